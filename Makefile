@@ -1,0 +1,52 @@
+# Kordon — two commands: `make run` and `make test`. Each does its own set-up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SITE ?= examples/volyn/site.yaml
+WEB_STAMP := web/dist/index.html
+
+.PHONY: run test lint typecheck unit bench reliability venv web clean format
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@$(PY) -c "import cv2, sys; v = cv2.__version__; sys.exit(0 if v.startswith('4.') else 'opencv must be 4.x, got ' + v)"
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+web: $(STAMP)
+	@if [ -f web/package.json ]; then \
+	  cd web && (test -d node_modules || npm ci --no-audit --no-fund) && npm run build; \
+	fi
+
+run: venv web
+	$(VENV)/bin/kordon run $(SITE)
+
+lint: venv
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+format: venv
+	$(VENV)/bin/ruff format src tests benchmarks
+	$(VENV)/bin/ruff check --fix src tests benchmarks
+
+typecheck: venv
+	$(VENV)/bin/mypy
+
+unit: venv web
+	$(VENV)/bin/pytest
+
+test: lint typecheck unit
+
+bench: venv
+	$(PY) -m benchmarks
+
+reliability: venv
+	KORDON_CRASH_ITERATIONS=500 $(VENV)/bin/pytest -m slow tests
+
+clean:
+	rm -rf $(VENV) web/node_modules web/dist .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Pure domain types: no I/O, no clocks, no third-party services."""

@@ -1,0 +1,92 @@
+"""``Incident``: what an operator handles, with an explicit lifecycle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from kordon.domain.errors import KordonError
+from kordon.domain.time import require_utc
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    DISPATCHED = "dispatched"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class Resolution(StrEnum):
+    TRUE_ALARM = "true_alarm"
+    FALSE_ALARM = "false_alarm"
+    DUPLICATE = "duplicate"
+
+
+ALLOWED_TRANSITIONS: dict[IncidentStatus, frozenset[IncidentStatus]] = {
+    IncidentStatus.OPEN: frozenset(
+        {IncidentStatus.ACKNOWLEDGED, IncidentStatus.DISPATCHED, IncidentStatus.RESOLVED}
+    ),
+    IncidentStatus.ACKNOWLEDGED: frozenset({IncidentStatus.DISPATCHED, IncidentStatus.RESOLVED}),
+    IncidentStatus.DISPATCHED: frozenset({IncidentStatus.RESOLVED}),
+    IncidentStatus.RESOLVED: frozenset({IncidentStatus.CLOSED, IncidentStatus.OPEN}),
+    IncidentStatus.CLOSED: frozenset(),
+}
+
+
+class InvalidTransitionError(KordonError):
+    """An incident was asked to move to a state its lifecycle does not allow."""
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentStep:
+    """One step of an incident's history: who moved it where, when, and why."""
+
+    status: IncidentStatus
+    actor: str
+    time: datetime
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    id: str
+    title: str
+    opened_at: datetime
+    priority: int
+    status: IncidentStatus = IncidentStatus.OPEN
+    sector_id: str | None = None
+    event_ids: tuple[str, ...] = ()
+    assignee: str | None = None
+    resolution: Resolution | None = None
+    history: tuple[IncidentStep, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "opened_at", require_utc(self.opened_at, name="opened_at"))
+        if not 1 <= self.priority <= 5:
+            raise ValueError(f"priority must be 1 (highest) to 5, got {self.priority}")
+
+    def transition(
+        self,
+        to: IncidentStatus,
+        *,
+        actor: str,
+        time: datetime,
+        note: str = "",
+        resolution: Resolution | None = None,
+    ) -> Incident:
+        """Return the incident moved to ``to``; raise ``InvalidTransitionError`` if not allowed."""
+        if to not in ALLOWED_TRANSITIONS[self.status]:
+            raise InvalidTransitionError(
+                f"incident {self.id}: cannot go from {self.status} to {to}"
+            )
+        if to is IncidentStatus.RESOLVED and resolution is None:
+            raise InvalidTransitionError(f"incident {self.id}: resolving needs a resolution")
+        step = IncidentStep(status=to, actor=actor, time=require_utc(time), note=note)
+        return replace(
+            self,
+            status=to,
+            resolution=resolution if to is IncidentStatus.RESOLVED else self.resolution,
+            history=(*self.history, step),
+        )

@@ -1,0 +1,1 @@
+"""Geography: the site's local metric frame, borders and sectors, camera georeferencing."""
