@@ -1,0 +1,1 @@
+"""Video analytics: frame sources, motion, detectors, image tracking, camera pipeline."""

@@ -1,0 +1,1 @@
+"""Object detectors behind one protocol: ``detect(image) -> Detections``."""
