@@ -1,0 +1,316 @@
+"""``load_site``: read a site YAML file into a validated :class:`SiteConfig`.
+
+Every problem is collected and raised at once as a :class:`ConfigError` whose
+issues carry file, line, column and field path. Nothing is written during load.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from pathlib import Path
+from typing import Annotated, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from kordon.config.errors import ConfigError, ConfigIssue
+from kordon.config.semantics import check_site
+from kordon.config.site import SiteConfig
+from kordon.config.yaml_nodes import FieldPath, ParsedYaml, Position, YamlSyntaxError, parse_yaml
+
+MAX_SITE_FILE_BYTES = 10 * 1024 * 1024
+_TOP_LEVEL = ", ".join(SiteConfig.model_fields)
+
+
+def format_path(path: FieldPath) -> str:
+    """``("cameras", 0, "source")`` → ``cameras[0].source``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _strip(tp: object) -> object:
+    """Remove ``Annotated`` and ``None`` from an annotation."""
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            tp = get_args(tp)[0]
+            continue
+        if origin in (Union, types.UnionType):
+            args = [a for a in get_args(tp) if a is not type(None)]
+            if len(args) == 1:
+                tp = args[0]
+                continue
+        return tp
+
+
+def _variants(tp: object) -> list[type[BaseModel]]:
+    tp = _strip(tp)
+    if get_origin(tp) in (Union, types.UnionType):
+        return [a for a in get_args(tp) if isinstance(a, type) and issubclass(a, BaseModel)]
+    return []
+
+
+def _tag_of(model: type[BaseModel]) -> str | None:
+    field = model.model_fields.get("kind")
+    if field is None:
+        return None
+    args = get_args(_strip(field.annotation))
+    return str(args[0]) if get_origin(_strip(field.annotation)) is Literal and args else None
+
+
+def _type_at(loc: tuple[int | str, ...]) -> object | None:
+    """The annotation reached by following a pydantic error location from SiteConfig."""
+    tp: object = SiteConfig
+    for part in loc:
+        tp = _strip(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if isinstance(part, str) and part in tp.model_fields:
+                tp = tp.model_fields[part].annotation
+                continue
+            return None
+        origin = get_origin(tp)
+        if origin in (list, tuple) and isinstance(part, int):
+            tp = get_args(tp)[0]
+        elif origin is dict:
+            if part != "[key]":
+                tp = get_args(tp)[1]
+        elif variants := _variants(tp):
+            match = [v for v in variants if _tag_of(v) == part]
+            if not match:
+                return None
+            tp = match[0]
+        else:
+            return None
+    return _strip(tp)
+
+
+def _data_path(loc: tuple[int | str, ...], data: object, missing: bool) -> tuple[FieldPath, bool]:
+    """Map a pydantic location onto keys of the YAML data (dropping union tags).
+
+    Returns the path and whether its last element exists in the document.
+    """
+    path: list[str | int] = []
+    current: object = data
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(current, dict) and isinstance(part, str):
+            if part in current:
+                path.append(part)
+                current = current[part]
+            elif current.get("kind") == part:
+                continue  # discriminated union tag
+            elif last and missing:
+                path.append(part)
+                return tuple(path), False
+        elif (isinstance(current, dict) and isinstance(part, int) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        ):
+            path.append(part)
+            current = current[part]
+    return tuple(path), True
+
+
+def _did_you_mean(word: str, candidates: typing.Iterable[str]) -> str:
+    options = sorted(candidates)
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return f"; expected one of: {', '.join(options)}" if options else ""
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _message(error: ErrorDetails) -> str:
+    kind = error["type"]
+    loc = tuple(error["loc"])
+    ctx = error.get("ctx", {})
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        model = _type_at(loc[:-1])
+        names = (
+            model.model_fields if isinstance(model, type) and issubclass(model, BaseModel) else {}
+        )
+        return "unknown field" + _did_you_mean(str(loc[-1]), names)
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "union_tag_invalid":
+        tags = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
+        tag = str(ctx.get("tag"))
+        return f"unknown kind {tag!r}" + _did_you_mean(tag, [t for t in tags if t])
+    if kind == "union_tag_not_found":
+        tags = [t for v in _variants(_type_at(loc) or object) if (t := _tag_of(v))]
+        return "missing 'kind' to choose the variant; expected one of: " + ", ".join(tags)
+    if kind == "literal_error":
+        options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        hint = _did_you_mean(str(value), options) if isinstance(value, str) else ""
+        if hint.startswith("; did"):
+            return f"{_short(value)} is not allowed{hint}"
+        return f"{error['msg']}, got {_short(value)}"
+    if kind in ("value_error", "assertion_error"):
+        return re.sub(r"^(Value|Assertion) error, ", "", error["msg"])
+    if kind.startswith("model_") or isinstance(value, dict | list):
+        return error["msg"]
+    return f"{error['msg']}, got {_short(value)}"
+
+
+class _IssueBuilder:
+    def __init__(self, display: str, parsed: ParsedYaml) -> None:
+        self.display = display
+        self.parsed = parsed
+        self.issues: list[ConfigIssue] = []
+
+    def add(
+        self, path: FieldPath, message: str, *, at_key: bool = False, exists: bool = True
+    ) -> None:
+        position = self._position(path, at_key=at_key, exists=exists)
+        self.issues.append(
+            ConfigIssue(
+                file=self.display,
+                line=position.line if position else None,
+                column=position.column if position else None,
+                path=format_path(path),
+                message=message,
+            )
+        )
+
+    def _position(self, path: FieldPath, *, at_key: bool, exists: bool) -> Position | None:
+        marks = self.parsed.marks
+        if exists and path in marks:
+            node = marks[path]
+            return node.key if at_key and node.key is not None else node.value
+        for cut in range(len(path) - 1, -1, -1):  # nearest enclosing node
+            if path[:cut] in marks:
+                return marks[path[:cut]].value
+        return None
+
+
+def _validation_issues(exc: ValidationError, builder: _IssueBuilder) -> None:
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        kind = error["type"]
+        path, exists = _data_path(loc, builder.parsed.data, missing=kind == "missing")
+        if kind in ("union_tag_invalid", "union_tag_not_found") and exists:
+            node = builder.parsed.marks.get(path)
+            if node is not None and (*path, "kind") in builder.parsed.marks:
+                path = (*path, "kind")
+        builder.add(path, _message(error), at_key=kind == "extra_forbidden", exists=exists)
+
+
+def _single_issue(display: str, message: str, position: Position | None = None) -> ConfigError:
+    return ConfigError(
+        [
+            ConfigIssue(
+                display,
+                position.line if position else None,
+                position.column if position else None,
+                "",
+                message,
+            )
+        ]
+    )
+
+
+def load_site(path: Path) -> SiteConfig:
+    """Load and fully check a site file; raise :class:`ConfigError` listing every problem."""
+    display = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_SITE_FILE_BYTES:
+            raise _single_issue(display, f"file is {size} bytes; site files are at most 10 MiB")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise _single_issue(display, "site file not found") from None
+    except IsADirectoryError:
+        raise _single_issue(display, "is a directory, not a site file") from None
+    except UnicodeDecodeError as exc:
+        raise _single_issue(display, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise _single_issue(display, f"cannot read site file: {exc.strerror or exc}") from None
+    return parse_site(text, display=display, base_dir=path.parent)
+
+
+def parse_site(text: str, *, display: str, base_dir: Path) -> SiteConfig:
+    """Validate site YAML ``text``; relative paths resolve against ``base_dir``."""
+    try:
+        parsed = parse_yaml(text)
+    except YamlSyntaxError as exc:
+        raise _single_issue(display, exc.message, exc.position) from None
+    if parsed.data is None:
+        raise _single_issue(
+            display, f"file is empty; a site file is a mapping with: {_TOP_LEVEL}", Position(1, 1)
+        )
+    if not isinstance(parsed.data, dict):
+        got = "list" if isinstance(parsed.data, list) else f"single value {_short(parsed.data)}"
+        raise _single_issue(
+            display,
+            f"top level must be a mapping of sections ({_TOP_LEVEL}), got a {got}",
+            parsed.marks[()].value,
+        )
+    builder = _IssueBuilder(display, parsed)
+    for path, position, message in parsed.problems:
+        builder.issues.append(
+            ConfigIssue(display, position.line, position.column, format_path(path), message)
+        )
+    try:
+        config = SiteConfig.model_validate(parsed.data).with_base_dir(base_dir)
+    except ValidationError as exc:
+        _validation_issues(exc, builder)
+        _check_valid_part(parsed.data, exc, base_dir, builder)
+        raise ConfigError(_dedupe(builder.issues)) from None
+    for issue in check_site(config):
+        builder.add(issue.path, issue.message)
+    if builder.issues:
+        raise ConfigError(_dedupe(builder.issues))
+    return config
+
+
+def _check_valid_part(
+    data: dict[object, object], exc: ValidationError, base_dir: Path, builder: _IssueBuilder
+) -> None:
+    """Run the semantic checks on the list items that passed schema validation.
+
+    So a typo in one camera does not hide a dangling reference in another. Items
+    that failed are left out; references to ids in a section that lost items are
+    not reported, since the target may be one of the invalid items.
+    """
+    failed: dict[str, set[int]] = {}
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        section = loc[0] if loc else None
+        field = SiteConfig.model_fields.get(section) if isinstance(section, str) else None
+        if field is None or get_origin(_strip(field.annotation)) is not list or len(loc) < 2:
+            return  # a whole section is broken: semantic checks would only add noise
+        if isinstance(loc[1], int):
+            failed.setdefault(str(section), set()).add(loc[1])
+    kept: dict[str, list[int]] = {}
+    pruned: dict[object, object] = dict(data)
+    for section, bad in failed.items():
+        items = data.get(section)
+        if not isinstance(items, list):
+            return
+        kept[section] = [i for i in range(len(items)) if i not in bad]
+        pruned[section] = [items[i] for i in kept[section]]
+    try:
+        partial = SiteConfig.model_validate(pruned).with_base_dir(base_dir)
+    except ValidationError:
+        return
+    for issue in check_site(partial, incomplete_sections=frozenset(failed)):
+        path = issue.path
+        if len(path) >= 2 and path[0] in kept and isinstance(path[1], int):
+            path = (path[0], kept[str(path[0])][path[1]], *path[2:])
+        builder.add(path, issue.message)
+
+
+def _dedupe(issues: list[ConfigIssue]) -> list[ConfigIssue]:
+    return list(dict.fromkeys(issues))

@@ -1,0 +1,252 @@
+"""Checks that need the whole validated site: references, ids, geometry, files.
+
+Returns issues keyed by field path (a tuple of keys and indices into the YAML
+document) so the loader can attach the line of the offending node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from shapely.geometry import LineString, Polygon
+
+from kordon.config.analytics import NanoDetDetector, YoloDetector
+from kordon.config.border_geometry import border_lonlat, line_xy, polygon_problem
+from kordon.config.camera import FileSource
+from kordon.config.errors import BorderGeometryError, GeoJsonError
+from kordon.config.image_rules import ZoneRuleConfig
+from kordon.config.site import SiteConfig
+from kordon.geo.frame import LocalFrame
+
+FieldPath = tuple[str | int, ...]
+
+#: A polygon sector must lie within this distance of a border line.
+SECTOR_MAX_BORDER_DISTANCE_M = 5_000.0
+#: Slack when comparing km posts with a border's measured length.
+KM_TOLERANCE = 0.001
+
+
+_SECTION_WHAT = {
+    "borders": "border",
+    "sectors": "sector",
+    "zones": "zone",
+    "cameras": "camera",
+    "sensors": "sensor",
+    "notifiers": "notifier",
+}
+
+
+@dataclass(frozen=True)
+class SemanticIssue:
+    """A problem found after schema validation, located by field path."""
+
+    path: FieldPath
+    message: str
+
+
+def _duplicates(
+    section: str, what: str, ids: Iterable[str | None], prefix: FieldPath = ()
+) -> list[SemanticIssue]:
+    seen: dict[str, int] = {}
+    issues = []
+    for index, item_id in enumerate(ids):
+        if item_id is None:
+            continue
+        if item_id in seen:
+            first = f"{section}[{seen[item_id]}]"
+            issues.append(
+                SemanticIssue(
+                    (*prefix, section, index, "id"),
+                    f"duplicate {what} id {item_id!r} (already used by {first})",
+                )
+            )
+        else:
+            seen[item_id] = index
+    return issues
+
+
+def _unknown_ref(path: FieldPath, what: str, ref: str, known: Sequence[str]) -> SemanticIssue:
+    listing = ", ".join(repr(k) for k in known) if known else "none are defined"
+    return SemanticIssue(path, f"unknown {what} {ref!r}; known {what}s: {listing}")
+
+
+def _check_borders(
+    config: SiteConfig, frame: LocalFrame, issues: list[SemanticIssue]
+) -> dict[str, LineString]:
+    lines: dict[str, LineString] = {}
+    for index, border in enumerate(config.borders):
+        codes = (border.sides.left, border.sides.right)
+        if border.home_side not in codes:
+            issues.append(
+                SemanticIssue(
+                    ("borders", index, "home_side"),
+                    f"{border.home_side!r} is not one of the side codes "
+                    f"{codes[0]!r} (left) or {codes[1]!r} (right)",
+                )
+            )
+        source_field = "geometry_file" if border.geometry_file is not None else "coordinates"
+        try:
+            lonlat = border_lonlat(border, config.base_dir, frame)
+        except GeoJsonError as exc:
+            issues.append(SemanticIssue(("borders", index, source_field), str(exc)))
+            continue
+        except BorderGeometryError as exc:
+            issues.append(SemanticIssue(("borders", index, "clip"), str(exc)))
+            continue
+        line = line_xy(lonlat, frame)
+        if line.length <= 0.0:
+            issues.append(
+                SemanticIssue(("borders", index, source_field), "border line has zero length")
+            )
+            continue
+        lines[border.id] = line
+    return lines
+
+
+def _check_polygon(
+    path: FieldPath, points: Sequence[tuple[float, float]], frame: LocalFrame | None
+) -> SemanticIssue | None:
+    xy = frame.lonlat_to_xy(points) if frame is not None else points
+    problem = polygon_problem(xy, frame)
+    return None if problem is None else SemanticIssue(path, problem)
+
+
+def _check_sectors(
+    config: SiteConfig,
+    frame: LocalFrame,
+    lines: dict[str, LineString],
+    issues: list[SemanticIssue],
+) -> None:
+    border_ids = [b.id for b in config.borders]
+    for index, sector in enumerate(config.sectors):
+        if sector.polygon is not None:
+            problem = _check_polygon(("sectors", index, "polygon"), sector.polygon, frame)
+            if problem is not None:
+                issues.append(problem)
+                continue
+            if len(lines) < len(config.borders):
+                continue  # a border failed to load; its own issue says why
+            area = Polygon(frame.lonlat_to_xy(sector.polygon))
+            distances = [line.distance(area) for line in lines.values()]
+            if not distances or min(distances) > SECTOR_MAX_BORDER_DISTANCE_M:
+                nearest = f"{min(distances) / 1000:.1f} km" if distances else "no border defined"
+                issues.append(
+                    SemanticIssue(
+                        ("sectors", index, "polygon"),
+                        f"sector polygon is not near any border (nearest: {nearest}; must be "
+                        f"within {SECTOR_MAX_BORDER_DISTANCE_M / 1000:g} km)",
+                    )
+                )
+            continue
+        if sector.border is None or sector.to_km is None:
+            continue  # not reachable: SectorConfig requires all three without a polygon
+        if sector.border not in border_ids:
+            issues.append(
+                _unknown_ref(("sectors", index, "border"), "border", sector.border, border_ids)
+            )
+            continue
+        line = lines.get(sector.border)
+        if line is None:
+            continue
+        length_km = line.length / 1000.0
+        if sector.to_km > length_km + KM_TOLERANCE:
+            issues.append(
+                SemanticIssue(
+                    ("sectors", index, "to_km"),
+                    f"to_km {sector.to_km} is beyond the end of border {sector.border!r}, "
+                    f"which is {length_km:.3f} km long",
+                )
+            )
+
+
+def _check_zones(config: SiteConfig, frame: LocalFrame, issues: list[SemanticIssue]) -> None:
+    border_ids = [b.id for b in config.borders]
+    for index, zone in enumerate(config.zones):
+        if zone.polygon is not None:
+            problem = _check_polygon(("zones", index, "polygon"), zone.polygon, frame)
+            if problem is not None:
+                issues.append(problem)
+        elif zone.buffer is not None and zone.buffer.border not in border_ids:
+            issues.append(
+                _unknown_ref(
+                    ("zones", index, "buffer", "border"), "border", zone.buffer.border, border_ids
+                )
+            )
+
+
+def _check_file(path: FieldPath, config: SiteConfig, file: Path, what: str) -> SemanticIssue | None:
+    resolved = config.resolve_path(file)
+    if not resolved.is_file():
+        return SemanticIssue(path, f"{what} not found: {resolved}")
+    return None
+
+
+def _check_cameras(config: SiteConfig, issues: list[SemanticIssue]) -> None:
+    sector_ids = [s.id for s in config.sectors]
+    for index, camera in enumerate(config.cameras):
+        here: FieldPath = ("cameras", index)
+        if camera.sector not in sector_ids:
+            issues.append(_unknown_ref((*here, "sector"), "sector", camera.sector, sector_ids))
+        issues.extend(_duplicates("rules", "rule", (r.id for r in camera.rules), here))
+        issues.extend(_duplicates("masks", "mask", (m.id for m in camera.masks), here))
+        for m_index, mask in enumerate(camera.masks):
+            problem = _check_polygon((*here, "masks", m_index, "polygon"), mask.polygon, None)
+            if problem is not None:
+                issues.append(problem)
+        for r_index, rule in enumerate(camera.rules):
+            if isinstance(rule, ZoneRuleConfig):
+                problem = _check_polygon((*here, "rules", r_index, "polygon"), rule.polygon, None)
+                if problem is not None:
+                    issues.append(problem)
+        if not camera.enabled:
+            continue  # a disabled camera may point at files that are not deployed yet
+        found: SemanticIssue | None = None
+        if isinstance(camera.source, FileSource):
+            found = _check_file((*here, "source", "path"), config, camera.source.path, "video file")
+        if found is not None:
+            issues.append(found)
+        detector = camera.analytics.detector
+        if isinstance(detector, YoloDetector | NanoDetDetector) and detector.model is not None:
+            found = _check_file(
+                (*here, "analytics", "detector", "model"), config, detector.model, "model file"
+            )
+            if found is not None:
+                issues.append(found)
+
+
+def check_site(
+    config: SiteConfig, *, incomplete_sections: frozenset[str] = frozenset()
+) -> list[SemanticIssue]:
+    """Every semantic problem of a schema-valid site; reads referenced files, writes nothing.
+
+    ``incomplete_sections`` names sections from which invalid items were removed;
+    references into them are not reported as unknown.
+    """
+    issues: list[SemanticIssue] = []
+    for section, what in _SECTION_WHAT.items():
+        items: Sequence[object] = getattr(config, section)
+        issues.extend(_duplicates(section, what, (getattr(i, "id", None) for i in items)))
+    frame = LocalFrame(config.site.origin.lat, config.site.origin.lon)
+    lines = _check_borders(config, frame, issues)
+    _check_sectors(config, frame, lines, issues)
+    _check_zones(config, frame, issues)
+    _check_cameras(config, issues)
+    if incomplete_sections:
+        issues = [
+            i
+            for i in issues
+            if not any(
+                i.message.startswith(f"unknown {_SECTION_WHAT[s]} ") for s in incomplete_sections
+            )
+        ]
+    camera_ids = [c.id for c in config.cameras]
+    for cam_id in config.storage.retention.cameras:
+        if cam_id not in camera_ids:
+            issues.append(
+                _unknown_ref(
+                    ("storage", "retention", "cameras", cam_id), "camera", cam_id, camera_ids
+                )
+            )
+    return issues

@@ -1,0 +1,1 @@
+"""Adapters that give library components a node lifetime (``kordon.lifecycle.Service``)."""

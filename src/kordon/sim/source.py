@@ -1,0 +1,114 @@
+"""``SimulatedSource``: a frame source that renders a scenario, with ground truth on demand."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import OrderedDict
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from kordon.domain.time import require_utc
+from kordon.sim.errors import SimulationError
+from kordon.sim.render import FrameTruth, Renderer
+from kordon.video.source.clock import Clock, SystemClock
+from kordon.video.source.frame import Frame, SourceInfo
+
+logger = logging.getLogger(__name__)
+_TRUTH_CACHE = 256
+
+
+class SimulatedSource:
+    """Yields ``Frame`` objects of a rendered scenario at its fps.
+
+    ``time`` of frame ``k`` is ``start_time + k / fps``. The source ends after
+    ``duration_s`` (or the scenario's own duration); an endless scenario with no duration
+    runs forever. ``realtime=True`` paces frames against ``clock.monotonic()`` using
+    ``clock.sleep`` (inject a fake clock in tests). ``ground_truth(k)`` gives frame ``k``'s
+    exact truth (cached for recently yielded frames, recomputed otherwise).
+    """
+
+    def __init__(
+        self,
+        renderer: Renderer,
+        start_time: datetime,
+        *,
+        duration_s: float | None = None,
+        realtime: bool = False,
+        clock: Clock | None = None,
+        source_id: str = "sim",
+    ) -> None:
+        self.renderer = renderer
+        self.start_time = require_utc(start_time, name="start_time")
+        if duration_s is not None and not (math.isfinite(duration_s) and duration_s > 0):
+            raise SimulationError(f"duration_s must be > 0, got {duration_s}")
+        self.duration_s = duration_s
+        self.realtime = realtime
+        self.clock: Clock = clock or SystemClock()
+        self.source_id = source_id
+        self._truths: OrderedDict[int, FrameTruth] = OrderedDict()
+
+    @property
+    def fps(self) -> float:
+        return self.renderer.scenario.fps
+
+    @property
+    def frame_count(self) -> int | None:
+        """Frames this source yields (``None`` = endless)."""
+        counts = [self.renderer.scenario.frame_count]
+        if self.duration_s is not None:
+            counts.append(math.floor(self.duration_s * self.fps + 1e-9))
+        known = [c for c in counts if c is not None]
+        return min(known) if known else None
+
+    @property
+    def info(self) -> SourceInfo:
+        w, h = self.renderer.scenario.resolution_wh
+        return SourceInfo(
+            width_px=w, height_px=h, nominal_fps=self.fps, codec="sim", frame_count=self.frame_count
+        )
+
+    def start(self) -> None:
+        """Build the background now (otherwise done on the first frame)."""
+        self.renderer.load()
+
+    def frames(self) -> Iterator[Frame]:
+        """Render frames in order, pacing in real time when asked."""
+        self.start()
+        count = self.frame_count
+        t0 = self.clock.monotonic()
+        k = 0
+        while count is None or k < count:
+            pts_s = k / self.fps
+            if self.realtime:
+                wait = t0 + pts_s - self.clock.monotonic()
+                if wait > 0:
+                    self.clock.sleep(wait)
+            rendered = self.renderer.render(k)
+            self._remember(rendered.truth)
+            yield Frame(
+                image=rendered.image,
+                index=k,
+                pts_s=pts_s,
+                time=self.start_time + timedelta(seconds=pts_s),
+            )
+            k += 1
+        logger.info("simulated source %s finished after %d frames", self.source_id, k)
+
+    def __iter__(self) -> Iterator[Frame]:
+        return self.frames()
+
+    def _remember(self, truth: FrameTruth) -> None:
+        self._truths[truth.frame_index] = truth
+        while len(self._truths) > _TRUTH_CACHE:
+            self._truths.popitem(last=False)
+
+    def ground_truth(self, frame_index: int) -> FrameTruth:
+        """Exact truth of frame ``frame_index`` (any frame, yielded or not)."""
+        count = self.frame_count
+        if frame_index < 0 or (count is not None and frame_index >= count):
+            raise SimulationError(
+                f"frame {frame_index} is outside this source's frames (0..{count})"
+            )
+        cached = self._truths.get(frame_index)
+        return cached if cached is not None else self.renderer.truth(frame_index)

@@ -1,0 +1,1 @@
+"""Image tracking: detections from one camera become tracks with stable ids."""

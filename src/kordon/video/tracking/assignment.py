@@ -1,0 +1,58 @@
+"""Gated minimum-cost assignment (Hungarian, via SciPy) between tracks and detections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.optimize import linear_sum_assignment
+
+from kordon.video.detectors.boxes import iou_matrix
+
+Index = npt.NDArray[np.intp]
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Matched (row, column) pairs and the rows and columns left over."""
+
+    rows: Index
+    cols: Index
+    unmatched_rows: Index
+    unmatched_cols: Index
+
+
+def assign(cost: npt.NDArray[np.float64], max_cost: float) -> Assignment:
+    """Minimum-total-cost matching; pairs costing more than ``max_cost`` are not matched."""
+    n_rows, n_cols = cost.shape
+    if n_rows == 0 or n_cols == 0:
+        return Assignment(
+            rows=np.zeros(0, np.intp),
+            cols=np.zeros(0, np.intp),
+            unmatched_rows=np.arange(n_rows, dtype=np.intp),
+            unmatched_cols=np.arange(n_cols, dtype=np.intp),
+        )
+    gated = np.where(cost <= max_cost, cost, max_cost + 1.0)
+    rows, cols = linear_sum_assignment(gated)
+    ok = gated[rows, cols] <= max_cost
+    rows, cols = rows[ok].astype(np.intp), cols[ok].astype(np.intp)
+    return Assignment(
+        rows=rows,
+        cols=cols,
+        unmatched_rows=np.setdiff1d(np.arange(n_rows), rows).astype(np.intp),
+        unmatched_cols=np.setdiff1d(np.arange(n_cols), cols).astype(np.intp),
+    )
+
+
+def association_cost(
+    track_xyxy: npt.NDArray[np.floating],
+    track_class: npt.NDArray[np.integer],
+    det_xyxy: npt.NDArray[np.floating],
+    det_class: npt.NDArray[np.integer],
+    class_switch_cost: float,
+) -> npt.NDArray[np.float64]:
+    """``1 - IoU`` plus ``class_switch_cost`` where classes differ, (tracks, detections)."""
+    cost = 1.0 - iou_matrix(track_xyxy, det_xyxy)
+    cost += class_switch_cost * (np.asarray(track_class)[:, None] != np.asarray(det_class)[None, :])
+    return cost

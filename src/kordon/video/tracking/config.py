@@ -1,0 +1,84 @@
+"""Settings of the ByteTrack-style image tracker (strict, bounded, documented)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class ByteTrackConfig(BaseModel):
+    """How detections are associated, when tracks are confirmed, and when they are dropped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    high_score: float = Field(
+        0.5, ge=0.0, le=1.0, title="High score", description="Detections at or above this score "
+        "are associated first and may start tracks."
+    )  # fmt: skip
+    low_score: float = Field(
+        0.1, ge=0.0, le=1.0, title="Low score", description="Detections between this and "
+        "`high_score` only extend existing, moving tracks (second association)."
+    )  # fmt: skip
+    new_track_score: float = Field(
+        0.6, ge=0.0, le=1.0, title="New-track score",
+        description="Minimum score of an unmatched detection to start a tentative track."
+    )  # fmt: skip
+    match_iou: float = Field(
+        0.2, gt=0.0, le=1.0, title="First-stage IoU",
+        description="Minimum IoU between a predicted track box and a high-score detection."
+    )  # fmt: skip
+    low_match_iou: float = Field(
+        0.5, gt=0.0, le=1.0, title="Second-stage IoU",
+        description="Minimum IoU for a low-score detection to extend a track."
+    )  # fmt: skip
+    tentative_match_iou: float = Field(
+        0.3, gt=0.0, le=1.0, title="Tentative IoU",
+        description="Minimum IoU for a tentative track to take a leftover high-score detection."
+    )  # fmt: skip
+    class_switch_cost: float = Field(
+        0.3, ge=0.0, le=1.0, title="Class-switch penalty",
+        description="Added to the 1 - IoU cost when a detection's class differs from the track's."
+    )  # fmt: skip
+    low_score_min_speed_hps: float = Field(
+        0.15, ge=0.0, le=100.0, title="Motion gate",
+        description="A track takes low-score detections only while its estimated speed is at "
+        "least this many box heights per second, so static clutter cannot keep a track alive. "
+        "0 disables the gate."
+    )  # fmt: skip
+    confirm_hits: int = Field(
+        3, ge=1, le=100, title="Hits to confirm",
+        description="High-score matches (the first included) after which a track is confirmed."
+    )  # fmt: skip
+    tentative_max_misses: int = Field(
+        1, ge=1, le=100, title="Tentative misses",
+        description="Consecutive updates without a match that delete a tentative track."
+    )  # fmt: skip
+    max_lost_s: float = Field(
+        1.5, gt=0.0, le=600.0, title="Max lost time",
+        description="Seconds a confirmed track survives without a match before it is removed."
+    )  # fmt: skip
+    report_lost: bool = Field(
+        False, title="Report lost tracks",
+        description="Also report confirmed tracks that were not matched in this update, at "
+        "their predicted boxes."
+    )  # fmt: skip
+    position_accel_hps2: float = Field(
+        2.0, gt=0.0, le=1000.0, title="Acceleration noise",
+        description="Kalman white-acceleration density of the box centre, box heights per s²."
+    )  # fmt: skip
+    measurement_std_h: float = Field(
+        0.05, gt=0.0, le=1.0, title="Measurement noise",
+        description="Standard deviation of detector boxes, in box heights."
+    )  # fmt: skip
+
+    @model_validator(mode="after")
+    def _check_order(self) -> ByteTrackConfig:
+        if self.low_score > self.high_score:
+            raise ValueError(
+                f"low_score ({self.low_score}) must not exceed high_score ({self.high_score})"
+            )
+        if self.new_track_score < self.high_score:
+            raise ValueError(
+                f"new_track_score ({self.new_track_score}) must be >= high_score "
+                f"({self.high_score})"
+            )
+        return self

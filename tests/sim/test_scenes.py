@@ -1,0 +1,118 @@
+"""Named scenes: registry, the endless demo, the world-space builder, detector recall."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kordon.sim.errors import SimulationError
+from kordon.sim.ground_truth import crossings
+from kordon.sim.projector import GroundPinholeProjector
+from kordon.sim.render import Renderer
+from kordon.sim.scenario import EpisodicCast, FixedCast
+from kordon.sim.scenes import SCENES, get_scene, world_border_walk
+from tests.conftest import shared_dir
+from tests.sim.nanodet_probe import NanoDetProbe, iou
+
+
+def test_registry_names_and_unknown_name() -> None:
+    assert set(SCENES) == {"border_walk", "demo"}
+    assert get_scene("border_walk").scenario.name == "border_walk"
+    with pytest.raises(
+        SimulationError, match="unknown scene 'nope': choose one of border_walk, demo"
+    ):
+        get_scene("nope")
+
+
+def test_demo_keeps_producing_crossings() -> None:
+    scene = get_scene("demo", seed=5)
+    cast = scene.scenario.cast
+    assert isinstance(cast, EpisodicCast)
+    for minute in (0, 1, 7, 60, 1000):
+        t0, t1 = minute * 60.0, (minute + 1) * 60.0
+        found = crossings(cast.actors_between(t0, t1), scene.line, clearance=20.0, t0_s=t0, t1_s=t1)
+        assert len(found) >= 2, (minute, found)
+        directions = {c.direction for c in found}
+        assert len(directions) == 2
+    # Deterministic: the same seed gives the same cast, frames far in the future included.
+    again = get_scene("demo", seed=5).scenario.cast
+    assert isinstance(again, EpisodicCast)
+    assert [a.waypoints for a in again.episode(40)] == [a.waypoints for a in cast.episode(40)]
+    frame = Renderer(scene.scenario).render(36_000 * 10)
+    assert frame.truth.frame_index == 360_000
+
+
+def test_world_border_walk_crosses_at_the_designed_points() -> None:
+    camera = GroundPinholeProjector(
+        east_m=0.0,
+        north_m=-15.0,
+        height_m=6.0,
+        heading_deg=0.0,
+        tilt_deg=8.0,
+        focal_px=700.0,
+        width_px=768,
+        height_px=576,
+    )
+    border = ((-12.0, 1.0), (0.0, -1.0), (12.0, 2.0))
+    scene = world_border_walk(
+        camera,
+        border,
+        intruders=3,
+        spacing_s=10.0,
+        approach_m=20.0,
+        horizon_v_px=camera.horizon_v_px,
+    )
+    assert isinstance(scene.scenario.cast, FixedCast)
+    found = crossings(scene.scenario.cast.actors, scene.line, clearance=scene.clearance)
+    assert [c.actor_id for c in found] == [1, 2, 3]
+    assert [c.from_side for c in found] == [-1, 1, -1]
+    length = math.dist(border[0], border[1]) + math.dist(border[1], border[2])
+    for i, c in enumerate(found):
+        designed = (i + 1) / 4 * length
+        seg0 = math.dist(border[0], border[1])
+        j, f = (
+            (0, designed / seg0)
+            if designed <= seg0
+            else (1, (designed - seg0) / math.dist(border[1], border[2]))
+        )
+        a, b = border[j], border[j + 1]
+        expect = (a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1]))
+        assert c.point_xy == pytest.approx(expect, abs=1e-9)
+        assert c.segment_index == j
+    renderer = Renderer(scene.scenario, scene.projector)
+    k = math.ceil(found[0].time_s * scene.scenario.fps)
+    truth = renderer.render(k).truth
+    (person,) = [a for a in truth.actors if a.actor_id == 1]
+    assert person.visible
+    assert person.xyxy_px is not None
+    assert 60 <= person.xyxy_px[3] - person.xyxy_px[1] <= 150
+
+
+@pytest.mark.shared
+def test_nanodet_sees_rendered_people() -> None:
+    model = shared_dir() / "models" / "nanodet_m_416_coco.onnx"
+    if not model.is_file():
+        pytest.skip(f"NanoDet model not available: {model} does not exist")
+    probe = NanoDetProbe(Path(model))
+    scene = get_scene("border_walk")
+    recalls: dict[bool, float] = {}
+    for thermal in (False, True):
+        renderer = Renderer(scene.scenario, scene.projector, thermal=thermal)
+        hits = total = 0
+        for k in range(20, 320, 15):
+            frame = renderer.render(k)
+            found = probe.persons(frame.image)
+            for a in frame.truth.visible:
+                if a.class_name != "person" or a.truncated or a.occluded_fraction > 0.3:
+                    continue
+                assert a.xyxy_px is not None
+                total += 1
+                hits += any(iou(a.xyxy_px, b) >= 0.5 for b in found)
+        recalls[thermal] = hits / total
+    colour, thermal_recall = recalls[False], recalls[True]
+    print(f"NanoDet person recall at IoU 0.5: colour {colour:.2f}, thermal {thermal_recall:.2f}")
+    assert recalls[False] >= 0.85
+    assert np.isfinite(recalls[True])
