@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SITE ?= examples/volyn/site.yaml
 WEB_STAMP := web/dist/index.html
 
-.PHONY: run test lint typecheck unit bench reliability venv web clean format
+.PHONY: run test lint typecheck unit bench reliability venv web clean format docs
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ bench: venv
 
 reliability: venv
 	KORDON_CRASH_ITERATIONS=500 $(VENV)/bin/pytest -m slow tests
+
+docs: venv
+	$(VENV)/bin/kordon config docs -o docs/configuration.md
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist .mypy_cache .pytest_cache .ruff_cache

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from kordon.cli.common import SiteArg, load_site_or_exit
+from kordon.config.docs import render_configuration_markdown
 from kordon.config.schema import site_json_schema
 
 app = typer.Typer(help="Validate site files and publish their schema.", no_args_is_help=True)
@@ -40,3 +41,18 @@ def schema(
     else:
         out.write_text(text, encoding="utf-8")
         console.print(f"schema written to {out}")
+
+
+@app.command("docs")
+def docs(
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file (default: stdout).")
+    ] = None,
+) -> None:
+    """Write the configuration reference (Markdown) generated from the schema."""
+    text = render_configuration_markdown()
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"configuration reference written to {out}")

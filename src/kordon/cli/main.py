@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from kordon import __version__
-from kordon.cli import config_cmd, db_cmd, run_cmd
+from kordon.cli import config_cmd, db_cmd, ledger_cmd, run_cmd
 
 app = typer.Typer(
     name="kordon",
@@ -17,6 +17,8 @@ app = typer.Typer(
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db_cmd.app, name="db")
 app.command("run")(run_cmd.run)
+app.add_typer(ledger_cmd.app, name="ledger")
+app.command("verify")(ledger_cmd.verify_bundle_cmd)
 
 
 @app.command("version")
