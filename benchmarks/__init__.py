@@ -1,0 +1,1 @@
+"""Kordon benchmarks: ``make bench`` (``python -m benchmarks``)."""
