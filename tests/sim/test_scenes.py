@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,8 +13,8 @@ from kordon.sim.projector import GroundPinholeProjector
 from kordon.sim.render import Renderer
 from kordon.sim.scenario import EpisodicCast, FixedCast
 from kordon.sim.scenes import SCENES, get_scene, world_border_walk
-from tests.conftest import shared_dir
-from tests.sim.nanodet_probe import NanoDetProbe, iou
+from kordon.video.detectors.nanodet import NanoDetDetector
+from tests.sim.boxes import iou
 
 
 def test_registry_names_and_unknown_name() -> None:
@@ -91,12 +90,9 @@ def test_world_border_walk_crosses_at_the_designed_points() -> None:
     assert 60 <= person.xyxy_px[3] - person.xyxy_px[1] <= 150
 
 
-@pytest.mark.shared
 def test_nanodet_sees_rendered_people() -> None:
-    model = shared_dir() / "models" / "nanodet_m_416_coco.onnx"
-    if not model.is_file():
-        pytest.skip(f"NanoDet model not available: {model} does not exist")
-    probe = NanoDetProbe(Path(model))
+    detector = NanoDetDetector(classes=("person",))
+    detector.load()
     scene = get_scene("border_walk")
     recalls: dict[bool, float] = {}
     for thermal in (False, True):
@@ -104,7 +100,7 @@ def test_nanodet_sees_rendered_people() -> None:
         hits = total = 0
         for k in range(20, 320, 15):
             frame = renderer.render(k)
-            found = probe.persons(frame.image)
+            found = list(detector.detect(frame.image).xyxy_px)
             for a in frame.truth.visible:
                 if a.class_name != "person" or a.truncated or a.occluded_fraction > 0.3:
                     continue
@@ -112,7 +108,5 @@ def test_nanodet_sees_rendered_people() -> None:
                 total += 1
                 hits += any(iou(a.xyxy_px, b) >= 0.5 for b in found)
         recalls[thermal] = hits / total
-    colour, thermal_recall = recalls[False], recalls[True]
-    print(f"NanoDet person recall at IoU 0.5: colour {colour:.2f}, thermal {thermal_recall:.2f}")
     assert recalls[False] >= 0.85
     assert np.isfinite(recalls[True])
