@@ -22,6 +22,9 @@ from benchmarks.common import REPO_ROOT
 
 MODULES: dict[str, str] = {
     "geo": "benchmarks.bench_geo",
+    "api": "benchmarks.bench_api",
+    "video": "benchmarks.bench_video",
+    "record": "benchmarks.bench_record",
 }
 
 

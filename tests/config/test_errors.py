@@ -317,9 +317,9 @@ def test_typo_and_bad_latitude_in_example_reported_together(
     )
     lines = (example / "site.yaml").read_text(encoding="utf-8").splitlines()
     typo_line = lines.index("    recording:") + 1
-    lat_line = lines.index("      lat: 51.543183") + 1
+    lat_line = next(i for i, line in enumerate(lines) if line.startswith("      lat: ")) + 1
     lines[typo_line - 1] = "    recordng:"
-    lines[lat_line - 1] = "      lat: 151.543183"
+    lines[lat_line - 1] = "      lat: 151.5"
     path = _write(tmp_path, "\n".join(lines) + "\n")
     with pytest.raises(ConfigError) as info:
         load_site(path)

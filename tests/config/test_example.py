@@ -33,7 +33,7 @@ def test_example_loads_with_expected_content(volyn: SiteConfig, repo_root: Path)
     camera = volyn.camera("cam-1")
     assert isinstance(camera.source, SimulatorSource)
     assert isinstance(camera.georeference, PoseGeoref)
-    assert camera.georeference.pitch_deg == -8
+    assert camera.georeference.pitch_deg == -4.35
     assert camera.analytics.fps == 5
     assert camera.recording.enabled
     assert isinstance(camera.rules[0], LineRuleConfig)

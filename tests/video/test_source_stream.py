@@ -127,6 +127,8 @@ def test_reconnects_after_server_is_killed_and_restarted(tmp_path: Path) -> None
             assert beat.state is DeviceState.ONLINE
             assert 5.0 < beat.metrics["fps"] < 20.0  # ffmpeg -re sends ~10 fps
             assert beat.metrics["decode_errors"] == 0
+            before_kill = len(statuses)
+            outages_before_kill = len(source.outages_s)
             server.kill()
             server.wait(timeout=5)
             assert wait_for(lambda: DeviceState.OFFLINE in states(), 5), states()
@@ -138,13 +140,18 @@ def test_reconnects_after_server_is_killed_and_restarted(tmp_path: Path) -> None
                 )
             assert rec.error is None
     online = [s for s in statuses if s.state is DeviceState.ONLINE]
-    assert online[0].detail == "connected"
-    reconnected = [s for s in online if "outage_s" in s.metrics]
+    # On a loaded machine the very first connection can drop and be retried before the
+    # kill; what matters is what happens after the server is killed.
+    assert online[0].detail == "connected" or online[0].detail.startswith("reconnected")
+    after_kill = statuses[before_kill:]
+    reconnected = [
+        s for s in after_kill if s.state is DeviceState.ONLINE and "outage_s" in s.metrics
+    ]
     assert len(reconnected) == 1
     outage_s = reconnected[0].metrics["outage_s"]
     assert 0.9 < outage_s < 6.0
-    assert source.outages_s == [pytest.approx(outage_s, abs=1e-3)]
-    offline = [s for s in statuses if s.state is DeviceState.OFFLINE]
+    assert source.outages_s[outages_before_kill:] == [pytest.approx(outage_s, abs=1e-3)]
+    offline = [s for s in after_kill if s.state is DeviceState.OFFLINE]
     assert offline[0].detail.startswith("stream lost")
     assert states()[-1] is DeviceState.STOPPED
     indices = [f.index for f in rec.frames]

@@ -1,1 +1,4 @@
-"""HTTP API: health now; the operator API (auth, incidents, live feed) builds on it."""
+"""HTTP API: health, and the operator API (auth, incidents, map, live feed).
+
+Import :func:`kordon.api.app.create_api` and :class:`kordon.api.context.ApiContext`.
+"""

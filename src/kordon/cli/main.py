@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from kordon import __version__
-from kordon.cli import config_cmd, db_cmd, ledger_cmd, run_cmd
+from kordon.cli import analyze_cmd, camera_cmd, config_cmd, db_cmd, ledger_cmd, run_cmd, user_cmd
 
 app = typer.Typer(
     name="kordon",
@@ -16,7 +16,10 @@ app = typer.Typer(
 )
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db_cmd.app, name="db")
+app.add_typer(user_cmd.app, name="user")
+app.add_typer(camera_cmd.app, name="camera")
 app.command("run")(run_cmd.run)
+app.command("analyze")(analyze_cmd.analyze)
 app.add_typer(ledger_cmd.app, name="ledger")
 app.command("verify")(ledger_cmd.verify_bundle_cmd)
 

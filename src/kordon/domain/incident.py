@@ -61,9 +61,19 @@ class Incident:
     assignee: str | None = None
     resolution: Resolution | None = None
     history: tuple[IncidentStep, ...] = field(default=())
+    dispatched_unit: str | None = None
+    """The unit sent to the scene (set by the incident service on dispatch)."""
+    sla_due_at: datetime | None = None
+    """When an unacknowledged incident escalates (from its priority's SLA)."""
+    escalated_at: datetime | None = None
+    """When it was escalated for staying unacknowledged past ``sla_due_at``; ``None`` if not."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "opened_at", require_utc(self.opened_at, name="opened_at"))
+        for name in ("sla_due_at", "escalated_at"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, require_utc(value, name=name))
         if not 1 <= self.priority <= 5:
             raise ValueError(f"priority must be 1 (highest) to 5, got {self.priority}")
 

@@ -163,3 +163,8 @@ class DeviceStatusHistoryRow(Base):
     metrics: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
 
     __table_args__ = (Index("ix_device_status_history_device_id_time", "device_id", "time"),)
+
+
+from kordon.store import models_accounts as _models_accounts  # noqa: E402, F401  (registers on Base)
+from kordon.store import models_incidents as _models_incidents  # noqa: E402, F401
+from kordon.store import models_recording as _models_recording  # noqa: E402, F401  (registers on Base)

@@ -1,0 +1,72 @@
+"""ASGI middleware refusing request bodies larger than a limit (413)."""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class _TooLargeError(Exception):
+    pass
+
+
+class BodySizeLimit:
+    """Answers 413 when ``Content-Length`` or the streamed body exceeds ``max_bytes``."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self._app = app
+        self._max = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    length = int(value)
+                except ValueError:
+                    await _answer(send, 400, b'{"detail":"invalid Content-Length"}')
+                    return
+                if length > self._max:
+                    await _answer(send, 413, self._too_large())
+                    return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self._max:
+                    raise _TooLargeError
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self._app(scope, limited_receive, tracking_send)
+        except _TooLargeError:
+            if not started:
+                await _answer(send, 413, self._too_large())
+
+    def _too_large(self) -> bytes:
+        return f'{{"detail":"request body larger than {self._max} bytes"}}'.encode()
+
+
+async def _answer(send: Send, status: int, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

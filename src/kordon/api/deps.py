@@ -1,0 +1,144 @@
+"""Typed dependencies: context, session, CSRF, permissions, audit, scope guard.
+
+No ``from __future__ import annotations``: FastAPI resolves these aliases at definition.
+"""
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from pydantic import JsonValue
+from starlette.requests import HTTPConnection
+
+from kordon.accounts.errors import SessionInvalidError
+from kordon.accounts.roles import Permission, permissions_of
+from kordon.accounts.sessions import AuthSession
+from kordon.accounts.users import User
+from kordon.api.app_type import KordonApi
+from kordon.api.context import ApiContext
+from kordon.api.scope import ScopeGuard
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_DETAIL = "CSRF token missing or invalid"
+
+
+def get_context(conn: HTTPConnection) -> ApiContext:
+    app = conn.app
+    if not isinstance(app, KordonApi):
+        raise TypeError("the operator API must be created with kordon.api.create_api")
+    return app.context
+
+
+ContextDep = Annotated[ApiContext, Depends(get_context)]
+
+
+def client_address(conn: HTTPConnection, context: ApiContext) -> str:
+    if context.settings.trusted_proxy:
+        forwarded = conn.headers.get("x-forwarded-for", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()[:64]
+    return conn.client.host if conn.client is not None else "unknown"
+
+
+class Auditor:
+    """Records audit entries for one request: who, from where, when."""
+
+    def __init__(self, context: ApiContext, actor: str, address: str) -> None:
+        self._context = context
+        self.actor = actor
+        self.address = address
+
+    def record(
+        self, action: str, subject: str, outcome: str, details: dict[str, JsonValue] | None = None
+    ) -> None:
+        merged: dict[str, JsonValue] = {"address": self.address, **(details or {})}
+        self._context.audit.record(
+            self.actor, action, subject, outcome, merged, self._context.clock()
+        )
+
+
+def anonymous_auditor(request: Request, context: ContextDep) -> Auditor:
+    return Auditor(context, "-", client_address(request, context))
+
+
+AnonymousAuditor = Annotated[Auditor, Depends(anonymous_auditor)]
+
+
+def get_session(request: Request, context: ContextDep) -> AuthSession:
+    """The request's valid session, from the cookie; 401 otherwise (audited if forged)."""
+    token = request.cookies.get(context.settings.cookie_name)
+    if not token:
+        raise HTTPException(status_code=401, detail="not logged in")
+    try:
+        return context.accounts.resolve_session(token, time=context.clock())
+    except SessionInvalidError as exc:
+        Auditor(context, "-", client_address(request, context)).record(
+            "session", request.url.path, "refused", {"reason": str(exc)}
+        )
+        raise HTTPException(status_code=401, detail=f"not logged in: {exc}") from exc
+
+
+SessionDep = Annotated[AuthSession, Depends(get_session)]
+
+
+def get_user(session: SessionDep) -> User:
+    return session.user
+
+
+CurrentUser = Annotated[User, Depends(get_user)]
+
+
+def get_auditor(request: Request, context: ContextDep, user: CurrentUser) -> Auditor:
+    return Auditor(context, user.username, client_address(request, context))
+
+
+AuditorDep = Annotated[Auditor, Depends(get_auditor)]
+
+
+def audited_request(request: Request, session: SessionDep, auditor: AuditorDep) -> Iterator[None]:
+    """On every authenticated route: CSRF check for state-changing methods, and the audit
+    record of every state-changing action with its outcome (one place for all routes)."""
+    if request.method in SAFE_METHODS:
+        yield
+        return
+    action = f"{request.method} {request.url.path}"
+    if not session.csrf_ok(request.headers.get(CSRF_HEADER)):
+        auditor.record("csrf", action, "refused", {"reason": CSRF_DETAIL})
+        raise HTTPException(status_code=403, detail=CSRF_DETAIL)
+    try:
+        yield
+    except HTTPException as exc:
+        auditor.record(
+            action, request.url.path, f"refused {exc.status_code}", {"detail": exc.detail}
+        )
+        raise
+    except Exception as exc:
+        auditor.record(action, request.url.path, "failed", {"error": str(exc)[:500]})
+        raise
+    auditor.record(action, request.url.path, "ok")
+
+
+def require(permission: Permission) -> Callable[[User, Auditor, Request], None]:
+    """A dependency refusing (403, audited) users whose role lacks ``permission``."""
+
+    def check(user: CurrentUser, auditor: AuditorDep, request: Request) -> None:
+        if permission not in permissions_of(user.role):
+            auditor.record(
+                "forbidden",
+                f"{request.method} {request.url.path}",
+                "refused",
+                {"role": str(user.role), "needs": str(permission)},
+            )
+            raise HTTPException(
+                status_code=403, detail=f"role {user.role} may not do this (needs {permission})"
+            )
+
+    return check
+
+
+def get_scope_guard(context: ContextDep, user: CurrentUser, auditor: AuditorDep) -> ScopeGuard:
+    return ScopeGuard(context, user, auditor.record)
+
+
+Guard = Annotated[ScopeGuard, Depends(get_scope_guard)]

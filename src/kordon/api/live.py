@@ -1,0 +1,228 @@
+"""``/api/live``: the WebSocket live feed.
+
+One :class:`LiveHub` per app subscribes to the bus while at least one client is
+connected, serialises each message once and offers it to every client whose sectors
+include it. Each client has a bounded queue; a client that falls that far behind is
+disconnected, so a slow browser can never hold up the server or the other clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import BaseModel, JsonValue
+from starlette.requests import HTTPConnection
+
+from kordon.accounts.errors import SessionInvalidError
+from kordon.accounts.users import User
+from kordon.api.context import ApiContext
+from kordon.api.live_messages import LiveMessagePublic, LiveTrack, LiveTrackPublic, ScopedText
+from kordon.api.schemas.events import EventPublic
+from kordon.api.schemas.site import DeviceStatusPublic
+from kordon.api.views import incident_public
+from kordon.bus.inprocess import Subscription
+from kordon.bus.topics import Topic
+from kordon.domain.errors import KordonError
+from kordon.domain.event import Event
+from kordon.domain.incident import Incident
+from kordon.domain.status import DeviceStatus
+from kordon.store.incidents import StoredIncident
+
+logger = logging.getLogger(__name__)
+
+PONG = json.dumps({"type": "pong"})
+POLICY_VIOLATION = 1008
+TRY_AGAIN_LATER = 1013
+
+
+def _text(kind: str, model: BaseModel, sector_id: str | None) -> ScopedText:
+    data: dict[str, JsonValue] = model.model_dump(mode="json")
+    return ScopedText(
+        sector_id, LiveMessagePublic.model_validate({"type": kind, "data": data}).model_dump_json()
+    )
+
+
+@dataclass(eq=False)
+class LiveClient:
+    user: User
+    queue: asyncio.Queue[str]
+    dropped: bool = False
+    closed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def offer(self, text: str) -> None:
+        if self.dropped:
+            return
+        try:
+            self.queue.put_nowait(text)
+        except asyncio.QueueFull:
+            self.dropped = True
+            self.closed.set()
+
+
+class LiveHub:
+    """Fans bus messages out to WebSocket clients (all on the server's event loop)."""
+
+    def __init__(self, context: ApiContext) -> None:
+        self._context = context
+        self._clients: set[LiveClient] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._subscription: Subscription | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def client_count(self) -> int:
+        return len(self._clients)
+
+    def connect(self, user: User) -> LiveClient:
+        client = LiveClient(user, asyncio.Queue(maxsize=self._context.settings.live_queue_size))
+        self._clients.add(client)
+        bus = self._context.bus
+        if self._task is None and bus is not None:
+            self.loop = asyncio.get_running_loop()
+            self._subscription = bus.subscribe(
+                Topic.TRACKS, Topic.EVENTS, Topic.INCIDENTS, Topic.DEVICE_STATUS
+            )
+            self._task = asyncio.create_task(self._pump(self._subscription), name="live-hub")
+        return client
+
+    async def disconnect(self, client: LiveClient) -> None:
+        self._clients.discard(client)
+        if not self._clients and self._task is not None:
+            task, self._task = self._task, None
+            if self._subscription is not None and self._context.bus is not None:
+                self._context.bus.unsubscribe(self._subscription)
+            self._subscription = None
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def broadcast(self, message: ScopedText) -> None:
+        for client in list(self._clients):
+            if client.user.in_scope(message.sector_id):
+                client.offer(message.text)
+
+    async def _pump(self, subscription: Subscription) -> None:
+        while True:
+            topic, message = await subscription.get()
+            try:
+                scoped = await self._convert(topic, message)
+            except (KordonError, ValueError) as exc:
+                logger.warning("live feed: cannot show a %s message: %s", topic, exc)
+                continue
+            if scoped is not None:
+                self.broadcast(scoped)
+
+    async def _convert(self, topic: Topic, message: object) -> ScopedText | None:
+        if isinstance(message, LiveTrack):
+            return _text("track", LiveTrackPublic.of(message), message.sector_id)
+        if isinstance(message, Event):
+            return _text("event", EventPublic.of(message), message.sector_id)
+        if isinstance(message, StoredIncident):
+            return _text(
+                "incident", incident_public(self._context, message), message.incident.sector_id
+            )
+        if isinstance(message, Incident):
+            stored = await asyncio.to_thread(self._context.incidents.get, message.id)
+            public = await asyncio.to_thread(incident_public, self._context, stored)
+            return _text("incident", public, message.sector_id)
+        if isinstance(message, DeviceStatus):
+            sectors = {c.id: c.sector_id for c in self._context.cameras.cameras()}
+            return _text("device", DeviceStatusPublic.of(message), sectors.get(message.device_id))
+        logger.debug("live feed: ignoring %s message of type %s", topic, type(message).__name__)
+        return None
+
+
+def origin_allowed(conn: HTTPConnection, allowed: frozenset[str]) -> bool:
+    """Same origin as the request's ``Host`` (scheme-matched), or a configured origin."""
+    origin = conn.headers.get("origin")
+    if not origin:
+        return False
+    if origin in allowed:
+        return True
+    host = conn.headers.get("host")
+    scheme = "https" if conn.url.scheme in ("wss", "https") else "http"
+    return host is not None and origin == f"{scheme}://{host}"
+
+
+def live_router(context: ApiContext, hub: LiveHub) -> APIRouter:
+    router = APIRouter()
+    settings = context.settings
+
+    @router.websocket("/api/live")
+    async def live(websocket: WebSocket) -> None:
+        address = websocket.client.host if websocket.client else "unknown"
+        if not origin_allowed(websocket, settings.allowed_origins):
+            context.audit.record(
+                "-",
+                "live",
+                "/api/live",
+                "refused",
+                {"reason": "origin not allowed", "origin": websocket.headers.get("origin", "")},
+                context.clock(),
+            )
+            await websocket.close(code=POLICY_VIOLATION)
+            return
+        token = websocket.cookies.get(settings.cookie_name, "")
+        try:
+            session = await asyncio.to_thread(
+                context.accounts.resolve_session, token, time=context.clock()
+            )
+        except SessionInvalidError as exc:
+            context.audit.record(
+                "-",
+                "live",
+                "/api/live",
+                "refused",
+                {"reason": str(exc), "address": address},
+                context.clock(),
+            )
+            await websocket.close(code=POLICY_VIOLATION)
+            return
+        await websocket.accept()
+        client = hub.connect(session.user)
+        sender = asyncio.create_task(_send_loop(websocket, client, settings.live_send_timeout_s))
+        receiver = asyncio.create_task(_receive_loop(websocket, client))
+        dropped = asyncio.create_task(client.closed.wait())
+        try:
+            await asyncio.wait({sender, receiver, dropped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sender, receiver, dropped):
+                task.cancel()
+            await hub.disconnect(client)
+            if client.dropped:
+                # Close before awaiting the receiver: some transports only end a pending
+                # receive when the peer answers the close.
+                logger.info("live feed: dropped slow client %s", session.user.username)
+                with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+                    await websocket.close(code=TRY_AGAIN_LATER)
+            for task in (sender, receiver, dropped):
+                with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                    await task
+
+    return router
+
+
+async def _send_loop(websocket: WebSocket, client: LiveClient, timeout_s: float) -> None:
+    while True:
+        text = await client.queue.get()
+        try:
+            await asyncio.wait_for(websocket.send_text(text), timeout=timeout_s)
+        except TimeoutError:
+            client.dropped = True
+            return
+
+
+async def _receive_loop(websocket: WebSocket, client: LiveClient) -> None:
+    while True:
+        text = await websocket.receive_text()
+        try:
+            message = json.loads(text)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(message, dict) and message.get("type") == "ping":
+            client.offer(PONG)

@@ -1,0 +1,185 @@
+"""The services the API needs from other packages, as small protocols.
+
+The composition root passes implementations in through :class:`kordon.api.context.ApiContext`;
+tests pass fakes. Each protocol names the few verbs the routes use, nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import JsonValue
+
+from kordon.domain.incident import Resolution
+from kordon.domain.status import DeviceStatus
+from kordon.store.incidents import StoredIncident
+
+GeoJson = dict[str, JsonValue]
+"""A GeoJSON object (FeatureCollection, Polygon…), as produced by ``kordon.geo``."""
+
+
+class IncidentActions(Protocol):
+    """Operator actions on incidents, with optimistic concurrency and lifecycle checks.
+
+    Each raises ``kordon.store.NotFoundError`` for an unknown id,
+    ``kordon.domain.incident.InvalidTransitionError`` for a move the lifecycle refuses
+    (nothing is changed) and ``kordon.store.ConflictError`` when a concurrent change won.
+    """
+
+    def acknowledge(
+        self, incident_id: str, *, actor: str, note: str, time: datetime
+    ) -> StoredIncident: ...
+
+    def dispatch(
+        self, incident_id: str, *, actor: str, unit: str, note: str, time: datetime
+    ) -> StoredIncident: ...
+
+    def resolve(
+        self,
+        incident_id: str,
+        *,
+        actor: str,
+        resolution: Resolution,
+        note: str,
+        time: datetime,
+    ) -> StoredIncident: ...
+
+    def close(
+        self, incident_id: str, *, actor: str, note: str, time: datetime
+    ) -> StoredIncident: ...
+
+    def add_note(
+        self, incident_id: str, *, actor: str, text: str, time: datetime
+    ) -> StoredIncident: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ClipInfo:
+    id: str
+    camera_id: str
+    incident_id: str | None
+    start: datetime
+    end: datetime
+    content_type: str = "video/mp4"
+
+
+class ClipProvider(Protocol):
+    def clips_for_incident(self, incident_id: str) -> Sequence[ClipInfo]: ...
+
+    def clip_info(self, clip_id: str) -> ClipInfo | None:
+        """The clip's metadata, or ``None`` if unknown."""
+        ...
+
+    def open_clip(self, clip_id: str) -> Path:
+        """The clip's file (inside the recorder's directory)."""
+        ...
+
+
+class SnapshotProvider(Protocol):
+    def latest_jpeg(self, camera_id: str, overlay: bool) -> bytes | None: ...
+
+    def event_jpeg(self, event_id: str) -> bytes | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ExportInfo:
+    id: str
+    incident_id: str
+    sha256: str
+    path: Path
+
+
+class ExportProvider(Protocol):
+    def create_export(
+        self, *, incident_id: str, reason: str, actor: str, time: datetime
+    ) -> ExportInfo: ...
+
+    def export_info(self, export_id: str) -> ExportInfo | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    id: str
+    name: str
+    origin_lat: float
+    origin_lon: float
+    timezone: str
+    home_side: str
+    bounds_wsen: tuple[float, float, float, float]
+
+
+class MapLayers(Protocol):
+    """Site description and map layers (built from ``SiteConfig`` and ``kordon.geo``).
+
+    ``sectors`` features carry ``properties.id``; the API filters them by the user's scope.
+    """
+
+    def site(self) -> SiteInfo: ...
+
+    def borders(self) -> GeoJson: ...
+
+    def km_posts(self, every_km: float) -> GeoJson: ...
+
+    def sectors(self) -> GeoJson: ...
+
+    def zones(self) -> GeoJson: ...
+
+    def basemap_style(self) -> GeoJson: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CameraInfo:
+    id: str
+    name: str
+    sector_id: str
+    kind: str
+    position_lat: float | None = None
+    position_lon: float | None = None
+    fov: GeoJson | None = None
+    """A GeoJSON Polygon of the ground footprint, when the camera is georeferenced."""
+
+    @property
+    def georeferenced(self) -> bool:
+        return self.position_lat is not None and self.position_lon is not None
+
+
+class CameraDirectory(Protocol):
+    def cameras(self) -> Sequence[CameraInfo]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    time: datetime
+    actor: str
+    action: str
+    subject: str
+    outcome: str
+    details: dict[str, JsonValue] = field(default_factory=dict)
+
+
+class AuditSink(Protocol):
+    """Where every operator action and every refused attempt is recorded."""
+
+    def record(  # noqa: PLR0917 (the AuditSink signature the evidence side implements)
+        self,
+        actor: str,
+        action: str,
+        subject: str,
+        outcome: str,
+        details: dict[str, JsonValue],
+        time: datetime,
+    ) -> None: ...
+
+
+class AuditReader(Protocol):
+    def recent(self, limit: int) -> Sequence[AuditRecord]:
+        """The newest ``limit`` audit records, newest first."""
+        ...
+
+
+class DeviceStatuses(Protocol):
+    def latest(self) -> list[DeviceStatus]: ...

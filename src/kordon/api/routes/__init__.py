@@ -1,0 +1,1 @@
+"""Routers of the operator API, one module per resource."""

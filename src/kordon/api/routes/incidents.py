@@ -1,0 +1,163 @@
+"""``/api/incidents``: listing, detail, lifecycle actions, notes and clips."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from kordon.accounts.roles import Permission
+from kordon.api.deps import ContextDep, CurrentUser, Guard, require
+from kordon.api.schemas.incidents import (
+    AddNoteRequest,
+    ClipPublic,
+    DispatchRequest,
+    IncidentPublic,
+    NoteOnlyRequest,
+    ResolveRequest,
+)
+from kordon.api.views import incident_public
+from kordon.domain.incident import IncidentStatus
+
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"description": "invalid transition or concurrent change; nothing changed"}
+}
+
+
+def router() -> APIRouter:
+    r = APIRouter(tags=["incidents"])
+    act = [Depends(require(Permission.INCIDENT_ACT))]
+
+    @r.get("/api/incidents", response_model=list[IncidentPublic], summary="Incidents")
+    def incidents(
+        *,
+        context: ContextDep,
+        guard: Guard,
+        status: Annotated[list[IncidentStatus] | None, Query()] = None,
+        sector: Annotated[str | None, Query(max_length=128)] = None,
+        priority: Annotated[int | None, Query(ge=1, le=5)] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> list[IncidentPublic]:
+        sectors = guard.sector_filter(sector)
+        if sectors == []:
+            return []
+        found = context.incidents.list(
+            status=status, sector_ids=sectors, limit=1000 if priority is not None else limit
+        )
+        if priority is not None:
+            found = [s for s in found if s.incident.priority == priority][:limit]
+        return [incident_public(context, s) for s in found]
+
+    @r.get("/api/incidents/{incident_id}", response_model=IncidentPublic, summary="One incident")
+    def incident(incident_id: str, context: ContextDep, guard: Guard) -> IncidentPublic:
+        return incident_public(context, guard.incident(incident_id))
+
+    @r.post(
+        "/api/incidents/{incident_id}/acknowledge",
+        response_model=IncidentPublic,
+        dependencies=act,
+        responses=CONFLICT,
+    )
+    def acknowledge(
+        incident_id: str,
+        body: NoteOnlyRequest,
+        context: ContextDep,
+        guard: Guard,
+        user: CurrentUser,
+    ) -> IncidentPublic:
+        guard.incident(incident_id)
+        stored = context.incident_actions.acknowledge(
+            incident_id, actor=user.username, note=body.note, time=context.clock()
+        )
+        return incident_public(context, stored)
+
+    @r.post(
+        "/api/incidents/{incident_id}/dispatch",
+        response_model=IncidentPublic,
+        dependencies=act,
+        responses=CONFLICT,
+    )
+    def dispatch(
+        incident_id: str,
+        body: DispatchRequest,
+        context: ContextDep,
+        guard: Guard,
+        user: CurrentUser,
+    ) -> IncidentPublic:
+        guard.incident(incident_id)
+        stored = context.incident_actions.dispatch(
+            incident_id, actor=user.username, unit=body.unit, note=body.note, time=context.clock()
+        )
+        return incident_public(context, stored)
+
+    @r.post(
+        "/api/incidents/{incident_id}/resolve",
+        response_model=IncidentPublic,
+        dependencies=act,
+        responses=CONFLICT,
+    )
+    def resolve(
+        incident_id: str, body: ResolveRequest, context: ContextDep, guard: Guard, user: CurrentUser
+    ) -> IncidentPublic:
+        guard.incident(incident_id)
+        stored = context.incident_actions.resolve(
+            incident_id,
+            actor=user.username,
+            resolution=body.resolution,
+            note=body.note,
+            time=context.clock(),
+        )
+        return incident_public(context, stored)
+
+    @r.post(
+        "/api/incidents/{incident_id}/close",
+        response_model=IncidentPublic,
+        dependencies=[Depends(require(Permission.INCIDENT_CLOSE))],
+        responses=CONFLICT,
+    )
+    def close(
+        incident_id: str,
+        body: NoteOnlyRequest,
+        context: ContextDep,
+        guard: Guard,
+        user: CurrentUser,
+    ) -> IncidentPublic:
+        guard.incident(incident_id)
+        stored = context.incident_actions.close(
+            incident_id, actor=user.username, note=body.note, time=context.clock()
+        )
+        return incident_public(context, stored)
+
+    @r.post(
+        "/api/incidents/{incident_id}/notes",
+        response_model=IncidentPublic,
+        dependencies=act,
+        responses=CONFLICT,
+    )
+    def add_note(
+        incident_id: str, body: AddNoteRequest, context: ContextDep, guard: Guard, user: CurrentUser
+    ) -> IncidentPublic:
+        guard.incident(incident_id)
+        stored = context.incident_actions.add_note(
+            incident_id, actor=user.username, text=body.text, time=context.clock()
+        )
+        return incident_public(context, stored)
+
+    @r.get(
+        "/api/incidents/{incident_id}/clips",
+        response_model=list[ClipPublic],
+        summary="Video clips of an incident",
+    )
+    def clips(incident_id: str, context: ContextDep, guard: Guard) -> list[ClipPublic]:
+        guard.incident(incident_id)
+        return [
+            ClipPublic(
+                id=c.id,
+                camera_id=c.camera_id,
+                start=c.start,
+                end=c.end,
+                url=f"/api/clips/{c.id}",
+                content_type=c.content_type,
+            )
+            for c in context.clips.clips_for_incident(incident_id)
+        ]
+
+    return r

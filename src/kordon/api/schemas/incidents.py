@@ -1,0 +1,138 @@
+"""Incidents: the public shape (contract in docs/api.md) and the action bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field
+
+from kordon.api.schemas.base import PublicModel, RequestBody
+from kordon.domain.event import Direction, Event, EventKind
+from kordon.domain.incident import IncidentStatus, Resolution
+from kordon.store.incidents import StoredIncident
+
+Note = Annotated[str, Field(max_length=4000)]
+
+
+class HistoryStepPublic(PublicModel):
+    status: IncidentStatus
+    actor: str
+    time: datetime
+    note: str
+
+
+class NotePublic(PublicModel):
+    author: str
+    time: datetime
+    text: str
+
+
+class IncidentPublic(PublicModel):
+    id: str
+    title: str
+    status: IncidentStatus
+    priority: int = Field(ge=1, le=5, description="1 is the highest priority.")
+    opened_at: datetime
+    updated_at: datetime
+    version: int
+    sector_id: str | None
+    assignee: str | None
+    resolution: Resolution | None
+    event_ids: list[str]
+    kind: EventKind | None
+    class_name: str | None
+    direction: Direction | None
+    lat: float | None
+    lon: float | None
+    km_post: float | None
+    camera_id: str | None
+    sla_due_at: datetime | None
+    escalated: bool
+    history: list[HistoryStepPublic]
+    notes: list[NotePublic]
+
+    @classmethod
+    def of(cls, stored: StoredIncident, first_event: Event | None) -> IncidentPublic:
+        """The public view; ``first_event`` supplies what, where and which camera.
+
+        A history step that keeps the status and carries text is a note; the others are
+        the lifecycle history.
+        """
+        incident = stored.incident
+        history: list[HistoryStepPublic] = []
+        notes: list[NotePublic] = []
+        previous = IncidentStatus.OPEN
+        for step in incident.history:
+            if step.status == previous and step.note and history:
+                notes.append(NotePublic(author=step.actor, time=step.time, text=step.note))
+            else:
+                history.append(
+                    HistoryStepPublic(
+                        status=step.status, actor=step.actor, time=step.time, note=step.note
+                    )
+                )
+            previous = step.status
+        ev = first_event
+        return cls(
+            id=incident.id,
+            title=incident.title,
+            status=incident.status,
+            priority=incident.priority,
+            opened_at=incident.opened_at,
+            updated_at=stored.updated_at,
+            version=stored.version,
+            sector_id=incident.sector_id,
+            assignee=incident.assignee,
+            resolution=incident.resolution,
+            event_ids=list(incident.event_ids),
+            kind=ev.kind if ev else None,
+            class_name=ev.class_name if ev else None,
+            direction=ev.direction if ev else None,
+            lat=ev.lat if ev else None,
+            lon=ev.lon if ev else None,
+            km_post=ev.km_post if ev else None,
+            camera_id=ev.source_id if ev else None,
+            sla_due_at=None,
+            escalated=False,
+            history=history,
+            notes=notes,
+        )
+
+
+class NoteOnlyRequest(RequestBody):
+    note: Note = ""
+
+
+class DispatchRequest(RequestBody):
+    unit: Annotated[str, Field(min_length=1, max_length=128)]
+    note: Note = ""
+
+
+class ResolveRequest(RequestBody):
+    resolution: Resolution
+    note: Note = ""
+
+
+class AddNoteRequest(RequestBody):
+    text: Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class ClipPublic(PublicModel):
+    id: str
+    camera_id: str
+    start: datetime
+    end: datetime
+    url: str
+    content_type: str
+
+
+class ExportRequest(RequestBody):
+    incident_id: Annotated[str, Field(min_length=1, max_length=64)]
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class ExportPublic(PublicModel):
+    id: str
+    url: str
+    sha256: str

@@ -1,0 +1,122 @@
+"""``GeoSmoother``: a constant-velocity Kalman filter per image track, in local metres.
+
+Ground points from one camera jitter with the box's bottom edge, metres per pixel growing
+with range; the filter weighs each measurement by the covariance the camera model gives
+for it, so near points steer the estimate and far ones only nudge it. State per track:
+(east, north, v_east, v_north); process noise is white acceleration ``accel_sigma_mps2``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from kordon.domain.errors import KordonError
+
+FloatArray = npt.NDArray[np.float64]
+
+_H = np.array([[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]])
+
+
+class SmootherError(KordonError, ValueError):
+    """The smoother was given an unusable measurement or time."""
+
+
+@dataclass(slots=True)
+class SmoothedState:
+    """One track's filter state at ``time_s``."""
+
+    mean: FloatArray  # (4,) east, north, v_east, v_north
+    cov: FloatArray  # (4, 4)
+    time_s: float
+    updates: int = 1
+
+    @property
+    def xy_m(self) -> FloatArray:
+        return self.mean[:2].copy()
+
+    @property
+    def position_cov_m2(self) -> FloatArray:
+        return self.cov[:2, :2].copy()
+
+    @property
+    def uncertainty_m(self) -> float:
+        """1-sigma length of the position error ellipse's major axis."""
+        return float(np.sqrt(max(float(np.linalg.eigvalsh(self.cov[:2, :2])[-1]), 0.0)))
+
+
+class GeoSmoother:
+    """Per-track constant-velocity Kalman filters keyed by track id."""
+
+    def __init__(
+        self,
+        *,
+        accel_sigma_mps2: float = 1.0,
+        initial_speed_sigma_mps: float = 2.0,
+        min_measurement_sigma_m: float = 0.3,
+        forget_after_s: float = 5.0,
+    ) -> None:
+        for name, value in (
+            ("accel_sigma_mps2", accel_sigma_mps2),
+            ("initial_speed_sigma_mps", initial_speed_sigma_mps),
+            ("min_measurement_sigma_m", min_measurement_sigma_m),
+            ("forget_after_s", forget_after_s),
+        ):
+            if not (np.isfinite(value) and value > 0):
+                raise SmootherError(f"{name} must be a finite number > 0, got {value}")
+        self.accel_sigma_mps2 = accel_sigma_mps2
+        self.initial_speed_sigma_mps = initial_speed_sigma_mps
+        self.min_var_m2 = min_measurement_sigma_m**2
+        self.forget_after_s = forget_after_s
+        self._states: dict[int, SmoothedState] = {}
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def state(self, track_id: int) -> SmoothedState | None:
+        return self._states.get(track_id)
+
+    def update(
+        self, track_id: int, xy_m: FloatArray, cov_m2: FloatArray, time_s: float
+    ) -> SmoothedState:
+        """Predict the track to ``time_s`` and fuse one ground measurement."""
+        if not (np.all(np.isfinite(xy_m)) and np.all(np.isfinite(cov_m2))):
+            raise SmootherError(f"track {track_id}: measurement must be finite")
+        r = 0.5 * (cov_m2 + cov_m2.T) + self.min_var_m2 * np.eye(2)
+        state = self._states.get(track_id)
+        if state is None:
+            cov = np.zeros((4, 4))
+            cov[:2, :2] = r
+            cov[2, 2] = cov[3, 3] = self.initial_speed_sigma_mps**2
+            state = SmoothedState(np.array([xy_m[0], xy_m[1], 0.0, 0.0]), cov, time_s)
+            self._states[track_id] = state
+            return state
+        dt = time_s - state.time_s
+        if dt < 0:
+            raise SmootherError(
+                f"track {track_id}: time went backwards ({time_s} s after {state.time_s} s)"
+            )
+        f = np.eye(4)
+        f[0, 2] = f[1, 3] = dt
+        q1 = np.array([[dt**4 / 4, dt**3 / 2], [dt**3 / 2, dt**2]]) * self.accel_sigma_mps2**2
+        q = np.zeros((4, 4))
+        q[np.ix_([0, 2], [0, 2])] = q1
+        q[np.ix_([1, 3], [1, 3])] = q1
+        mean = f @ state.mean
+        cov = f @ state.cov @ f.T + q
+        s = _H @ cov @ _H.T + r
+        gain = cov @ _H.T @ np.linalg.inv(s)
+        mean = mean + gain @ (xy_m - _H @ mean)
+        cov = (np.eye(4) - gain @ _H) @ cov
+        state.mean, state.cov, state.time_s = mean, 0.5 * (cov + cov.T), time_s
+        state.updates += 1
+        return state
+
+    def forget(self, time_s: float) -> list[int]:
+        """Drop tracks not updated for ``forget_after_s``; returns their ids."""
+        stale = [t for t, s in self._states.items() if time_s - s.time_s > self.forget_after_s]
+        for t in stale:
+            del self._states[t]
+        return stale

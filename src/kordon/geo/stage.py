@@ -1,0 +1,286 @@
+"""``GeoStage``: one camera's image tracks → ground positions → geo events and observations.
+
+Per frame (implements the camera pipeline's ``TrackStage``):
+
+1. confirmed image tracks' anchor pixels (bottom centre: the feet) go through the camera's
+   ``pixel_to_ground``; anchors above the horizon or beyond range are skipped and counted;
+2. each track's ground point is smoothed by a constant-velocity Kalman filter in metres
+   (:class:`~kordon.geo.geo_smoother.GeoSmoother`), weighted by the projection covariance;
+3. the smoothed positions become ``PlanarTracks`` in the local frame, with a quality from
+   the position uncertainty (and lower for a track's first updates);
+4. geo rules run on them: border crossing (inbound/outbound with hysteresis in metres),
+   approach to the border, zone enter/exit/dwell;
+5. every event gets lat/lon, km post, sector, uncertainty and ``source_id`` = camera id.
+
+``observations`` holds the raw (unsmoothed) ground observations of the last frame, for
+site-level fusion; ``latest_positions()`` the smoothed positions for the live map.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from kordon.config.site import SiteConfig
+from kordon.domain.errors import KordonError
+from kordon.domain.event import Event, Frame
+from kordon.domain.observation import Observation
+from kordon.domain.time import require_utc
+from kordon.domain.tracks import ImageTracks, PlanarTracks
+from kordon.geo.border import Border
+from kordon.geo.geo_rules import (
+    GeoRuleSettings,
+    border_approach_rule,
+    border_crossing_rule,
+    zone_rules,
+)
+from kordon.geo.geo_smoother import GeoSmoother
+from kordon.geo.projection import ABOVE_HORIZON, ImageToGround
+from kordon.geo.site_geometry import SiteGeometry
+from kordon.rules.base import Rule
+
+logger = logging.getLogger(__name__)
+
+
+class GeoStageError(KordonError, ValueError):
+    """The geo stage was configured or fed with something it cannot use."""
+
+
+@dataclass(frozen=True)
+class GeoStageSettings:
+    """How image tracks become ground tracks, and the geo rules' thresholds."""
+
+    rules: GeoRuleSettings = dataclasses.field(default_factory=GeoRuleSettings)
+    anchor: str = "bottom_center"
+    anchor_offset_px: float = 0.0
+    """Rows the anchor is moved up from the box bottom: boxes usually reach a little below
+    the ground contact point (soles, blur), which puts far targets too near the camera."""
+    accel_sigma_mps2: float = 1.0
+    quality_scale_m: float = 10.0
+    warmup_updates: int = 3
+    zones: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class GeoPosition:
+    """A smoothed ground position of one image track, for the live map."""
+
+    track_id: int
+    lat: float
+    lon: float
+    class_name: str
+    time: datetime
+    east_m: float
+    north_m: float
+    uncertainty_m: float
+
+
+@dataclass(slots=True)
+class SkipCounters:
+    """Anchors that could not be put on the ground since the stage started."""
+
+    above_horizon: int = 0
+    out_of_range: int = 0
+
+
+class GeoStage:
+    """Georeferences one camera's tracks and runs the geo rules; see the module docstring."""
+
+    def __init__(
+        self,
+        camera_id: str,
+        camera: ImageToGround,
+        geometry: SiteGeometry,
+        *,
+        border: Border | None = None,
+        settings: GeoStageSettings | None = None,
+    ) -> None:
+        if not camera_id:
+            raise GeoStageError("camera_id must not be empty")
+        self.camera_id = camera_id
+        self.camera = camera
+        self.geometry = geometry
+        self.border = border
+        self.settings = settings or GeoStageSettings()
+        if not math.isfinite(self.settings.anchor_offset_px):
+            raise GeoStageError(f"camera {camera_id!r}: anchor_offset_px must be finite")
+        if self.settings.anchor not in ("bottom_center", "center"):
+            raise GeoStageError(
+                f"camera {camera_id!r}: anchor must be 'bottom_center' or 'center', "
+                f"got {self.settings.anchor!r}"
+            )
+        self.smoother = GeoSmoother(
+            accel_sigma_mps2=self.settings.accel_sigma_mps2,
+            forget_after_s=self.settings.rules.forget_after_s,
+        )
+        rs = self.settings.rules
+        rules: list[Rule] = []
+        if border is not None:
+            line = geometry.border_lines[border.border_id]
+            rules.append(border_crossing_rule(f"{border.border_id}-crossing", camera_id, line, rs))
+            approach = border_approach_rule(f"{border.border_id}-approach", camera_id, line, rs)
+            if approach is not None:
+                rules.append(approach)
+        if self.settings.zones:
+            rules.extend(zone_rules(camera_id, geometry.zones.values(), rs))
+        self.rules: tuple[Rule, ...] = tuple(rules)
+        self.skipped = SkipCounters()
+        self.observations: list[Observation] = []
+        self._latest: list[GeoPosition] = []
+        self._uncertainty: dict[int, float] = {}
+
+    def start(self) -> None:
+        """Build the border indexes (slow on long lines) before the first frame."""
+        if self.border is not None:
+            self.geometry.border_lines[self.border.border_id].build()
+
+    def latest_positions(self) -> list[GeoPosition]:
+        """Smoothed positions of the tracks seen in the last processed frame."""
+        return list(self._latest)
+
+    def process(self, tracks: ImageTracks, time: datetime, frame_index: int) -> list[Event]:
+        """Georeference one frame's tracks, run the geo rules, return enriched events."""
+        try:
+            time = require_utc(time)
+        except ValueError as exc:
+            raise GeoStageError(f"camera {self.camera_id!r}: {exc}") from None
+        time_s = time.timestamp()
+        planar = self._georeference(tracks, time, time_s)
+        self.smoother.forget(time_s)
+        events: list[Event] = []
+        for rule in self.rules:
+            events.extend(rule.trigger(planar, time))
+        return [self._enrich(e, frame_index) for e in events]
+
+    def _georeference(self, tracks: ImageTracks, time: datetime, time_s: float) -> PlanarTracks:
+        self.observations = []
+        self._latest = []
+        self._uncertainty = {}
+        live = tracks[tracks.confirmed] if len(tracks) else tracks
+        if len(live) == 0:
+            return PlanarTracks.empty()
+        uv = live.anchor_px(self.settings.anchor).astype(np.float64)
+        uv[:, 1] -= self.settings.anchor_offset_px
+        finite = np.all(np.isfinite(uv), axis=1)
+        uv[~finite] = 0.0
+        ground = self.camera.pixel_to_ground(uv)
+        valid = ground.valid & finite
+        self.skipped.above_horizon += int(np.sum(ground.reason[finite] == ABOVE_HORIZON))
+        self.skipped.out_of_range += int(np.sum(~valid)) - int(
+            np.sum(ground.reason[finite] == ABOVE_HORIZON)
+        )
+        names = live.class_names
+        ids: list[int] = []
+        xy: list[tuple[float, float]] = []
+        classes: list[str] = []
+        quality: list[float] = []
+        for k in np.flatnonzero(valid).tolist():
+            tid = int(live.tracker_id[k])
+            cov = ground.covariance_m2[k]
+            z = ground.xy_m[k]
+            self.observations.append(
+                Observation(
+                    sensor_id=self.camera_id,
+                    time=time,
+                    class_name=names[k],
+                    score=float(np.clip(live.confidence[k], 0.0, 1.0)),
+                    east_m=float(z[0]),
+                    north_m=float(z[1]),
+                    covariance_m2=(
+                        (float(cov[0, 0]), float(cov[0, 1])),
+                        (float(cov[0, 1]), float(cov[1, 1])),
+                    ),
+                    source_track_id=str(tid),
+                )
+            )
+            state = self.smoother.update(tid, z, cov, time_s)
+            sigma = state.uncertainty_m
+            q = 1.0 / (1.0 + sigma / self.settings.quality_scale_m)
+            if state.updates < self.settings.warmup_updates:
+                q *= 0.5
+            ids.append(tid)
+            xy.append((float(state.mean[0]), float(state.mean[1])))
+            classes.append(names[k])
+            quality.append(q)
+            self._uncertainty[tid] = sigma
+        if not ids:
+            return PlanarTracks.empty()
+        xy_arr = np.asarray(xy, np.float64)
+        lonlat = self.geometry.frame.xy_to_lonlat(xy_arr)
+        self._latest = [
+            GeoPosition(
+                track_id=tid,
+                lat=float(lonlat[i, 1]),
+                lon=float(lonlat[i, 0]),
+                class_name=classes[i],
+                time=time,
+                east_m=xy[i][0],
+                north_m=xy[i][1],
+                uncertainty_m=self._uncertainty[tid],
+            )
+            for i, tid in enumerate(ids)
+        ]
+        return PlanarTracks(
+            track_id=np.asarray(ids, np.int64),
+            xy=xy_arr,
+            class_name=tuple(classes),
+            confirmed=np.ones(len(ids), np.bool_),
+            quality=np.asarray(quality, np.float64),
+        )
+
+    def _enrich(self, event: Event, frame_index: int) -> Event:
+        if event.x is None or event.y is None or event.frame is not Frame.LOCAL:
+            return event
+        xy = np.array([[event.x, event.y]])
+        lon, lat = (float(v) for v in self.geometry.frame.xy_to_lonlat(xy)[0])
+        km_post: float | None = None
+        if self.border is not None:
+            along = event.attributes.get("distance_along")
+            if not isinstance(along, float):
+                along = float(self.border.signed_distance_m(xy).along_m[0])
+            km_post = float(self.border.km_post(along))
+        sector = str(self.geometry.sectors.sector_of(xy)[0]) or None
+        uncertainty: float | None = None
+        if event.track_id is not None:
+            uncertainty = self._uncertainty.get(int(event.track_id))
+        if uncertainty is not None and not math.isfinite(uncertainty):
+            uncertainty = None
+        return dataclasses.replace(
+            event,
+            lat=lat,
+            lon=lon,
+            km_post=km_post,
+            sector_id=sector,
+            uncertainty_m=uncertainty,
+            attributes={**event.attributes, "frame_index": frame_index},
+        )
+
+    @classmethod
+    def from_site(
+        cls,
+        site: SiteConfig,
+        camera_id: str,
+        *,
+        geometry: SiteGeometry | None = None,
+        settings: GeoStageSettings | None = None,
+        image_size_wh: tuple[int, int] | None = None,
+    ) -> GeoStage | None:
+        """The stage of a site camera; ``None`` when the camera is not georeferenced.
+
+        Pass one shared ``geometry`` for all cameras of a site (borders are built once).
+        """
+        try:
+            camera_cfg = site.camera(camera_id)
+        except KeyError as exc:
+            raise GeoStageError(str(exc.args[0])) from None
+        geometry = geometry or SiteGeometry.from_config(site)
+        camera = geometry.camera_model(camera_cfg, image_size_wh=image_size_wh)
+        if camera is None:
+            return None
+        border = geometry.border_for_camera(camera_cfg, site)
+        return cls(camera_id, camera, geometry, border=border, settings=settings)

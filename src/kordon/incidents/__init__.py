@@ -1,0 +1,39 @@
+"""Incidents: correlation of events, priority, lifecycle service, SLA escalation, feedback."""
+
+from kordon.incidents.correlator import (
+    CorrelationDecision,
+    CorrelationPolicy,
+    Correlator,
+    IncidentFootprint,
+    MatchReason,
+)
+from kordon.incidents.errors import ConfigurationError, IncidentInputError
+from kordon.incidents.feedback import FalseAlarmStats
+from kordon.incidents.priority import PriorityAssessment, PriorityPolicy
+from kordon.incidents.service import (
+    Action,
+    AuditHook,
+    IncidentService,
+    IngestOutcome,
+    IngestResult,
+)
+from kordon.incidents.sla import SlaPolicy
+
+__all__ = [
+    "Action",
+    "AuditHook",
+    "ConfigurationError",
+    "CorrelationDecision",
+    "CorrelationPolicy",
+    "Correlator",
+    "FalseAlarmStats",
+    "IncidentFootprint",
+    "IncidentInputError",
+    "IncidentService",
+    "IngestOutcome",
+    "IngestResult",
+    "MatchReason",
+    "PriorityAssessment",
+    "PriorityPolicy",
+    "SlaPolicy",
+]

@@ -1,0 +1,145 @@
+"""Event clips: footage of ``[start, end)`` stream-copied from segments into MP4 (faststart).
+
+The clip starts at the last keyframe at or before ``start`` (so it decodes) and may include
+the open segment's packets (``live``), so an event that just fired gets its pre-roll.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import av.error
+
+from kordon.record.errors import ClipError
+from kordon.record.live import LiveSnapshot, TimedPacket
+from kordon.record.packet_source import SourcePacket, StreamSpec
+from kordon.record.repository import RecordingRepository
+from kordon.record.types import _check_interval
+
+MP4_CODECS = frozenset({"h264", "hevc", "av1", "mpeg4"})
+
+
+@dataclass(frozen=True, slots=True)
+class ClipInfo:
+    path: Path
+    start: datetime
+    end: datetime
+    packet_count: int
+
+    @property
+    def duration_s(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+
+def _segment_packets(path: Path, start: datetime) -> tuple[StreamSpec, list[TimedPacket]]:
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            ctx = stream.codec_context
+            spec = StreamSpec(
+                str(ctx.name),
+                int(ctx.width),
+                int(ctx.height),
+                stream.time_base or Fraction(1, 90_000),
+            )
+            out: list[TimedPacket] = []
+            first: int | None = None
+            for p in container.demux(stream):
+                if p.dts is None:
+                    continue
+                first = p.dts if first is None else first
+                wall = start + timedelta(seconds=float((p.dts - first) * spec.time_base))
+                packet = SourcePacket(
+                    bytes(p),
+                    p.pts,
+                    p.dts,
+                    int(p.duration or 0),
+                    bool(p.is_keyframe),
+                    False,
+                    spec.time_base,
+                )
+                out.append(TimedPacket(packet, wall))
+            return spec, out
+    except (av.error.FFmpegError, OSError, IndexError) as exc:
+        raise ClipError(f"cannot read segment {path}: {exc}") from exc
+
+
+def request_clip(
+    camera_id: str,
+    start: datetime,
+    end: datetime,
+    out_path: Path,
+    *,
+    data_dir: Path,
+    repository: RecordingRepository,
+    live: LiveSnapshot | None = None,
+) -> ClipInfo:
+    """Assemble ``camera_id``'s footage of ``[start, end)`` into an MP4 at ``out_path``."""
+    start, end = _check_interval(start, end)
+    if end == start:
+        raise ClipError("clip interval is empty")
+    spec: StreamSpec | None = None
+    runs: list[list[TimedPacket]] = []
+    for segment in repository.segments(camera_id, start=start - timedelta(seconds=60), end=end):
+        if segment.end <= start - timedelta(seconds=60):
+            continue
+        spec, packets = _segment_packets(Path(data_dir) / segment.path_rel, segment.start)
+        runs.append(packets)
+    if live is not None and live.packets and live.spec is not None:
+        spec = spec or live.spec
+        runs.append(list(live.packets))
+    packets = [p for run in runs for p in run]
+    if spec is None or not packets:
+        raise ClipError(f"no footage of camera {camera_id!r} between {start} and {end}")
+    if spec.codec_name not in MP4_CODECS:
+        raise ClipError(
+            f"camera {camera_id!r} records {spec.codec_name!r}, which MP4 cannot hold by "
+            f"stream copy (supported: {', '.join(sorted(MP4_CODECS))}); re-encode to export"
+        )
+    first_key = max(
+        (i for i, p in enumerate(packets) if p.packet.is_keyframe and p.wall <= start), default=None
+    )
+    if first_key is None:
+        first_key = next((i for i, p in enumerate(packets) if p.packet.is_keyframe), None)
+    if first_key is None:
+        raise ClipError(f"no keyframe in camera {camera_id!r}'s footage of the interval")
+    chosen = [p for p in packets[first_key:] if p.wall < end]
+    if not chosen:
+        raise ClipError(f"no footage of camera {camera_id!r} between {start} and {end}")
+    _write_mp4(out_path, spec, chosen)
+    last = chosen[-1]
+    tail = float(last.packet.duration * last.packet.time_base)
+    return ClipInfo(out_path, chosen[0].wall, last.wall + timedelta(seconds=tail), len(chosen))
+
+
+def _write_mp4(out_path: Path, spec: StreamSpec, packets: list[TimedPacket]) -> None:
+    """Re-time packets from their wall times (continuous across segments) and mux."""
+    time_base = Fraction(1, 90_000)
+    origin = packets[0].wall
+    last_dts = -1
+    try:
+        with av.open(str(out_path), "w", format="mp4", options={"movflags": "+faststart"}) as out:
+            stream = out.add_mux_stream(spec.codec_name, width=spec.width, height=spec.height)
+            stream.time_base = time_base
+            for timed in packets:
+                src = timed.packet
+                dts = round((timed.wall - origin).total_seconds() * 90_000)
+                dts = max(dts, last_dts + 1)
+                src_dts = src.dts if src.dts is not None else 0
+                offset = 0 if src.pts is None else src.pts - src_dts
+                pkt = av.Packet(src.data)
+                pkt.dts = dts
+                pkt.pts = dts + round(float(offset * src.time_base) * 90_000)
+                pkt.duration = round(float(src.duration * src.time_base) * 90_000)
+                pkt.time_base = time_base
+                pkt.is_keyframe = src.is_keyframe
+                pkt.stream = stream
+                out.mux(pkt)
+                last_dts = dts
+    except (av.error.FFmpegError, OSError) as exc:
+        out_path.unlink(missing_ok=True)
+        raise ClipError(f"cannot write clip {out_path}: {exc}") from exc

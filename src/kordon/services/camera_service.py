@@ -1,0 +1,136 @@
+"""``CameraService``: one camera's analytics on its own thread, with a node lifetime.
+
+The thread opens the source, runs every frame through the camera pipeline and hands the
+results to the node (events to the incident service, tracks to the live map, the latest
+frame to snapshots). A camera that fails — missing file, broken stream, bad model — is
+reported ``offline`` with the reason and retried with capped backoff; it never stops the
+node or its other cameras.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import threading
+from collections.abc import Callable
+from typing import Protocol
+
+from kordon.domain.errors import KordonError
+from kordon.domain.status import DeviceState, DeviceStatus
+from kordon.video.pipeline.result import FrameResult
+from kordon.video.source.backoff import Backoff
+from kordon.video.source.base import FrameSource, HealthSink
+from kordon.video.source.clock import Clock
+from kordon.video.source.frame import Frame
+
+logger = logging.getLogger(__name__)
+
+
+class Pipeline(Protocol):
+    def load(self) -> None: ...
+
+    def process(self, frame: Frame) -> FrameResult: ...
+
+
+ResultSink = Callable[[str, Frame, FrameResult], None]
+"""Receives (camera id, frame, result) on the camera thread; must be quick."""
+
+
+class CameraService:
+    """Runs ``source → pipeline → sink`` for one camera until stopped."""
+
+    def __init__(
+        self,
+        camera_id: str,
+        *,
+        make_source: Callable[[HealthSink], FrameSource],
+        make_pipeline: Callable[[], Pipeline],
+        on_result: ResultSink,
+        on_status: HealthSink,
+        clock: Clock,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.camera_id = camera_id
+        self._make_source = make_source
+        self._make_pipeline = make_pipeline
+        self._on_result = on_result
+        self._on_status = on_status
+        self._clock = clock
+        self._backoff = Backoff(rng or random.Random(), initial_s=1.0, max_s=30.0)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._source: FrameSource | None = None
+        self._source_lock = threading.Lock()
+        self.frames_processed = 0
+
+    @property
+    def name(self) -> str:
+        return f"camera:{self.camera_id}"
+
+    async def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self._run, name=f"camera-{self.camera_id}", daemon=True
+        )
+        self._thread.start()
+
+    async def stop(self) -> None:
+        self._stop.set()
+        with self._source_lock:
+            if self._source is not None:
+                self._source.close()
+        if self._thread is not None:
+            await asyncio.to_thread(self._thread.join, 3.0)
+            if self._thread.is_alive():
+                logger.warning("camera %s thread did not stop in time", self.camera_id)
+            self._thread = None
+        self._status(DeviceState.STOPPED, "stopped")
+
+    def _status(self, state: DeviceState, detail: str) -> None:
+        try:
+            self._on_status(DeviceStatus(self.camera_id, self._clock.now(), state, detail))
+        except Exception:  # a status sink must never kill the camera thread
+            logger.exception("camera %s: status sink failed", self.camera_id)
+
+    def _run(self) -> None:
+        pipeline: Pipeline | None = None
+        while not self._stop.is_set():
+            try:
+                if pipeline is None:
+                    candidate = self._make_pipeline()
+                    candidate.load()
+                    pipeline = candidate
+                self._run_source(pipeline)
+                if not self._stop.is_set():
+                    logger.info("camera %s: source ended", self.camera_id)
+                    self._status(DeviceState.OFFLINE, "source ended")
+            except KordonError as exc:
+                logger.error("camera %s: %s", self.camera_id, exc)
+                self._status(DeviceState.OFFLINE, str(exc))
+            except Exception as exc:  # keep the node alive; report and retry
+                logger.exception("camera %s failed", self.camera_id)
+                self._status(DeviceState.OFFLINE, f"internal error: {exc}")
+            if self._stop.wait(self._backoff.next_delay_s()):
+                break
+
+    def _run_source(self, pipeline: Pipeline) -> None:
+        source = self._make_source(self._on_status)
+        with self._source_lock:
+            if self._stop.is_set():
+                return
+            self._source = source
+        try:
+            source.open()
+            self._backoff.reset()
+            self._status(DeviceState.ONLINE, "analytics running")
+            for frame in source.frames():
+                if self._stop.is_set():
+                    break
+                result = pipeline.process(frame)
+                self.frames_processed += 1
+                self._on_result(self.camera_id, frame, result)
+        finally:
+            with self._source_lock:
+                self._source = None
+            source.close()

@@ -1,0 +1,211 @@
+"""Browser end-to-end test: the operator UI against a real ``kordon run`` node.
+
+Starts the all-in-one node on a temporary copy of the Volyn example site (free port, data in a
+temporary directory), creates an operator account, then runs ``operator.spec.mjs`` in Node,
+which drives Debian's Chromium through playwright-core: log in, map with border and camera,
+wait for an incident, acknowledge, play its clip, resolve. Screenshots of every step land in
+``test-artifacts/e2e/``.
+
+Skips with the reason when Chromium, Node, ``web/node_modules``, ``web/dist`` or the
+``kordon user create`` command is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+CHROMIUM = Path(os.environ.get("KORDON_CHROMIUM", "/usr/bin/chromium"))
+USERNAME = "e2e-operator"
+PASSWORD = "e2e-Correct-Horse-42"
+NODE_START_TIMEOUT_S = 60.0
+SPEC_TIMEOUT_S = 420.0
+
+
+@dataclass(frozen=True)
+class RunningNode:
+    url: str
+    site_file: Path
+    log_file: Path
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _kordon() -> list[str]:
+    script = Path(sys.executable).with_name("kordon")
+    if script.is_file():
+        return [str(script)]
+    return [sys.executable, "-m", "kordon.cli.main"]
+
+
+def _require_tools(repo_root: Path) -> Path:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (needed to run playwright-core)")
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    web = repo_root / "web"
+    if not (web / "node_modules" / "playwright-core").is_dir():
+        pytest.skip("web/node_modules is missing: cd web && npm ci")
+    if not (web / "dist" / "index.html").is_file():
+        pytest.skip("web/dist is not built: cd web && npm run build")
+    return Path(node)
+
+
+def _site_copy(repo_root: Path, tmp_path: Path) -> Path:
+    """The Volyn example in ``tmp_path`` with its data directory there too."""
+    site_dir = tmp_path / "site"
+    shutil.copytree(
+        repo_root / "examples" / "volyn", site_dir, ignore=shutil.ignore_patterns("var")
+    )
+    site_file = site_dir / "site.yaml"
+    config = yaml.safe_load(site_file.read_text(encoding="utf-8"))
+    config["site"]["data_dir"] = str(tmp_path / "data")
+    site_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return site_file
+
+
+def _create_user(kordon: list[str], site_file: Path) -> None:
+    probe = subprocess.run(
+        [*kordon, "user", "create", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if probe.returncode != 0:
+        pytest.skip("`kordon user create` is not available yet: cannot make an operator account")
+    created = subprocess.run(
+        [
+            *kordon,
+            "user",
+            "create",
+            str(site_file),
+            "--username",
+            USERNAME,
+            "--role",
+            "supervisor",
+            "--password-stdin",
+        ],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert created.returncode == 0, f"kordon user create failed:\n{created.stdout}{created.stderr}"
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_file: Path) -> None:
+    deadline = time.monotonic() + NODE_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log = log_file.read_text(encoding="utf-8", errors="replace")
+            pytest.fail(f"kordon run exited with {process.returncode}:\n{log[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except urllib.error.HTTPError as exc:
+            exc.close()  # 503 while services start
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"node not healthy within {NODE_START_TIMEOUT_S:.0f} s at {url}/healthz")
+
+
+def _require_integration(url: str) -> None:
+    """Skip while the node does not serve the UI at ``/`` and the login route (not integrated)."""
+    try:
+        with urllib.request.urlopen(f"{url}/", timeout=5) as response:
+            page = response.read().decode("utf-8", errors="replace")
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        pytest.skip(f"the node serves no web UI at / yet (HTTP {exc.code}): mount web/dist")
+    if 'id="app"' not in page:
+        pytest.skip("the node's / is not the Kordon web UI: mount web/dist")
+    request = urllib.request.Request(
+        f"{url}/api/auth/login", data=b"{}", headers={"Content-Type": "application/json"}
+    )
+    try:
+        urllib.request.urlopen(request, timeout=5).close()
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        if exc.code == 404:
+            pytest.skip("the node has no /api/auth/login yet: include the API routers")
+
+
+@pytest.fixture
+def running_node(repo_root: Path, tmp_path: Path) -> Iterator[RunningNode]:
+    _require_tools(repo_root)
+    kordon = _kordon()
+    site_file = _site_copy(repo_root, tmp_path)
+    _create_user(kordon, site_file)
+    port = _free_port()
+    log_file = tmp_path / "node.log"
+    with log_file.open("wb") as log:
+        process = subprocess.Popen(
+            [*kordon, "run", str(site_file), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=repo_root,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_healthy(url, process, log_file)
+            _require_integration(url)
+            yield RunningNode(url=url, site_file=site_file, log_file=log_file)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_operator_walkthrough(running_node: RunningNode, repo_root: Path) -> None:
+    artifacts = repo_root / "test-artifacts" / "e2e"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "KORDON_URL": running_node.url,
+        "KORDON_USER": USERNAME,
+        "KORDON_PASSWORD": PASSWORD,
+        "ARTIFACTS_DIR": str(artifacts),
+        "CHROMIUM": str(CHROMIUM),
+        "KORDON_WEB_DIR": str(repo_root / "web"),
+    }
+    result = subprocess.run(
+        ["node", str(repo_root / "tests" / "e2e" / "operator.spec.mjs")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=SPEC_TIMEOUT_S,
+        check=False,
+    )
+    shutil.copy(running_node.log_file, artifacts / "node.log")
+    assert result.returncode == 0, (
+        f"browser walk-through failed (screenshots in {artifacts}):\n"
+        f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    )
+    for name in ("login", "map", "incident", "acknowledged", "clip", "resolved"):
+        assert any(artifacts.glob(f"*-{name}.png")), f"no screenshot of step {name!r}"

@@ -1,0 +1,143 @@
+"""The detection planner, the detection filter and the motion gate (synthetic, exact)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from kordon.domain.detections import Detections
+from kordon.video.pipeline import (
+    CameraPipeline,
+    DetectionPlanner,
+    PipelineError,
+    PipelineSettings,
+    PlanKind,
+)
+from kordon.video.pipeline.filtering import DetectionFilter
+from kordon.video.source.frame import Frame
+from tests.pipeline.helpers import ScriptedDetector
+
+T0 = datetime(2024, 5, 1, tzinfo=UTC)
+NO_BOXES = np.zeros((0, 4), np.float32)
+
+
+def frame(index: int, image: np.ndarray, fps: float = 5.0) -> Frame:
+    return Frame(
+        image=image, index=index, pts_s=index / fps, time=T0 + timedelta(seconds=index / fps)
+    )
+
+
+def test_planner_skips_without_boxes_then_full_then_region_on_large_frames() -> None:
+    planner = DetectionPlanner(PipelineSettings(full_frame_interval_s=2.0))
+    wh = (1920, 1080)
+    assert planner.plan(NO_BOXES, wh, 0.0).kind is PlanKind.SKIP
+    small = np.array([[900, 500, 940, 580]], np.float32)
+    assert planner.plan(small, wh, 0.2).kind is PlanKind.FULL  # first look is whole
+    plan = planner.plan(small, wh, 0.4)
+    assert plan.kind is PlanKind.REGION
+    assert plan.crop_xyxy_px is not None
+    x1, y1, x2, y2 = plan.crop_xyxy_px
+    assert x1 <= 900
+    assert y1 <= 500
+    assert x2 >= 940
+    assert y2 >= 580
+    assert y2 - y1 >= 256
+    assert x1 >= 0
+    assert x2 <= 1920
+    assert y1 >= 0
+    assert y2 <= 1080
+    assert planner.plan(small, wh, 2.2).kind is PlanKind.FULL  # periodic whole pass
+    wide = np.array([[10, 10, 1900, 1000]], np.float32)
+    assert planner.plan(wide, wh, 2.4).kind is PlanKind.FULL  # region ≈ frame
+
+
+def test_planner_uses_whole_small_frames_and_can_be_ungated() -> None:
+    planner = DetectionPlanner(PipelineSettings())
+    box = np.array([[100, 100, 120, 140]], np.float32)
+    assert [planner.plan(box, (768, 576), t).kind for t in (0.0, 0.2)] == [PlanKind.FULL] * 2
+    ungated = DetectionPlanner(PipelineSettings(motion_gating=False))
+    assert ungated.plan(NO_BOXES, (768, 576), 0.0).kind is PlanKind.FULL
+
+
+def test_detection_filter_masks_classes_and_scores() -> None:
+    dets = Detections.from_arrays(
+        [[10, 10, 20, 50], [100, 10, 120, 50], [200, 10, 220, 50], [300, 10, 320, 50]],
+        [0.9, 0.9, 0.4, 0.9],
+        [0, 0, 0, 1],
+        labels=("person", "car"),
+    )
+    # the mask covers the feet (bottom centre) of the first box only
+    f = DetectionFilter(
+        masks=[[(0, 40), (60, 40), (60, 60), (0, 60)]],
+        classes=["person"],
+        min_scores={"person": 0.5},
+    )
+    kept = f.apply(dets)
+    np.testing.assert_array_equal(kept.xyxy_px[:, 0], [100])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"masks": [[(0, 0), (1, 1)]]}, "expected >= 3 points"),
+        ({"masks": [[(0, 0), (1, float("nan")), (2, 0)]]}, "finite"),
+        ({"min_scores": {"person": 1.5}}, "must be in [0, 1]"),
+        ({"anchor": "top"}, "anchor"),
+    ],
+)
+def test_detection_filter_rejects_bad_config(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(PipelineError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        DetectionFilter(**kwargs)  # type: ignore[arg-type]
+
+
+def test_masked_detections_never_reach_the_tracker() -> None:
+    detector = ScriptedDetector([[100, 100, 140, 200]])
+    pipeline = CameraPipeline(
+        "cam",
+        detector,
+        settings=PipelineSettings(motion_gating=False),
+        detection_filter=DetectionFilter(masks=[[(90, 150), (150, 150), (150, 250), (90, 250)]]),
+    )
+    pipeline.load()
+    image = np.zeros((240, 320, 3), np.uint8)
+    results = [pipeline.process(frame(i, image)) for i in range(5)]
+    assert len(detector.calls) == 5
+    assert all(len(r.detections) == 0 and len(r.tracks) == 0 for r in results)
+
+
+def test_motion_gate_skips_still_frames_and_detects_moving_ones() -> None:
+    detector = ScriptedDetector([])
+    pipeline = CameraPipeline("cam", detector)
+    pipeline.load()
+    still = np.full((240, 320, 3), 90, np.uint8)
+    for i in range(10):
+        assert pipeline.process(frame(i, still)).plan.kind is PlanKind.SKIP
+    assert detector.calls == []
+    moving = []
+    for i in range(10, 16):
+        image = still.copy()
+        x = 20 + 15 * (i - 10)
+        image[100:160, x : x + 30] = 230
+        moving.append(pipeline.process(frame(i, image)).plan.kind)
+    assert moving[0] is PlanKind.SKIP or moving[0] is PlanKind.FULL
+    assert moving[1:] == [PlanKind.FULL] * 5
+    stats = pipeline.stats()
+    assert stats.frames == 16
+    assert stats.frames_skipped == 16 - len(detector.calls)
+    assert stats.frames_skipped >= 10
+    assert stats.stage("motion").mean_ms > 0
+
+
+def test_process_before_load_and_time_going_back_are_errors() -> None:
+    pipeline = CameraPipeline("cam-9", ScriptedDetector([]))
+    image = np.zeros((48, 64, 3), np.uint8)
+    with pytest.raises(PipelineError, match="cam-9: process\\(\\) called before load"):
+        pipeline.process(frame(0, image))
+    pipeline.load()
+    pipeline.process(frame(3, image))
+    with pytest.raises(PipelineError, match="back in time"):
+        pipeline.process(frame(2, image))
+    pipeline.reset()
+    pipeline.process(frame(2, image))

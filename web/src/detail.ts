@@ -1,0 +1,292 @@
+// The incident detail pane: snapshot, clip player, history timeline, actions and notes.
+import { ApiError, type ApiClient } from "./api";
+import { clear, h } from "./dom";
+import { STATUS_LABELS, clockZ, dateTimeZ, km, priorityColour } from "./format";
+import type { Store } from "./store";
+import type { Clip, Incident, Resolution } from "./types";
+
+type Mode = "idle" | "resolve" | "dispatch";
+
+const CLIP_POLLS = 24;
+const CLIP_POLL_MS = 5000;
+
+const RESOLUTIONS: { key: string; value: Resolution; label: string }[] = [
+  { key: "t", value: "true_alarm", label: "True alarm" },
+  { key: "f", value: "false_alarm", label: "False alarm" },
+  { key: "u", value: "duplicate", label: "Duplicate" },
+];
+
+export class DetailPane {
+  private mode: Mode = "idle";
+  private shownId: string | null = null;
+  private shownVersion = -1;
+  private readonly body = h("div", { class: "detail-body", "data-testid": "incident-detail" });
+  private readonly media = h("div", { class: "detail-media" });
+  private readonly prompt = h("div", { class: "detail-prompt" });
+  private readonly info = h("div", { class: "detail-info" });
+  private readonly history = h("div", { class: "detail-history" });
+  private readonly noteInput = h("textarea", {
+    class: "note-input",
+    rows: 2,
+    placeholder: "Add a note (Ctrl+Enter to save)",
+    "data-testid": "note-input",
+  });
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly api: ApiClient,
+    private readonly store: Store,
+    private readonly toast: (text: string, error?: boolean) => void,
+  ) {}
+
+  mount(): void {
+    this.root.append(this.body);
+    this.noteInput.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        void this.saveNote();
+      } else if (event.key === "Escape") {
+        this.noteInput.blur();
+      }
+    });
+    this.store.on("selection", () => this.render());
+    this.render();
+  }
+
+  focusNote(): void {
+    if (this.store.selected()) this.noteInput.focus();
+  }
+
+  private render(): void {
+    const incident = this.store.selected();
+    if (!incident) {
+      this.shownId = null;
+      clear(this.body);
+      this.body.append(h("p", { class: "empty" }, "Select an incident (j/k, Enter)."));
+      return;
+    }
+    const changedIncident = incident.id !== this.shownId;
+    if (!changedIncident && incident.version === this.shownVersion) return;
+    if (changedIncident) {
+      this.mode = "idle";
+      this.shownId = incident.id;
+      clear(this.body);
+      clear(this.media);
+      this.body.append(this.info, this.prompt, this.media, this.history);
+      void this.loadMedia(incident);
+    }
+    this.shownVersion = incident.version;
+    this.renderInfo(incident);
+    this.renderPrompt();
+  }
+
+  private renderInfo(incident: Incident): void {
+    clear(this.info);
+    const facts: [string, string][] = [
+      ["Status", `${STATUS_LABELS[incident.status]}${incident.resolution ? ` · ${incident.resolution}` : ""}`],
+      ["Opened", dateTimeZ(incident.opened_at)],
+      ["Where", `${incident.sector_id ?? "—"} · ${km(incident.km_post)}`],
+      ["What", [incident.class_name, incident.direction, incident.kind].filter(Boolean).join(" · ")],
+      ["Camera", incident.camera_id ?? "—"],
+      ["Assignee", incident.assignee ?? "—"],
+      ["SLA due", incident.sla_due_at ? dateTimeZ(incident.sla_due_at) : "—"],
+    ];
+    const actions = h(
+      "div",
+      { class: "actions" },
+      this.button("Acknowledge", "a", "action-ack", () => void this.acknowledge()),
+      this.button("Dispatch", "d", "action-dispatch", () => this.startDispatch()),
+      this.button("Resolve", "r", "action-resolve", () => this.startResolve()),
+      this.button("Close", "c", "action-close", () => void this.run((id) => this.api.close(id), "Closed")),
+    );
+    const timeline = h("ol", { class: "timeline", "data-testid": "timeline" });
+    for (const entry of incident.history) {
+      timeline.append(
+        h(
+          "li",
+          {},
+          h("span", { class: "t" }, clockZ(entry.time)),
+          h("b", {}, STATUS_LABELS[entry.status]),
+          ` ${entry.actor}${entry.note ? ` — ${entry.note}` : ""}`,
+        ),
+      );
+    }
+    const notes = h("ol", { class: "notes", "data-testid": "notes" });
+    for (const note of incident.notes) {
+      notes.append(h("li", {}, h("span", { class: "t" }, `${clockZ(note.time)} ${note.author}`), ` ${note.text}`));
+    }
+    this.info.append(
+      h(
+        "header",
+        { class: "detail-head" },
+        h("span", { class: "prio", style: `background:${priorityColour(incident.priority)}` }, `P${incident.priority}`),
+        h("h2", {}, incident.title),
+        incident.escalated ? h("span", { class: "escalated-tag" }, "ESCALATED") : null,
+      ),
+      h("dl", { class: "facts" }, ...facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v || "—")])),
+      actions,
+    );
+    clear(this.history);
+    this.history.append(
+      h("h3", {}, "Timeline"),
+      timeline,
+      h("h3", {}, "Notes"),
+      notes,
+      this.noteInput,
+    );
+  }
+
+  private button(label: string, key: string, testId: string, onClick: () => void): HTMLButtonElement {
+    const button = h("button", { type: "button", "data-testid": testId, title: `${label} (${key})` }, label, h("kbd", {}, key));
+    button.addEventListener("click", onClick);
+    return button;
+  }
+
+  private renderPrompt(): void {
+    clear(this.prompt);
+    if (this.mode === "resolve") {
+      this.prompt.append(
+        h("span", {}, "Resolve as:"),
+        ...RESOLUTIONS.map((r) =>
+          this.button(r.label, r.key, `resolve-${r.value}`, () => void this.resolve(r.value)),
+        ),
+        h("span", { class: "hint" }, "Esc cancels"),
+      );
+    } else if (this.mode === "dispatch") {
+      const unit = h("input", { type: "text", placeholder: "unit (e.g. patrol 2)", "data-testid": "dispatch-unit" });
+      unit.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" && unit.value.trim()) void this.dispatch(unit.value.trim());
+        if (event.key === "Escape") this.cancelPrompt();
+      });
+      this.prompt.append(h("span", {}, "Dispatch to:"), unit, h("span", { class: "hint" }, "Enter sends · Esc cancels"));
+      window.setTimeout(() => unit.focus(), 0);
+    }
+  }
+
+  /** Keys while a prompt is open; returns true when the key was used. */
+  handlePromptKey(key: string): boolean {
+    if (this.mode === "idle") return false;
+    if (key === "Escape") {
+      this.cancelPrompt();
+      return true;
+    }
+    if (this.mode === "resolve") {
+      const choice = RESOLUTIONS.find((r) => r.key === key);
+      if (choice) {
+        void this.resolve(choice.value);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  cancelPrompt(): void {
+    this.mode = "idle";
+    this.renderPrompt();
+  }
+
+  startResolve(): void {
+    if (!this.store.selected()) return;
+    this.mode = "resolve";
+    this.renderPrompt();
+  }
+
+  startDispatch(): void {
+    if (!this.store.selected()) return;
+    this.mode = "dispatch";
+    this.renderPrompt();
+  }
+
+  async acknowledge(): Promise<void> {
+    await this.run((id) => this.api.acknowledge(id), "Acknowledged");
+  }
+
+  private async resolve(resolution: Resolution): Promise<void> {
+    this.mode = "idle";
+    this.renderPrompt();
+    await this.run((id) => this.api.resolve(id, resolution), `Resolved: ${resolution}`);
+  }
+
+  private async dispatch(unit: string): Promise<void> {
+    this.mode = "idle";
+    this.renderPrompt();
+    await this.run((id) => this.api.dispatch(id, unit), `Dispatched to ${unit}`);
+  }
+
+  private async saveNote(): Promise<void> {
+    const text = this.noteInput.value.trim();
+    if (!text) return;
+    if (await this.run((id) => this.api.addNote(id, text), "Note saved")) this.noteInput.value = "";
+  }
+
+  private async run(action: (id: string) => Promise<Incident>, done: string): Promise<boolean> {
+    const incident = this.store.selected();
+    if (!incident) return false;
+    try {
+      this.store.upsertIncident(await action(incident.id));
+      this.toast(done);
+      return true;
+    } catch (error) {
+      this.toast(error instanceof ApiError ? error.detail : String(error), true);
+      return false;
+    }
+  }
+
+  private async loadMedia(incident: Incident): Promise<void> {
+    const firstEvent = incident.event_ids[0];
+    if (firstEvent) {
+      const image = h("img", {
+        class: "snapshot",
+        alt: "event snapshot",
+        src: this.api.eventSnapshotUrl(firstEvent),
+        "data-testid": "event-snapshot",
+      });
+      image.addEventListener("error", () => image.replaceWith(h("p", { class: "empty" }, "No snapshot.")));
+      this.media.append(h("h3", {}, "Snapshot"), image);
+    }
+    const clipBox = h("div", { class: "clips" });
+    this.media.append(clipBox);
+    // A clip is written after its post-roll, so it may appear some seconds after the incident.
+    for (let attempt = 0; attempt < CLIP_POLLS; attempt += 1) {
+      if (this.shownId !== incident.id) return;
+      let clips: Clip[] = [];
+      try {
+        clips = await this.api.clips(incident.id);
+      } catch (error) {
+        console.warn("clips unavailable", error);
+      }
+      if (this.shownId !== incident.id) return;
+      if (clips.length > 0) {
+        clear(clipBox);
+        this.renderClips(clipBox, clips);
+        return;
+      }
+      clear(clipBox);
+      clipBox.append(
+        h("h3", {}, "Clips"),
+        h("p", { class: "empty", "data-testid": "no-clips" }, "No clip yet (recording, checking again)."),
+      );
+      await new Promise((resolve) => window.setTimeout(resolve, CLIP_POLL_MS));
+    }
+  }
+
+  private renderClips(box: HTMLElement, clips: Clip[]): void {
+    box.append(h("h3", {}, `Clips (${clips.length})`));
+    for (const clip of clips) {
+      const video = h("video", {
+        class: "clip",
+        controls: true,
+        muted: true,
+        preload: "metadata",
+        playsinline: true,
+        "data-testid": "clip-player",
+        "data-clip-id": clip.id,
+      });
+      video.src = this.api.clipUrl(clip);
+      box.append(
+        h("div", { class: "clip-meta" }, `${clip.camera_id} · ${clockZ(clip.start)}–${clockZ(clip.end)}`),
+        video,
+      );
+    }
+  }
+}

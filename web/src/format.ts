@@ -1,0 +1,58 @@
+// Display helpers: times, priorities, states.
+import type { DeviceState, IncidentStatus } from "./types";
+
+export const PRIORITY_COLOURS: Record<number, string> = {
+  1: "#ff3b3b",
+  2: "#ff8c1a",
+  3: "#f5d000",
+  4: "#4da3ff",
+  5: "#8a96a3",
+};
+
+export function priorityColour(priority: number): string {
+  return PRIORITY_COLOURS[priority] ?? "#8a96a3";
+}
+
+export const DEVICE_COLOURS: Record<DeviceState, string> = {
+  online: "#3ccf6e",
+  starting: "#4da3ff",
+  degraded: "#f5a000",
+  offline: "#ff3b3b",
+  stopped: "#8a96a3",
+};
+
+export function deviceColour(state: DeviceState | undefined | null): string {
+  return state ? DEVICE_COLOURS[state] : "#8a96a3";
+}
+
+export const STATUS_LABELS: Record<IncidentStatus, string> = {
+  open: "OPEN",
+  acknowledged: "ACK",
+  dispatched: "DISP",
+  resolved: "RES",
+  closed: "CLSD",
+};
+
+/** "14:03:27" in UTC: operations centres log in UTC (Zulu). */
+export function clockZ(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "--:--:--";
+  return date.toISOString().slice(11, 19);
+}
+
+export function dateTimeZ(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.toISOString().slice(0, 10)} ${date.toISOString().slice(11, 19)}Z`;
+}
+
+export function age(iso: string, nowMs: number): string {
+  const seconds = Math.max(0, Math.round((nowMs - new Date(iso).getTime()) / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
+  return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, "0")}`;
+}
+
+export function km(value: number | null): string {
+  return value === null ? "—" : `km ${value.toFixed(1)}`;
+}

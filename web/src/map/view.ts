@@ -1,0 +1,97 @@
+// The live map: basemap + overlays + tracks, fitted to the site, redrawn from the store.
+import * as maplibregl from "maplibre-gl";
+import "maplibre-gl/dist/maplibre-gl.css";
+// MapLibre finds its worker beside its own module; bundled, that file must be emitted and named.
+import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?url";
+import type { ApiClient } from "../api";
+import type { Store } from "../store";
+import { loadBasemap } from "./basemap";
+import { OverlayLayers, addOverlayLayers } from "./layers";
+import { TrackLayer, addTrackLayers } from "./tracks";
+
+export class MapView {
+  private map: maplibregl.Map | null = null;
+  private overlays: OverlayLayers | null = null;
+  private tracks: TrackLayer | null = null;
+
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly api: ApiClient,
+    private readonly store: Store,
+    private readonly onIncidentClick: (id: string) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    maplibregl.setWorkerUrl(workerUrl);
+    const style = await loadBasemap(() => this.api.basemapStyle(), window.location.href);
+    const site = this.store.site;
+    const map = new maplibregl.Map({
+      container: this.container,
+      style,
+      center: site ? [site.origin.lon, site.origin.lat] : [23.68, 51.65],
+      zoom: 10,
+      attributionControl: { compact: true },
+      keyboard: false, // single-letter keys belong to the incident queue
+    });
+    this.map = map;
+    map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+    map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+    await new Promise<void>((resolve) => map.once("load", () => resolve()));
+    addOverlayLayers(map);
+    addTrackLayers(map);
+    this.overlays = new OverlayLayers(map);
+    this.tracks = new TrackLayer(map);
+    if (site) {
+      const [w, s, e, n] = site.bounds;
+      map.fitBounds([w, s, e, n], { padding: 30, animate: false });
+    }
+    map.on("click", "incidents", (event: maplibregl.MapLayerMouseEvent) => {
+      const id = event.features?.[0]?.properties?.id;
+      if (typeof id === "string") this.onIncidentClick(id);
+    });
+    for (const layer of ["incidents", "cameras"]) {
+      map.on("mouseenter", layer, () => (map.getCanvas().style.cursor = "pointer"));
+      map.on("mouseleave", layer, () => (map.getCanvas().style.cursor = ""));
+    }
+    this.store.on("incidents", () => this.drawIncidents());
+    this.store.on("selection", () => this.drawIncidents());
+    this.store.on("cameras", () => this.drawCameras());
+    this.store.on("tracks", () => this.tracks?.render(this.store.tracks));
+    this.container.dataset.ready = "true";
+    await this.loadLayers();
+  }
+
+  /** Fetches the site's layers; each one that fails is logged and left empty. */
+  async loadLayers(): Promise<void> {
+    const overlays = this.overlays;
+    if (!overlays) return;
+    const jobs: [string, () => Promise<void>][] = [
+      ["borders", async () => overlays.setBorders(await this.api.layer("borders"))],
+      ["km-posts", async () => overlays.setKmPosts(await this.api.layer("km-posts"))],
+      ["sectors", async () => overlays.setSectors(await this.api.layer("sectors"))],
+      ["zones", async () => overlays.setZones(await this.api.layer("zones"))],
+    ];
+    const results = await Promise.allSettled(jobs.map(([, job]) => job()));
+    results.forEach((result, index) => {
+      const name = jobs[index]?.[0] ?? "?";
+      if (result.status === "rejected") console.warn(`map layer ${name} failed`, result.reason);
+      else this.container.dataset[`layer${name.replace("-", "")}`] = "loaded";
+    });
+    this.drawCameras();
+    this.drawIncidents();
+  }
+
+  flyTo(lon: number, lat: number): void {
+    this.map?.easeTo({ center: [lon, lat], zoom: Math.max(this.map.getZoom(), 13), duration: 400 });
+  }
+
+  private drawIncidents(): void {
+    this.overlays?.setIncidents([...this.store.incidents.values()], this.store.selectedId);
+  }
+
+  private drawCameras(): void {
+    this.overlays?.setCameras([...this.store.cameras.values()], (camera) => {
+      return this.store.devices.get(camera.id)?.state ?? camera.status?.state ?? "stopped";
+    });
+  }
+}

@@ -1,0 +1,120 @@
+// The UI's state: one store, plain data, listeners told which part changed.
+import type { Camera, DeviceStatus, Incident, IncidentStatus, LiveTrack, Site, User } from "./types";
+
+export type Topic = "incidents" | "selection" | "filters" | "tracks" | "cameras" | "devices" | "connection";
+export type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
+
+export interface QueueFilters {
+  sector: string;
+  status: "active" | IncidentStatus | "all";
+  priority: number; // 0 = any, else "this priority or higher (lower number)"
+}
+
+const ACTIVE: ReadonlySet<IncidentStatus> = new Set(["open", "acknowledged", "dispatched"]);
+
+/** How long a track stays on the map after its last update. */
+export const TRACK_TTL_MS = 15_000;
+
+export class Store {
+  user: User | null = null;
+  site: Site | null = null;
+  incidents = new Map<string, Incident>();
+  selectedId: string | null = null;
+  filters: QueueFilters = { sector: "", status: "active", priority: 0 };
+  tracks = new Map<string, LiveTrack & { seenMs: number }>();
+  cameras = new Map<string, Camera>();
+  devices = new Map<string, DeviceStatus>();
+  connection: ConnectionState = "offline";
+  private listeners = new Map<Topic, Set<() => void>>();
+
+  on(topic: Topic, listener: () => void): void {
+    const set = this.listeners.get(topic) ?? new Set();
+    set.add(listener);
+    this.listeners.set(topic, set);
+  }
+
+  emit(topic: Topic): void {
+    for (const listener of this.listeners.get(topic) ?? []) listener();
+  }
+
+  setIncidents(list: Incident[]): void {
+    this.incidents = new Map(list.map((incident) => [incident.id, incident]));
+    this.emit("incidents");
+    this.emit("selection");
+  }
+
+  /** Keep the newest version of an incident (by version, then updated_at). */
+  upsertIncident(incident: Incident): void {
+    const old = this.incidents.get(incident.id);
+    if (old && old.version > incident.version) return;
+    this.incidents.set(incident.id, incident);
+    this.emit("incidents");
+    if (incident.id === this.selectedId) this.emit("selection");
+  }
+
+  select(id: string | null): void {
+    if (this.selectedId === id) return;
+    this.selectedId = id;
+    this.emit("selection");
+  }
+
+  selected(): Incident | null {
+    return this.selectedId ? (this.incidents.get(this.selectedId) ?? null) : null;
+  }
+
+  setFilters(filters: Partial<QueueFilters>): void {
+    this.filters = { ...this.filters, ...filters };
+    this.emit("filters");
+  }
+
+  /** The queue: filtered, priority first, then oldest first (longest waiting on top). */
+  queue(): Incident[] {
+    const { sector, status, priority } = this.filters;
+    return [...this.incidents.values()]
+      .filter((i) => !sector || i.sector_id === sector)
+      .filter((i) => (status === "all" ? true : status === "active" ? ACTIVE.has(i.status) : i.status === status))
+      .filter((i) => priority === 0 || i.priority <= priority)
+      .sort((a, b) => a.priority - b.priority || a.opened_at.localeCompare(b.opened_at) || a.id.localeCompare(b.id));
+  }
+
+  upsertTrack(track: LiveTrack, nowMs: number): void {
+    this.tracks.set(`${track.camera_id}/${track.track_id}`, { ...track, seenMs: nowMs });
+    this.emit("tracks");
+  }
+
+  expireTracks(nowMs: number): void {
+    let changed = false;
+    for (const [key, track] of this.tracks) {
+      if (nowMs - track.seenMs > TRACK_TTL_MS) {
+        this.tracks.delete(key);
+        changed = true;
+      }
+    }
+    if (changed) this.emit("tracks");
+  }
+
+  setCameras(list: Camera[]): void {
+    this.cameras = new Map(list.map((camera) => [camera.id, camera]));
+    for (const camera of list) if (camera.status) this.devices.set(camera.status.device_id, camera.status);
+    this.emit("cameras");
+    this.emit("devices");
+  }
+
+  setDevices(list: DeviceStatus[]): void {
+    for (const device of list) this.devices.set(device.device_id, device);
+    this.emit("devices");
+    this.emit("cameras");
+  }
+
+  upsertDevice(device: DeviceStatus): void {
+    this.devices.set(device.device_id, device);
+    this.emit("devices");
+    this.emit("cameras");
+  }
+
+  setConnection(state: ConnectionState): void {
+    if (this.connection === state) return;
+    this.connection = state;
+    this.emit("connection");
+  }
+}

@@ -1,0 +1,135 @@
+// Types of the operator API (docs/api.md). Times are ISO-8601 UTC strings.
+
+export type Role = "operator" | "supervisor" | "admin" | "auditor";
+
+export interface User {
+  username: string;
+  role: Role;
+  sectors: string[];
+}
+
+export interface Session {
+  user: User;
+  csrf_token: string;
+}
+
+export interface Site {
+  id: string;
+  name: string;
+  origin: { lat: number; lon: number };
+  timezone: string;
+  home_side: string;
+  bounds: [number, number, number, number];
+}
+
+export type DeviceState = "starting" | "online" | "degraded" | "offline" | "stopped";
+
+export interface DeviceStatus {
+  device_id: string;
+  state: DeviceState;
+  time: string;
+  detail: string;
+  metrics: Record<string, number>;
+}
+
+export interface Polygon {
+  type: "Polygon";
+  coordinates: number[][][];
+}
+
+export interface Camera {
+  id: string;
+  name: string;
+  sector_id: string;
+  kind: string;
+  georeferenced: boolean;
+  position: { lat: number; lon: number } | null;
+  fov: Polygon | null;
+  status: DeviceStatus | null;
+}
+
+export type IncidentStatus = "open" | "acknowledged" | "dispatched" | "resolved" | "closed";
+export type Resolution = "true_alarm" | "false_alarm" | "duplicate";
+
+export interface HistoryEntry {
+  status: IncidentStatus;
+  actor: string;
+  time: string;
+  note: string | null;
+}
+
+export interface Note {
+  author: string;
+  time: string;
+  text: string;
+}
+
+export interface Incident {
+  id: string;
+  title: string;
+  status: IncidentStatus;
+  priority: number;
+  opened_at: string;
+  updated_at: string;
+  version: number;
+  sector_id: string | null;
+  assignee: string | null;
+  resolution: Resolution | null;
+  event_ids: string[];
+  kind: string;
+  class_name: string | null;
+  direction: string | null;
+  lat: number | null;
+  lon: number | null;
+  km_post: number | null;
+  camera_id: string | null;
+  sla_due_at: string | null;
+  escalated: boolean;
+  history: HistoryEntry[];
+  notes: Note[];
+}
+
+export interface Clip {
+  id: string;
+  camera_id: string;
+  start: string;
+  end: string;
+  url: string;
+  content_type: string;
+}
+
+export interface LiveTrack {
+  track_id: string | number;
+  camera_id: string;
+  lat: number;
+  lon: number;
+  class_name: string;
+  time: string;
+  trail: [number, number][];
+}
+
+export interface KordonEvent {
+  id: string;
+  kind: string;
+  time: string;
+  [field: string]: unknown;
+}
+
+export type LiveMessage =
+  | { type: "track"; data: LiveTrack }
+  | { type: "event"; data: KordonEvent }
+  | { type: "incident"; data: Incident }
+  | { type: "device"; data: DeviceStatus }
+  | { type: "pong" };
+
+export interface Feature<G, P> {
+  type: "Feature";
+  geometry: G;
+  properties: P;
+  id?: string | number;
+}
+
+export interface FeatureCollection<G = unknown, P = Record<string, unknown>> {
+  type: "FeatureCollection";
+  features: Feature<G, P>[];
+}
