@@ -1,41 +1,107 @@
 """The composition root: builds every service of a node from the site configuration.
 
-Constructors here are cheap and do no I/O; ``Node.run`` starts the services in order
-(store first, API last) and stops them in reverse when asked to.
+Constructors here are cheap and do no I/O. ``Node.run`` starts the services in order —
+store, ledger, site geometry, incidents, cameras (simulated cameras, recorders,
+analytics), periodic jobs, API — and stops them in reverse when asked to. Components that
+need an open store receive it through small callables, resolved when first used.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi import FastAPI
 
 from kordon import __version__
+from kordon.accounts.demo import ensure_demo_admin
+from kordon.accounts.service import AccountService
+from kordon.api.app import create_api
+from kordon.api.context import ApiContext, ApiSettings
 from kordon.api.health import health_router
 from kordon.api.server import ApiServer
 from kordon.bus.inprocess import InProcessBus
-from kordon.config.models import SiteConfig
+from kordon.bus.topics import Topic
+from kordon.config.models import (
+    CameraConfig,
+    FileSource,
+    SimulatorSource,
+    SiteConfig,
+)
+from kordon.domain.errors import KordonError
+from kordon.domain.event import Event
+from kordon.domain.incident import Incident
+from kordon.domain.status import DeviceStatus
+from kordon.geo.site_geometry import SiteGeometry
+from kordon.geo.stage import GeoStage
+from kordon.incidents.service import IncidentService
 from kordon.lifecycle import Service, ServiceGroup
+from kordon.record.recorder import Recorder, RecorderSettings
+from kordon.record.repository import RecordingRepository
+from kordon.record.retention import RetentionManager, RetentionPolicy
+from kordon.services.camera_service import CameraService
+from kordon.services.clips import ClipService
+from kordon.services.evidence_log import EvidenceLog
+from kordon.services.exports import ExportService
+from kordon.services.incident_actions import IncidentActionsAdapter
+from kordon.services.ledger_service import LedgerService
+from kordon.services.live_frames import CameraOverlay, LiveFrames
+from kordon.services.maintenance import PeriodicTask
+from kordon.services.recorder_service import RecorderService
+from kordon.services.site_view import SiteView
 from kordon.services.store_service import StoreService
+from kordon.services.track_feed import TrackFeed
+from kordon.sim.camera import SimulatedCamera
+from kordon.sim.geo_scene import build_geo_scene
+from kordon.sim.render import Renderer
+from kordon.sim.scenes import Scene, get_scene
+from kordon.sim.source import SimulatedSource
+from kordon.video.factory import build_camera_pipeline, build_frame_source
+from kordon.video.pipeline.pipeline import CameraPipeline
+from kordon.video.pipeline.result import FrameResult
+from kordon.video.source.base import FrameSource, HealthSink
+from kordon.video.source.clock import Clock, SystemClock
+from kordon.video.source.frame import Frame
 
 logger = logging.getLogger(__name__)
+
+GEO_SCENARIO = "border"
+"""Simulator scenario name that renders intruders crossing the site's real border in the
+camera's georeferenced view (``kordon.sim.geo_scene``)."""
+
+
+class NodeBuildError(KordonError):
+    """The configuration is valid but a part of the node cannot be built from it."""
 
 
 class Node:
     """One running Kordon node: its services, its bus, and how to run them."""
 
-    def __init__(self, *, config: SiteConfig, services: ServiceGroup, bus: InProcessBus) -> None:
+    def __init__(
+        self,
+        *,
+        config: SiteConfig,
+        services: ServiceGroup,
+        bus: InProcessBus,
+        api: ApiServer,
+    ) -> None:
         self.config = config
         self.services = services
         self.bus = bus
+        self.api = api
 
     async def run(self, stop: asyncio.Event) -> None:
         """Start every service, wait for ``stop``, then stop them in reverse order."""
         self.bus.bind(asyncio.get_running_loop())
         await self.services.start()
         logger.info(
-            "site %s running (%d services)", self.config.site.id, len(self.services.services)
+            "site %s running (%d services); operator UI and API at %s",
+            self.config.site.id,
+            len(self.services.services),
+            self.api.url,
         )
         try:
             await stop.wait()
@@ -44,28 +110,304 @@ class Node:
             await self.services.stop()
 
 
-def build_node(
-    config: SiteConfig, *, api_host: str | None = None, api_port: int | None = None
-) -> Node:
-    """Wire the all-in-one node (SQLite, in-process bus, API on the configured address)."""
-    bus = InProcessBus()
-    store = StoreService(config.database_url())
-    group_ref: list[ServiceGroup] = []
+@dataclass
+class _Incidents:
+    """The incident service, created once the store is open."""
 
-    api = FastAPI(title=f"Kordon — {config.site.name}", version=__version__)
-    api.include_router(
-        health_router(
-            site_id=config.site.id,
-            version=__version__,
-            provider=lambda: group_ref[0].states() if group_ref else [],
+    service: IncidentService | None = None
+
+    def get(self) -> IncidentService:
+        if self.service is None:
+            raise RuntimeError("incident service used before the node started")
+        return self.service
+
+
+class _StartHook:
+    """A service that runs one callable at start (ordering glue in the service list)."""
+
+    def __init__(self, name: str, hook: Callable[[], None]) -> None:
+        self.name = name
+        self._hook = hook
+
+    async def start(self) -> None:
+        await asyncio.to_thread(self._hook)
+
+    async def stop(self) -> None:
+        return None
+
+
+def default_web_dir() -> Path | None:
+    """``web/dist`` of a source checkout (``make run`` builds it), when present."""
+    candidate = Path(__file__).resolve().parents[2] / "web" / "dist"
+    return candidate if (candidate / "index.html").is_file() else None
+
+
+def _scene_for(config: SiteConfig, camera: CameraConfig, source: SimulatorSource) -> Scene:
+    try:
+        if source.scenario == GEO_SCENARIO:
+            return build_geo_scene(config, camera.id, source.seed, fps=source.fps)
+        return get_scene(source.scenario, source.seed)
+    except KordonError as exc:
+        raise NodeBuildError(f"camera {camera.id!r}: {exc}") from exc
+
+
+def build_node(
+    config: SiteConfig,
+    *,
+    api_host: str | None = None,
+    api_port: int | None = None,
+    web_dir: Path | None = None,
+    clock: Clock | None = None,
+) -> Node:
+    """Wire the all-in-one node (SQLite by default, in-process bus, API and web UI)."""
+    clock = clock or SystemClock()
+    bus = InProcessBus()
+    data_dir = config.data_path()
+    store_svc = StoreService(config.database_url())
+    ledger_svc = LedgerService(data_dir, clock=clock)
+    evidence = EvidenceLog(ledger_svc)
+    try:
+        geometry = SiteGeometry.from_config(config)
+    except KordonError as exc:
+        raise NodeBuildError(str(exc)) from exc
+    site_view = SiteView(config, geometry)
+    incidents = _Incidents()
+
+    def publish_incident(incident: Incident) -> None:
+        bus.publish(Topic.INCIDENTS, incident)
+
+    def start_incidents() -> None:
+        incidents.service = IncidentService(store_svc.store, publish_incident, audit=evidence)
+        password = ensure_demo_admin(store_svc.store, time=clock.now())
+        if password is not None:
+            # Printed once: only its hash is stored. Change it with `kordon user reset-password`.
+            logger.warning(
+                "first start: created user 'admin' with password %s (shown only now)", password
+            )
+
+    def record_status(status: DeviceStatus) -> None:
+        try:
+            store_svc.store.devices.record(status)
+        except KordonError as exc:
+            logger.warning("device status of %s not stored: %s", status.device_id, exc)
+        bus.publish(Topic.DEVICE_STATUS, status)
+
+    def ingest(event: Event) -> None:
+        incidents.get().ingest(event, event.time)
+        bus.publish(Topic.EVENTS, event)
+
+    def recordings() -> RecordingRepository:
+        return RecordingRepository.on_sessions(store_svc.store.sessions)
+
+    services: list[Service] = [
+        store_svc,
+        ledger_svc,
+        _StartHook("geometry", geometry.build_indexes),
+        _StartHook("incidents", start_incidents),
+    ]
+    overlays: dict[str, CameraOverlay] = {}
+    live_frames = LiveFrames(data_dir / "snapshots", overlays)
+    recorders: dict[str, RecorderService] = {}
+    roll_s: dict[str, tuple[float, float]] = {}
+    track_feed = TrackFeed(bus, sector_of=geometry.sectors.sector_of)
+
+    for camera in config.cameras:
+        if not camera.enabled:
+            continue
+        geo_stage = GeoStage.from_site(config, camera.id, geometry=geometry)
+        model = geometry.camera_model(camera)
+        border = geometry.border_for_camera(camera, config)
+        overlays[camera.id] = CameraOverlay(
+            privacy_masks=tuple(m for m in camera.masks if m.purpose == "privacy"),
+            camera_model=model,
+            border_xy=(border.vertices_xy,) if border is not None else (),
+        )
+        make_source: Callable[[HealthSink], FrameSource]
+        packet_source: object = None
+        if isinstance(camera.source, SimulatorSource):
+            scene = _scene_for(config, camera, camera.source)
+            simulated = SimulatedSource(
+                Renderer(scene.scenario, scene.projector),
+                clock.now(),
+                realtime=True,
+                clock=clock,
+                source_id=camera.id,
+            )
+            hub = SimulatedCamera(camera.id, simulated)
+            services.append(hub)
+            fps = camera.analytics.fps
+
+            def make_sim_source(
+                _health: HealthSink, hub: SimulatedCamera = hub, fps: float = fps
+            ) -> FrameSource:
+                return hub.frame_source(target_fps=fps)
+
+            make_source = make_sim_source
+            packet_source = hub.packet_source()
+        else:
+
+            def make_real_source(health: HealthSink, camera: CameraConfig = camera) -> FrameSource:
+                return build_frame_source(camera, config, clock=clock, health=health)
+
+            make_source = make_real_source
+            if isinstance(camera.source, FileSource):
+                if camera.recording.enabled:
+                    logger.info(
+                        "camera %s: a video file is its own recording; not re-recorded",
+                        camera.id,
+                    )
+            else:
+                packet_source = camera.source.url
+        if camera.recording.enabled and packet_source is not None:
+            roll_s[camera.id] = (camera.recording.pre_roll_s, camera.recording.post_roll_s)
+            recorders[camera.id] = _recorder_service(
+                camera,
+                packet_source,
+                data_dir=data_dir,
+                recordings=recordings,
+                clock=clock,
+                health=record_status,
+                evidence=evidence,
+                alarm=ingest,
+            )
+            services.append(recorders[camera.id])
+        services.append(
+            CameraService(
+                camera.id,
+                make_source=make_source,
+                make_pipeline=_pipeline_factory(camera, config, geo_stage),
+                on_result=_result_handler(live_frames, ingest, track_feed, geo_stage, camera.id),
+                on_status=record_status,
+                clock=clock,
+            )
+        )
+
+    clips = ClipService(
+        store=lambda: store_svc.store,
+        repository=recordings,
+        data_dir=data_dir,
+        roll_s=roll_s,
+        live=lambda cid: recorders[cid].live_packets() if cid in recorders else None,
+        clock=clock.now,
+    )
+    exports = ExportService(
+        site_id=config.site.id,
+        data_dir=data_dir,
+        ledger=ledger_svc,
+        clips=clips,
+        snapshots=live_frames,
+        store=lambda: store_svc.store,
+    )
+    services.append(
+        PeriodicTask(
+            "escalations",
+            lambda: incidents.get().check_escalations(clock.now()),
+            every_s=5.0,
         )
     )
+    if recorders:
+        policy = RetentionPolicy.from_config(config.storage)
+        services.append(
+            PeriodicTask(
+                "retention",
+                lambda: RetentionManager(
+                    data_dir=data_dir, repository=recordings(), policy=policy, alarm=ingest
+                ).sweep(clock.now()),
+                every_s=60.0,
+            )
+        )
+
+    def make_api() -> FastAPI:
+        store = store_svc.store
+        context = ApiContext(
+            accounts=AccountService(store.sessions),
+            events=store.events,
+            incidents=store.incidents,
+            incident_actions=IncidentActionsAdapter(incidents.get()),
+            devices=store.devices,
+            map_layers=site_view,
+            cameras=site_view,
+            clips=clips,
+            snapshots=live_frames,
+            exports=exports,
+            audit=evidence,
+            audit_reader=evidence,
+            clock=clock.now,
+            monotonic_s=clock.monotonic,
+            bus=bus,
+            settings=ApiSettings(static_dir=web_dir or default_web_dir()),
+        )
+        health = health_router(
+            site_id=config.site.id,
+            version=__version__,
+            provider=lambda: group.states(),  # noqa: PLW0108 (group is made below)
+        )
+        return create_api(context, extra_routers=[health])
+
     api_server = ApiServer(
-        api,
+        make_api,
         host=api_host or config.api.host,
         port=api_port if api_port is not None else config.api.port,
     )
-    services: list[Service] = [store, api_server]
+    services.append(api_server)
     group = ServiceGroup(services)
-    group_ref.append(group)
-    return Node(config=config, services=group, bus=bus)
+    return Node(config=config, services=group, bus=bus, api=api_server)
+
+
+def _recorder_service(
+    camera: CameraConfig,
+    source: object,
+    *,
+    data_dir: Path,
+    recordings: Callable[[], RecordingRepository],
+    clock: Clock,
+    health: HealthSink,
+    evidence: EvidenceLog,
+    alarm: Callable[[Event], None],
+) -> RecorderService:
+    def make() -> Recorder:
+        return Recorder(
+            camera_id=camera.id,
+            source=source,  # type: ignore[arg-type]
+            data_dir=data_dir,
+            repository=recordings(),
+            clock=clock,
+            health=health,
+            sink=evidence,
+            alarm=alarm,
+            settings=RecorderSettings(segment_s=camera.recording.segment_s),
+        )
+
+    return RecorderService(camera.id, make)
+
+
+def _pipeline_factory(
+    camera: CameraConfig, config: SiteConfig, geo_stage: GeoStage | None
+) -> Callable[[], CameraPipeline]:
+    def make() -> CameraPipeline:
+        stages = (geo_stage,) if geo_stage is not None else ()
+        return build_camera_pipeline(camera, config, track_stages=stages)
+
+    return make
+
+
+def _result_handler(
+    live_frames: LiveFrames,
+    ingest: Callable[[Event], None],
+    track_feed: TrackFeed,
+    geo_stage: GeoStage | None,
+    camera_id: str,
+) -> Callable[[str, Frame, FrameResult], None]:
+    def on_result(_camera: str, frame: Frame, result: FrameResult) -> None:
+        live_frames.update(camera_id, frame.image, result.tracks)
+        if result.events:
+            live_frames.save_event_snapshots(camera_id, result.events)
+            for event in result.events:
+                try:
+                    ingest(event)
+                except KordonError as exc:
+                    logger.error("event %s of camera %s not ingested: %s", event.id, camera_id, exc)
+        if geo_stage is not None:
+            track_feed.publish(camera_id, geo_stage.latest_positions(), result.time)
+
+    return on_result

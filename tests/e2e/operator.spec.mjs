@@ -116,7 +116,6 @@ try {
   await shot("incident");
 
   await page.keyboard.press("a");
-  const selectedRow = page.locator(`[data-testid="incident-row"][data-id="${incidentId}"]`);
   await page.waitForFunction(
     (id) => document.querySelector(`[data-testid="incident-row"][data-id="${id}"]`)?.dataset.status === "acknowledged",
     incidentId,
@@ -150,7 +149,11 @@ try {
     incidentId,
     { timeout: 15_000 },
   );
-  await selectedRow.scrollIntoViewIfNeeded();
+  // The queue re-renders on every live update: scroll by id, not through a held element.
+  await page.evaluate(
+    (id) => document.querySelector(`[data-testid="incident-row"][data-id="${id}"]`)?.scrollIntoView({ block: "nearest" }),
+    incidentId,
+  );
   note("resolved");
   await shot("resolved");
   await finish(0);

@@ -130,16 +130,16 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_file: Path) ->
     pytest.fail(f"node not healthy within {NODE_START_TIMEOUT_S:.0f} s at {url}/healthz")
 
 
-def _require_integration(url: str) -> None:
-    """Skip while the node does not serve the UI at ``/`` and the login route (not integrated)."""
+def _check_integration(url: str) -> None:
+    """Fail early, with the reason, when the node does not serve the UI and the API."""
     try:
         with urllib.request.urlopen(f"{url}/", timeout=5) as response:
             page = response.read().decode("utf-8", errors="replace")
     except urllib.error.HTTPError as exc:
         exc.close()
-        pytest.skip(f"the node serves no web UI at / yet (HTTP {exc.code}): mount web/dist")
+        pytest.fail(f"the node serves no web UI at / (HTTP {exc.code}): is web/dist mounted?")
     if 'id="app"' not in page:
-        pytest.skip("the node's / is not the Kordon web UI: mount web/dist")
+        pytest.fail("the node's / is not the Kordon web UI")
     request = urllib.request.Request(
         f"{url}/api/auth/login", data=b"{}", headers={"Content-Type": "application/json"}
     )
@@ -148,7 +148,7 @@ def _require_integration(url: str) -> None:
     except urllib.error.HTTPError as exc:
         exc.close()
         if exc.code == 404:
-            pytest.skip("the node has no /api/auth/login yet: include the API routers")
+            pytest.fail("the node has no /api/auth/login: are the API routers included?")
 
 
 @pytest.fixture
@@ -169,7 +169,7 @@ def running_node(repo_root: Path, tmp_path: Path) -> Iterator[RunningNode]:
         try:
             url = f"http://127.0.0.1:{port}"
             _wait_healthy(url, process, log_file)
-            _require_integration(url)
+            _check_integration(url)
             yield RunningNode(url=url, site_file=site_file, log_file=log_file)
         finally:
             process.terminate()

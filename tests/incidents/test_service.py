@@ -279,3 +279,19 @@ def test_device_events_open_device_incidents_and_online_alone_is_ignored(
     assert back.incident is not None
     assert back.incident.incident.event_ids == ("d1", "d2")
     assert back.incident.incident.priority == 2
+
+
+def test_a_weightier_event_retitles_the_incident(service: IncidentService) -> None:
+    approach = ev("a1", 0.0, kind=EventKind.BORDER_APPROACH, track_id="t9", north_m=0.0)
+    opened = service.ingest(approach, at(0.5)).incident
+    assert opened is not None
+    assert opened.incident.title.startswith("Border approach")
+    crossing = ev("c1", 5.0, kind=EventKind.BORDER_CROSSING, track_id="t9", north_m=2.0)
+    attached = service.ingest(crossing, at(5.5)).incident
+    assert attached is not None
+    assert attached.incident.id == opened.incident.id
+    assert attached.incident.title.startswith("Border crossing")
+    exit_event = ev("x1", 9.0, kind=EventKind.ZONE_EXIT, track_id="t9", north_m=4.0)
+    later = service.ingest(exit_event, at(9.5)).incident
+    assert later is not None
+    assert later.incident.title.startswith("Border crossing")

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 
 import uvicorn
 from fastapi import FastAPI
@@ -33,7 +33,8 @@ class ApiServer:
 
     name = "api"
 
-    def __init__(self, app: FastAPI, *, host: str, port: int) -> None:
+    def __init__(self, app: FastAPI | Callable[[], FastAPI], *, host: str, port: int) -> None:
+        """``app`` may be a factory, called at start (when the services it needs exist)."""
         self._app = app
         self._host = host
         self._port = port
@@ -64,8 +65,9 @@ class ApiServer:
         sock.listen(128)
         sock.setblocking(False)
         self._socket = sock
+        app = self._app if isinstance(self._app, FastAPI) else self._app()
         config = uvicorn.Config(
-            self._app,
+            app,
             log_config=None,
             access_log=False,
             lifespan="off",

@@ -130,6 +130,12 @@ class PriorityPolicy:
             reasons = (*reasons, f"corroborated by {sources} sources +{bonus}")
         return PriorityAssessment(self._priority(score), score, reasons)
 
+    def headline(self, events: Sequence[Event]) -> Event:
+        """The event that best names the incident: the weightiest kind, earliest first."""
+        if not events:
+            raise ValueError("headline of no events")
+        return max(events, key=lambda e: self.kind_points.get(e.kind, 0))
+
     def _priority(self, score: int) -> int:
         for level, minimum in enumerate(self.thresholds, start=1):
             if score >= minimum:

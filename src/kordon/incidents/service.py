@@ -265,12 +265,19 @@ class IncidentService:
                 details={"event_id": event.id, "reason": str(decision.reason)},
             )
         )
-        assessment = self._priority.assess([*footprint.events, event])
+        events = [*footprint.events, event]
+        assessment = self._priority.assess(events)
         old_priority = stored.incident.priority
+        title = _title(self._priority.headline(events))
+        if title != stored.incident.title and assessment.priority >= old_priority:
+            # Same priority, weightier event (a crossing after an approach): retitle only.
+            return tx.incidents.save(
+                replace(stored.incident, title=title), expected_version=stored.version, time=at
+            )
         if assessment.priority >= old_priority:
             return stored  # priority is only ever raised automatically, never lowered
         stored = tx.incidents.save(
-            replace(stored.incident, priority=assessment.priority),
+            replace(stored.incident, priority=assessment.priority, title=title),
             expected_version=stored.version,
             time=at,
         )

@@ -7,22 +7,23 @@ attempt and every closed video segment becomes a hash-chained ledger entry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from pydantic import JsonValue
 
+from kordon.api.audit_log import LedgerAuditLog
 from kordon.api.providers import AuditRecord
 from kordon.evidence.entry import EntryKind
 from kordon.services.ledger_service import LedgerService
-
-AUDIT_SCAN_LIMIT = 20_000
-"""How many of the newest ledger entries ``recent`` looks through for audit records."""
 
 
 class EvidenceLog:
     def __init__(self, ledger: LedgerService) -> None:
         self._ledger = ledger
+
+    def _audit(self) -> LedgerAuditLog:
+        return LedgerAuditLog(self._ledger.ledger)
 
     # -- AuditSink (API) ---------------------------------------------------------------------
     def record(  # noqa: PLR0917 (the AuditSink signature)
@@ -34,13 +35,7 @@ class EvidenceLog:
         details: dict[str, JsonValue],
         time: datetime,
     ) -> None:
-        payload: dict[str, JsonValue] = {
-            "action": action,
-            "object": subject,
-            "outcome": outcome,
-            "details": details,
-        }
-        self._ledger.append(EntryKind.AUDIT, actor or "anonymous", payload=payload, time=time)
+        self._audit().record(actor, action, subject, outcome, details, time)
 
     # -- audit hook (incident service) ---------------------------------------------------------
     def __call__(
@@ -54,29 +49,8 @@ class EvidenceLog:
         self.record(actor, f"incident.{action}", subject, "done", dict(details), time)
 
     # -- AuditReader ---------------------------------------------------------------------------
-    def recent(self, limit: int) -> list[AuditRecord]:
-        ledger = self._ledger.ledger
-        out: list[AuditRecord] = []
-        last = ledger.size - 1
-        for seq in range(last, max(-1, last - AUDIT_SCAN_LIMIT), -1):
-            entry = ledger.entry(seq)
-            if entry.kind is not EntryKind.AUDIT:
-                continue
-            payload = entry.payload
-            details = payload.get("details")
-            out.append(
-                AuditRecord(
-                    time=entry.time,
-                    actor=entry.subject,
-                    action=str(payload.get("action", "")),
-                    subject=str(payload.get("object", "")),
-                    outcome=str(payload.get("outcome", "")),
-                    details=details if isinstance(details, dict) else {},
-                )
-            )
-            if len(out) >= limit:
-                break
-        return out
+    def recent(self, limit: int) -> Sequence[AuditRecord]:
+        return self._audit().recent(limit)
 
     # -- SegmentSink (recorder) ------------------------------------------------------------------
     def record_segment(

@@ -25,6 +25,7 @@ import av.video
 from kordon.domain.errors import KordonError
 from kordon.record.packet_source import SourcePacket
 from kordon.sim.source import SimulatedSource
+from kordon.video.source.decimate import Decimator
 from kordon.video.source.errors import SourceError
 from kordon.video.source.frame import Frame, SourceInfo
 
@@ -183,8 +184,9 @@ class SimulatedCamera:
         return out
 
     # -- consumers -------------------------------------------------------------------------
-    def frame_source(self) -> SimulatedCameraFrames:
-        return SimulatedCameraFrames(self)
+    def frame_source(self, target_fps: float | None = None) -> SimulatedCameraFrames:
+        """Decoded frames, decimated to ``target_fps`` (the analytics rate) when given."""
+        return SimulatedCameraFrames(self, target_fps)
 
     def packet_source(self) -> SimulatedCameraPackets:
         return SimulatedCameraPackets(self)
@@ -219,8 +221,9 @@ class SimulatedCameraError(KordonError):
 class SimulatedCameraFrames:
     """A ``FrameSource`` view: the camera's decoded frames, newest first when behind."""
 
-    def __init__(self, camera: SimulatedCamera) -> None:
+    def __init__(self, camera: SimulatedCamera, target_fps: float | None = None) -> None:
         self._camera = camera
+        self._target_fps = target_fps
         self._feed: _Feed[Frame] | None = None
 
     @property
@@ -239,7 +242,10 @@ class SimulatedCameraFrames:
     def frames(self) -> Iterator[Frame]:
         if self._feed is None:
             raise SourceError(f"simulated camera {self._camera.camera_id}: call open() first")
-        yield from self._feed.items()
+        decimator = Decimator(self._target_fps)
+        for frame in self._feed.items():
+            if decimator.keep(frame.pts_s):
+                yield frame
 
     def close(self) -> None:
         if self._feed is not None:
