@@ -46,7 +46,7 @@ bench: venv
 	$(PY) -m benchmarks
 
 reliability: venv
-	KORDON_CRASH_ITERATIONS=500 $(VENV)/bin/pytest -m slow tests
+	KORDON_CRASH_ITERATIONS=500 $(VENV)/bin/pytest tests/record/test_crash.py
 
 docs: venv
 	$(VENV)/bin/kordon config docs -o docs/configuration.md

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from kordon.domain.detections import Detections
 from kordon.domain.errors import KordonError
-from kordon.domain.event import Event
+from kordon.domain.event import AttributeValue, Event
 from kordon.domain.tracks import ImageTracks
 from kordon.video.detectors.base import Detector
 from kordon.video.motion.config import MotionConfig
@@ -191,7 +192,19 @@ class CameraPipeline:
         )
 
     def _events(self, tracks: ImageTracks, frame: Frame) -> list[Event]:
+        """Image-rule and stage events, each stamped with the frame that confirmed it.
+
+        An event's ``time`` is when the crossing happened (interpolated between frames);
+        ``detected_at`` is the time of the frame on which the rule fired, so the delay
+        from that frame to the operator (the alert latency) can be measured.
+        """
         events = self._rules.trigger(tracks, frame.time)
         for stage in self._stages:
             events.extend(stage.process(tracks, frame.time, frame.index))
-        return events
+        if not events:
+            return events
+        detected: dict[str, AttributeValue] = {
+            "detected_at": frame.time.isoformat(),
+            "frame_index": frame.index,
+        }
+        return [replace(e, attributes={**e.attributes, **detected}) for e in events]
