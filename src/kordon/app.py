@@ -55,9 +55,9 @@ from kordon.services.site_view import SiteView
 from kordon.services.store_service import StoreService
 from kordon.services.track_feed import TrackFeed
 from kordon.sim.camera import SimulatedCamera
-from kordon.sim.geo_scene import build_geo_scene
+from kordon.sim.camera_scene import scene_for_camera
 from kordon.sim.render import Renderer
-from kordon.sim.scenes import Scene, get_scene
+from kordon.sim.scenes import Scene
 from kordon.sim.source import SimulatedSource
 from kordon.video.factory import build_camera_pipeline, build_frame_source
 from kordon.video.pipeline.pipeline import CameraPipeline
@@ -67,10 +67,6 @@ from kordon.video.source.clock import Clock, SystemClock
 from kordon.video.source.frame import Frame
 
 logger = logging.getLogger(__name__)
-
-GEO_SCENARIO = "border"
-"""Simulator scenario name that renders intruders crossing the site's real border in the
-camera's georeferenced view (``kordon.sim.geo_scene``)."""
 
 
 class NodeBuildError(KordonError):
@@ -144,9 +140,7 @@ def default_web_dir() -> Path | None:
 
 def _scene_for(config: SiteConfig, camera: CameraConfig, source: SimulatorSource) -> Scene:
     try:
-        if source.scenario == GEO_SCENARIO:
-            return build_geo_scene(config, camera.id, source.seed, fps=source.fps)
-        return get_scene(source.scenario, source.seed)
+        return scene_for_camera(config, camera, source)
     except KordonError as exc:
         raise NodeBuildError(f"camera {camera.id!r}: {exc}") from exc
 

@@ -9,6 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
+import av
+import av.error
 import cv2
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +30,8 @@ from kordon.geo.homography import CalibrationResult, GroundControlPoint, Homogra
 from kordon.geo.overlay import render_calibration_overlay
 from kordon.geo.projection import ImageToGround
 from kordon.geo.site_geometry import SiteGeometry, gcps_of
+from kordon.sim.camera_scene import scene_for_camera
+from kordon.sim.render import Renderer
 
 app = typer.Typer(help="Camera georeferencing.", no_args_is_help=True)
 console = Console()
@@ -93,14 +97,28 @@ def _grab_frame(site: SiteConfig, camera: CameraConfig, size_wh: tuple[int, int]
             )
         return np.asarray(frame, np.uint8)
     if isinstance(source, SimulatorSource):
-        w, h = size_wh
-        image = np.full((h, w, 3), 96, np.uint8)
-        image[: h // 3] = (200, 170, 140)
+        scene = scene_for_camera(site, camera, source)
+        renderer = Renderer(scene.scenario, scene.projector)
+        image = np.asarray(renderer.render(0).image, np.uint8)
+        if (image.shape[1], image.shape[0]) != size_wh:
+            image = np.asarray(cv2.resize(image, size_wh), np.uint8)
         return image
-    raise CalibrateInputError(
-        f"camera {camera.id!r}: grabbing from a stream is not supported here; "
-        "save a frame and pass --image FRAME.png"
-    )
+    return _grab_stream_frame(camera.id, source.url)
+
+
+def _grab_stream_frame(camera_id: str, url: str) -> ImageBGR:
+    """The first decodable frame of a stream (10 s timeout)."""
+    options = {"rtsp_transport": "tcp", "timeout": "10000000"}
+    try:
+        with av.open(url, options=options, timeout=10.0) as container:
+            for frame in container.decode(video=0):
+                return np.asarray(frame.to_ndarray(format="bgr24"), np.uint8)
+    except (av.error.FFmpegError, OSError) as exc:
+        raise CalibrateInputError(
+            f"camera {camera_id!r}: could not grab a frame from the stream ({exc}); "
+            "save a frame and pass --image FRAME.png"
+        ) from exc
+    raise CalibrateInputError(f"camera {camera_id!r}: the stream gave no frame")
 
 
 def _image_size(camera: CameraConfig, image: ImageBGR | None) -> tuple[int, int] | None:
