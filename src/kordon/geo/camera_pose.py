@@ -17,14 +17,12 @@ import numpy.typing as npt
 from kordon.domain.errors import KordonError
 from kordon.geo.frame import LocalFrame
 from kordon.geo.projection import (
-    ABOVE_HORIZON,
-    BEYOND_MAX_RANGE,
     BoolArray,
     FloatArray,
     GroundProjection,
     as_points,
+    ground_projection,
     homography_jacobian,
-    propagate_covariance,
 )
 
 _EPS = 1e-12
@@ -189,18 +187,15 @@ class PinholeCamera:
             s = -self.position_m[2] / ray[:, 2]
         xy = self.position_m[:2] + s[:, None] * ray[:, :2]
         rng = np.hypot(*(xy - self.position_m[:2]).T)
-        far = ~above & (rng > self.max_range_m)
-        valid = ~(above | far)
-        reason = np.where(above, ABOVE_HORIZON, np.where(far, BEYOND_MAX_RANGE, ""))
-        cov = propagate_covariance(
+        return ground_projection(
+            xy,
+            rng,
+            above,
+            self.max_range_m,
             homography_jacobian(self._image_to_ground, pts),
             self.pixel_sigma_px,
-            rng,
             self.range_sigma_fraction,
         )
-        xy[~valid] = np.nan
-        cov[~valid] = np.nan
-        return GroundProjection(xy, cov, valid, reason)
 
     def horizon_v(self, u: npt.ArrayLike) -> FloatArray:
         """Image row of the horizon at columns ``u`` (NaN where the horizon is vertical)."""

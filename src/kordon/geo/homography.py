@@ -19,17 +19,15 @@ import numpy.typing as npt
 from kordon.domain.errors import KordonError
 from kordon.geo.frame import LocalFrame
 from kordon.geo.projection import (
-    ABOVE_HORIZON,
-    BEYOND_MAX_RANGE,
     BoolArray,
     CameraModelError,
     FloatArray,
     GroundProjection,
     apply_homography,
     as_points,
+    ground_projection,
     homography_jacobian,
     normalise_sign,
-    propagate_covariance,
 )
 
 logger = logging.getLogger(__name__)
@@ -247,18 +245,15 @@ class HomographyCamera:
         xy, w = apply_homography(self._h, pts)
         rng = np.hypot(*(xy - self._ref_xy).T)
         above = w <= 0
-        far = ~above & (rng > self.max_range_m)
-        valid = ~(above | far)
-        reason = np.where(above, ABOVE_HORIZON, np.where(far, BEYOND_MAX_RANGE, ""))
-        cov = propagate_covariance(
+        return ground_projection(
+            xy,
+            rng,
+            above,
+            self.max_range_m,
             homography_jacobian(self._h, pts),
             self.pixel_sigma_px,
-            rng,
             self.range_sigma_fraction,
         )
-        xy[~valid] = np.nan
-        cov[~valid] = np.nan
-        return GroundProjection(xy, cov, valid, reason)
 
     def ground_to_pixel(self, xy_m: npt.ArrayLike) -> tuple[FloatArray, BoolArray]:
         pts = as_points(xy_m, "ground points", self._camera_id)

@@ -106,6 +106,25 @@ def propagate_covariance(
     return cov
 
 
+def ground_projection(  # noqa: PLR0917 (the pieces every image→ground model computes)
+    xy: FloatArray,
+    range_m: FloatArray,
+    above: npt.NDArray[np.bool_],
+    max_range_m: float,
+    jacobian: FloatArray,
+    pixel_sigma_px: float,
+    range_sigma_fraction: float,
+) -> GroundProjection:
+    """Assemble a projection: validity and reason per point, covariance, NaN where invalid."""
+    far = ~above & (range_m > max_range_m)
+    valid = ~(above | far)
+    reason = np.where(above, ABOVE_HORIZON, np.where(far, BEYOND_MAX_RANGE, ""))
+    cov = propagate_covariance(jacobian, pixel_sigma_px, range_m, range_sigma_fraction)
+    xy[~valid] = np.nan
+    cov[~valid] = np.nan
+    return GroundProjection(xy, cov, valid, reason)
+
+
 def normalise_sign(h: FloatArray, inside_uv: FloatArray) -> FloatArray:
     """Scale a homography so its denominator is positive at a point known to be valid."""
     _, w = apply_homography(h, inside_uv.reshape(1, 2))
