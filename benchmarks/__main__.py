@@ -25,6 +25,8 @@ MODULES: dict[str, str] = {
     "api": "benchmarks.bench_api",
     "video": "benchmarks.bench_video",
     "record": "benchmarks.bench_record",
+    "alert": "benchmarks.bench_alert",
+    "evidence": "benchmarks.bench_evidence",
 }
 
 

@@ -222,7 +222,7 @@ def build_node(
             scene = _scene_for(config, camera, camera.source)
             simulated = SimulatedSource(
                 Renderer(scene.scenario, scene.projector),
-                clock.now(),
+                None,  # frames are stamped with the wall time they are paced out at
                 realtime=True,
                 clock=clock,
                 source_id=camera.id,

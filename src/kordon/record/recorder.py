@@ -129,6 +129,7 @@ class Recorder:
         self._last_end: datetime | None = None
         self._waiting_since: datetime | None = None
         self._paused_until = 0.0
+        self._storage_degraded = False
         self._started = False
         self.stats = RecorderStats()
 
@@ -250,6 +251,10 @@ class Recorder:
         except StorageError as exc:
             self._storage_failed(exc, wall)
             return
+        if self._storage_degraded:
+            self._storage_degraded = False
+            logger.info("camera %s: storage writable again; recording resumed", self.camera_id)
+            self._report(DeviceState.ONLINE, "recording resumed")
         self._open.last_wall = wall
         self._open.last_duration_s = (
             float(packet.duration * packet.time_base) or self._timeline.frame_s
@@ -333,6 +338,7 @@ class Recorder:
             self._open = None
         self._live.clear()
         self._paused_until = self._clock.monotonic() + self.settings.retry_s
+        self._storage_degraded = True
         logger.error("camera %s: recording paused: %s", self.camera_id, exc)
         self._report(DeviceState.DEGRADED, f"recording paused: {exc}")
         reason = "disk_full" if isinstance(exc, StorageFullError) else "storage_error"

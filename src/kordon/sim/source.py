@@ -21,7 +21,9 @@ _TRUTH_CACHE = 256
 class SimulatedSource:
     """Yields ``Frame`` objects of a rendered scenario at its fps.
 
-    ``time`` of frame ``k`` is ``start_time + k / fps``. The source ends after
+    ``time`` of frame ``k`` is ``start_time + k / fps``; with ``start_time=None`` the
+    clock's ``now()`` when the first frame is rendered (a live camera: frame times are then
+    the wall times at which frames are paced out). The source ends after
     ``duration_s`` (or the scenario's own duration); an endless scenario with no duration
     runs forever. ``realtime=True`` paces frames against ``clock.monotonic()`` using
     ``clock.sleep`` (inject a fake clock in tests). ``ground_truth(k)`` gives frame ``k``'s
@@ -31,7 +33,7 @@ class SimulatedSource:
     def __init__(
         self,
         renderer: Renderer,
-        start_time: datetime,
+        start_time: datetime | None,
         *,
         duration_s: float | None = None,
         realtime: bool = False,
@@ -39,7 +41,7 @@ class SimulatedSource:
         source_id: str = "sim",
     ) -> None:
         self.renderer = renderer
-        self.start_time = require_utc(start_time, name="start_time")
+        self.start_time = None if start_time is None else require_utc(start_time, name="start_time")
         if duration_s is not None and not (math.isfinite(duration_s) and duration_s > 0):
             raise SimulationError(f"duration_s must be > 0, got {duration_s}")
         self.duration_s = duration_s
@@ -77,6 +79,7 @@ class SimulatedSource:
         self.start()
         count = self.frame_count
         t0 = self.clock.monotonic()
+        start_time = self.start_time if self.start_time is not None else self.clock.now()
         k = 0
         while count is None or k < count:
             pts_s = k / self.fps
@@ -90,7 +93,7 @@ class SimulatedSource:
                 image=rendered.image,
                 index=k,
                 pts_s=pts_s,
-                time=self.start_time + timedelta(seconds=pts_s),
+                time=start_time + timedelta(seconds=pts_s),
             )
             k += 1
         logger.info("simulated source %s finished after %d frames", self.source_id, k)
