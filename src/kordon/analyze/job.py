@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kordon.analyze.annotate import ImageBGR, annotate
 from kordon.analyze.options import AnalyzeError, AnalyzeOptions, ModelKind
+from kordon.analyze.prefetch import Prefetcher
 from kordon.analyze.summary import AnalyzeSummary, RuleCounts
 from kordon.analyze.video_writer import AnnotatedVideoWriter
 from kordon.analyze.writers import EventsWriter, MotWriter
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 SOURCE_ID = "analyze"
 LINE_HYSTERESIS_PX = 8.0
 LINE_HYSTERESIS_FRAMES = 2
+PREFETCH_DEPTH = 4
+"""Decoded frames held ahead of the pipeline (768×576 BGR: 1.3 MB each)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,15 +147,20 @@ class AnalyzeJob:
         n_events = analysed = decoded = 0
         last_pts = 0.0
         t_start = time.perf_counter()
+        # decode + colour conversion run ahead on their own thread, overlapping detection
+        frames = Prefetcher(_checked(source.frames(), o.video), depth=PREFETCH_DEPTH,
+                            name="analyze-decode")  # fmt: skip
         try:
             if video is not None:
                 video.open()
+            frames.start()
             with (
                 EventsWriter(outputs["events"]) as events_out,
                 MotWriter(outputs["tracks"]) as mot_out,
             ):
-                for frame, decode_ms in _timed(source.frames(), o.video):
-                    result = pipeline.process(frame, decode_ms=decode_ms)
+                for fetched in frames:
+                    frame = fetched.item
+                    result = pipeline.process(frame, decode_ms=fetched.fetch_ms)
                     analysed += 1
                     decoded = frame.index + 1
                     last_pts = frame.pts_s
@@ -178,6 +186,7 @@ class AnalyzeJob:
         except OSError as exc:
             raise AnalyzeError(f"cannot write results to {o.out_dir}: {exc}") from exc
         finally:
+            frames.close()  # the decode thread stops before its container is closed
             source.close()
             if video is not None:
                 video.close()
@@ -225,14 +234,9 @@ def _period(fps: float) -> float:
     return 1.0 / fps if fps > 0 else 0.0
 
 
-def _timed(frames: Iterator[Frame], path: Path) -> Iterator[tuple[Frame, float]]:
-    """Each frame with the milliseconds spent decoding it; decode failures → AnalyzeError."""
-    while True:
-        t0 = time.perf_counter()
-        try:
-            frame = next(frames)
-        except StopIteration:
-            return
-        except KordonError as exc:
-            raise AnalyzeError(f"{path}: {exc}") from exc
-        yield frame, (time.perf_counter() - t0) * 1e3
+def _checked(frames: Iterator[Frame], path: Path) -> Iterator[Frame]:
+    """The frames; decode failures become ``AnalyzeError`` naming the file."""
+    try:
+        yield from frames
+    except KordonError as exc:
+        raise AnalyzeError(f"{path}: {exc}") from exc

@@ -24,8 +24,8 @@ from kordon.video.detectors.thresholds import class_thresholds
 
 logger = logging.getLogger(__name__)
 
-_MEAN_BGR = np.array([103.53, 116.28, 123.675], np.float32)
-_STD_BGR = np.array([57.375, 57.12, 58.395], np.float32)
+_MEAN_BGR = (103.53, 116.28, 123.675)
+_STD_BGR = (57.375, 57.12, 58.395)
 _STRIDES = (8, 16, 32, 64, 128)
 _MAX_CANDIDATES = 1000
 
@@ -58,7 +58,9 @@ class NanoDetDetector:
     """NanoDet (anchor-free, GFL distribution head) on a plain-resized BGR image.
 
     Construction is cheap; ``load()`` reads and checks the model (the shipped NanoDet-m 416
-    by default, sha256-verified) and builds the onnxruntime session.
+    by default, sha256-verified) and builds the onnxruntime session (worker threads do not
+    spin between runs: on a shared 2-core machine spinning cost 1.4–1.8× in wall time).
+    Not thread-safe: ``detect`` reuses one input buffer; give each thread its own detector.
     """
 
     def __init__(
@@ -97,6 +99,9 @@ class NanoDetDetector:
         self._input_hw = (0, 0)
         self._bins = 0
         self._levels: tuple[_Level, ...] = ()
+        self._active = np.flatnonzero(self._thresholds <= 1.0)
+        self._blob = np.empty((1, 3, 0, 0), np.float32)
+        self._blob_params: cv2.dnn.Image2BlobParams | None = None
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -148,7 +153,7 @@ class NanoDetDetector:
                 raise self._mismatch(model, f"output {out.describe()} has depth {depth}")
         if not scores or set(scores) != set(boxes):
             raise self._mismatch(model, "score and box outputs do not pair up by cell count")
-        bins = {int(b.shape[2]) // 4 for b in boxes.values()}  # type: ignore[arg-type]
+        bins = {(b.shape[2] if isinstance(b.shape[2], int) else 0) // 4 for b in boxes.values()}
         if len(bins) != 1:
             raise self._mismatch(model, f"box outputs disagree on the bin count {sorted(bins)}")
         levels = []
@@ -168,16 +173,26 @@ class NanoDetDetector:
             )
         self._input_name = spec.name
         self._input_hw = (height, width)
+        self._blob = np.empty((1, 3, height, width), np.float32)
+        self._blob_params = cv2.dnn.Image2BlobParams(
+            scalefactor=tuple(1.0 / v for v in _STD_BGR),
+            size=(width, height),
+            mean=_MEAN_BGR,
+            swapRB=False,
+            ddepth=cv2.CV_32F,
+        )
         self._bins = bins.pop()
         self._levels = tuple(levels)
 
     def _preprocess(self, image: ImageBGR) -> npt.NDArray[np.float32]:
-        height, width = self._input_hw
-        resized = cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
-        x = resized.astype(np.float32)
-        x -= _MEAN_BGR
-        x /= _STD_BGR
-        return np.ascontiguousarray(x.transpose(2, 0, 1)[None])
+        """Plain bilinear resize to the input size, ``(pixel - mean) / std``, NCHW, in one
+        OpenCV pass written into the reused input buffer (0.8 ms instead of 2.3 ms)."""
+        if self._blob_params is None:
+            raise DetectorError("NanoDetDetector: no model loaded")
+        blob = cv2.dnn.blobFromImageWithParams(image, self._blob, self._blob_params)
+        if blob is not self._blob:  # pragma: no cover - OpenCV reallocated: keep its array
+            self._blob = np.asarray(blob, np.float32)
+        return self._blob
 
     def detect(self, image: ImageBGR) -> Detections:
         """Detections in ``image`` pixels, per-class NMS applied, highest score first."""
@@ -191,7 +206,9 @@ class NanoDetDetector:
         bin_index = np.arange(self._bins, dtype=np.float32)
         for level in self._levels:
             scores = np.asarray(by_name[level.scores_name], np.float32)[0]
-            cells, classes = np.nonzero(scores >= self._thresholds[None, :])
+            # only the kept classes' columns are compared (2 of 80 for person + car)
+            cells, picked = np.nonzero(scores[:, self._active] >= self._thresholds[self._active])
+            classes = self._active[picked]
             if cells.size == 0:
                 continue
             dist = np.asarray(by_name[level.boxes_name], np.float32)[0][cells]

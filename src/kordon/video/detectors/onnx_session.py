@@ -71,7 +71,12 @@ def _specs(args: list[Any]) -> tuple[TensorSpec, ...]:
 
 
 def open_session(data: bytes, where: str, *, threads: int) -> LoadedModel:
-    """A CPU ``InferenceSession`` (``threads`` intra-op, one inter-op, all graph optimisations)."""
+    """A CPU ``InferenceSession`` (``threads`` intra-op, one inter-op, all graph optimisations).
+
+    Intra-op workers sleep between runs instead of spinning: on a 2-core node the cores are
+    shared with decoding, motion, encoding and other cameras (measured 1.4–1.8× faster wall
+    time for ``kordon analyze`` on a busy machine).
+    """
     if threads < 1:
         raise DetectorError(f"threads must be >= 1, got {threads}")
     options = ort.SessionOptions()
@@ -80,6 +85,7 @@ def open_session(data: bytes, where: str, *, threads: int) -> LoadedModel:
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         session = ort.InferenceSession(
             data, sess_options=options, providers=["CPUExecutionProvider"]
