@@ -194,8 +194,8 @@ def _rows(latencies: Latencies) -> list[BenchRow]:
     note = (
         "detected_at (frame the rule fired on) → incident message received on /api/live: "
         "detection, tracking, rules, geo stage, incident correlation + store write, bus, "
-        "WebSocket send, PLUS any offset of the simulated camera's frame clock (see track "
-        f"lag rows); 1 node, simulated 1280x720 camera, {LISTEN_S:.0f} s, "
+        "WebSocket send (frames are stamped with the wall time they are rendered at, so this "
+        f"is the whole path); 1 node, simulated 1280x720 camera, {LISTEN_S:.0f} s, "
         f"{latencies.incident_messages} incident messages"
     )
     values = latencies.incident_ms
@@ -219,9 +219,8 @@ def _rows(latencies: Latencies) -> list[BenchRow]:
         )
     if latencies.track_lag_ms:
         lag_note = (
-            "arrival of track messages − their frame time; the minimum bounds the offset of the "
-            "simulated camera's frame clock (frames are stamped from when the node was built, "
-            "not when rendering started) plus the fastest detect→track→WebSocket path"
+            "arrival of track messages − their frame time: the fastest "
+            "detect→track→geo→WebSocket path, for comparison with the alert latency"
         )
         track_min = min(latencies.track_lag_ms)
         rows += [
@@ -241,9 +240,8 @@ def _rows(latencies: Latencies) -> list[BenchRow]:
                     "alert latency p95 − track lag min",
                     _percentile(values, 0.95) - track_min,
                     "ms",
-                    "estimate of the alert path beyond the fastest track delivery (rules, "
-                    "geo stage, incidents, store); valid only if the frame-clock offset is "
-                    "constant",
+                    "what the alert path adds beyond the fastest track delivery (rules, "
+                    "incident correlation, store write)",
                 )
             )
     return rows
