@@ -316,7 +316,7 @@ def build_node(
         context = ApiContext(
             accounts=AccountService(store.sessions),
             events=store.events,
-            incidents=store.incidents,
+            incidents=incidents.get(),
             incident_actions=IncidentActionsAdapter(incidents.get()),
             devices=store.devices,
             map_layers=site_view,

@@ -18,11 +18,12 @@ from kordon.accounts.roles import Role
 from kordon.accounts.service import AccountService
 from kordon.api.audit_log import MemoryAuditLog
 from kordon.api.context import ApiContext, ApiSettings
-from kordon.api.incident_actions import RepositoryIncidentActions
 from kordon.api.providers import CameraInfo, ClipInfo, ExportInfo, GeoJson, SiteInfo
 from kordon.bus.inprocess import InProcessBus
 from kordon.domain.event import Event, EventKind
 from kordon.domain.incident import Incident
+from kordon.incidents.service import IncidentService
+from kordon.services.incident_actions import IncidentActionsAdapter
 from kordon.store import Store
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -191,6 +192,7 @@ def build_site(
             ),
             time=T0,
         )
+    incident_service = IncidentService(store, lambda _incident: None)
     cameras = StaticCameras(
         (
             CameraInfo("cam1", "Camera 1", IN_SECTOR, "visible", 51.5, 24.0),
@@ -215,8 +217,8 @@ def build_site(
     context = ApiContext(
         accounts=accounts,
         events=store.events,
-        incidents=store.incidents,
-        incident_actions=RepositoryIncidentActions(store.incidents),
+        incidents=incident_service,
+        incident_actions=IncidentActionsAdapter(incident_service),
         devices=store.devices,
         map_layers=StaticMap(),
         cameras=cameras,

@@ -49,7 +49,7 @@ def test_incident_shape_and_lifecycle(client: TestClient) -> None:
     assert inc["version"] == 1
     r = client.post("/api/incidents/inc1/dispatch", json={"unit": "patrol-7"}, headers=h)
     assert r.status_code == 200
-    assert r.json()["assignee"] == "patrol-7"
+    assert r.json()["dispatched_unit"] == "patrol-7"
     r = client.post("/api/incidents/inc1/notes", json={"text": "on the way"}, headers=h)
     assert r.json()["notes"] == [
         {"author": "supervisor", "time": "2025-03-01T12:00:00Z", "text": "on the way"}

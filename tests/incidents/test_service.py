@@ -103,6 +103,7 @@ def test_full_lifecycle_records_who_and_when(
     assert [(s.status, s.actor, s.time) for s in reloaded.incident.history] == [
         (IncidentStatus.OPEN, "system:incidents", at(1)),
         (IncidentStatus.ACKNOWLEDGED, "op1", at(10)),
+        (IncidentStatus.ACKNOWLEDGED, "op1", at(20)),  # the note: a step keeping the status
         (IncidentStatus.DISPATCHED, "op1", at(30)),
         (IncidentStatus.RESOLVED, "op1", at(900)),
         (IncidentStatus.CLOSED, "sup1", at(1000)),

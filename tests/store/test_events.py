@@ -52,6 +52,13 @@ def test_adding_the_same_id_twice_is_a_no_op(store: Store) -> None:
     assert len(store.events.list()) == 3
 
 
+def test_get_many_keeps_the_asked_order_and_skips_unknown_ids(store: Store) -> None:
+    store.events.add_many([event("a", 0), event("b", 1), event("c", 2)])
+    got = store.events.get_many(["c", "nope", "a", "c"])
+    assert [e.id for e in got] == ["c", "a"]
+    assert store.events.get_many([]) == []
+
+
 def test_missing_event_is_not_found(store: Store) -> None:
     with pytest.raises(NotFoundError, match="'nope'"):
         store.events.get("nope")

@@ -89,6 +89,7 @@ export class DetailPane {
       ["What", [incident.class_name, incident.direction, incident.kind].filter(Boolean).join(" · ")],
       ["Camera", incident.camera_id ?? "—"],
       ["Assignee", incident.assignee ?? "—"],
+      ["Unit", incident.dispatched_unit ?? "—"],
       ["SLA due", incident.sla_due_at ? dateTimeZ(incident.sla_due_at) : "—"],
     ];
     const actions = h(

@@ -74,6 +74,7 @@ export interface Incident {
   version: number;
   sector_id: string | null;
   assignee: string | null;
+  dispatched_unit: string | null;
   resolution: Resolution | null;
   event_ids: string[];
   kind: string;

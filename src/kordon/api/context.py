@@ -16,12 +16,12 @@ from kordon.api.providers import (
     DeviceStatuses,
     ExportProvider,
     IncidentActions,
+    IncidentReader,
     MapLayers,
     SnapshotProvider,
 )
 from kordon.bus.inprocess import InProcessBus
 from kordon.store.events import EventRepository
-from kordon.store.incidents import IncidentRepository
 
 MIB = 1024 * 1024
 
@@ -50,7 +50,7 @@ class ApiContext:
 
     accounts: AccountService
     events: EventRepository
-    incidents: IncidentRepository
+    incidents: IncidentReader
     incident_actions: IncidentActions
     devices: DeviceStatuses
     map_layers: MapLayers

@@ -6,7 +6,7 @@ tests pass fakes. Each protocol names the few verbs the routes use, nothing more
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,12 +14,26 @@ from typing import Protocol
 
 from pydantic import JsonValue
 
-from kordon.domain.incident import Resolution
+from kordon.domain.incident import IncidentStatus, Resolution
 from kordon.domain.status import DeviceStatus
 from kordon.store.incidents import StoredIncident
 
 GeoJson = dict[str, JsonValue]
 """A GeoJSON object (FeatureCollection, Polygon…), as produced by ``kordon.geo``."""
+
+
+class IncidentReader(Protocol):
+    """Reads incidents with their service fields (dispatch unit, SLA due, escalation)."""
+
+    def get(self, incident_id: str) -> StoredIncident: ...
+
+    def list(
+        self,
+        *,
+        status: IncidentStatus | Collection[IncidentStatus] | None = None,
+        sector_ids: Collection[str] | None = None,
+        limit: int = 100,
+    ) -> list[StoredIncident]: ...
 
 
 class IncidentActions(Protocol):

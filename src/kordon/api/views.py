@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from kordon.api.context import ApiContext
 from kordon.api.schemas.incidents import IncidentPublic
-from kordon.domain.event import Event
-from kordon.store.errors import NotFoundError
+from kordon.incidents.priority import PriorityPolicy
 from kordon.store.incidents import StoredIncident
+
+HEADLINE_EVENTS = 50
+"""How many of an incident's first events are weighed to choose the one that names it."""
 
 
 def incident_public(context: ApiContext, stored: StoredIncident) -> IncidentPublic:
-    first: Event | None = None
-    if stored.incident.event_ids:
-        try:
-            first = context.events.get(stored.incident.event_ids[0])
-        except NotFoundError:
-            first = None
-    return IncidentPublic.of(stored, first)
+    """The public view; what, where and which camera come from the incident's headline
+    event (the weightiest kind among its events, as in its title)."""
+    events = context.events.get_many(stored.incident.event_ids[:HEADLINE_EVENTS])
+    headline = PriorityPolicy().headline(events) if events else None
+    return IncidentPublic.of(stored, headline)

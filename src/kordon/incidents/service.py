@@ -10,9 +10,10 @@ Operator actions name the ``expected_version`` the operator saw: a stale version
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -157,13 +158,25 @@ class IncidentService:
         with self._tx() as tx:
             return tx.extras.with_extras(tx.incidents.get(incident_id))
 
-    def activity(self, incident_id: str) -> list[IncidentActivity]:
+    def list(
+        self,
+        *,
+        status: IncidentStatus | Collection[IncidentStatus] | None = None,
+        sector_ids: Collection[str] | None = None,
+        limit: int = 100,
+    ) -> builtins.list[StoredIncident]:
+        """Incidents with their extras, most recently opened first (see the repository)."""
+        with self._tx() as tx:
+            found = tx.incidents.list(status=status, sector_ids=sector_ids, limit=limit)
+            return [tx.extras.with_extras(s) for s in found]
+
+    def activity(self, incident_id: str) -> builtins.list[IncidentActivity]:
         """Everything done to an incident, oldest first (``NotFoundError`` if unknown)."""
         with self._tx() as tx:
             tx.incidents.get(incident_id)
             return tx.extras.activity(incident_id)
 
-    def false_alarm_stats(self) -> list[FalseAlarmStats]:
+    def false_alarm_stats(self) -> builtins.list[FalseAlarmStats]:
         """Resolution counts and false-alarm rate per (source, rule), sorted by both."""
         with self._tx() as tx:
             counts = tx.extras.feedback_counts()
@@ -301,7 +314,7 @@ class IncidentService:
 
     # --- escalation ---------------------------------------------------------------------
 
-    def check_escalations(self, time: datetime) -> list[StoredIncident]:
+    def check_escalations(self, time: datetime) -> builtins.list[StoredIncident]:
         """Escalate every open incident still unacknowledged at its SLA due time.
 
         An incident escalates once (at the first check at or after its due time); the
@@ -480,7 +493,17 @@ class IncidentService:
             time=time,
             expected_version=expected_version,
             note=note,
-            change=lambda inc, ext: (inc, ext),
+            # A note is a history step that keeps the status (the API shows these as notes).
+            change=lambda inc, ext: (
+                replace(
+                    inc,
+                    history=(
+                        *inc.history,
+                        IncidentStep(status=inc.status, actor=actor, time=time, note=note),
+                    ),
+                ),
+                ext,
+            ),
         )
 
     def assign(

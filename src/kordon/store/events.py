@@ -65,6 +65,16 @@ class EventRepository:
                 raise NotFoundError(f"no event with id {event_id!r}")
             return event_from_row(row)
 
+    def get_many(self, event_ids: Iterable[str]) -> builtins.list[Event]:
+        """The stored events among ``event_ids`` (unknown ids are skipped), in that order."""
+        wanted = builtins.list(dict.fromkeys(event_ids))
+        if not wanted:
+            return []
+        with self._scope(f"reading {len(wanted)} events") as session:
+            rows = session.scalars(select(EventRow).where(EventRow.id.in_(wanted))).all()
+            by_id = {row.id: event_from_row(row) for row in rows}
+        return [by_id[i] for i in wanted if i in by_id]
+
     def list(
         self,
         *,

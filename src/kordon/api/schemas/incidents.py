@@ -38,6 +38,7 @@ class IncidentPublic(PublicModel):
     version: int
     sector_id: str | None
     assignee: str | None
+    dispatched_unit: str | None = None
     resolution: Resolution | None
     event_ids: list[str]
     kind: EventKind | None
@@ -54,7 +55,8 @@ class IncidentPublic(PublicModel):
 
     @classmethod
     def of(cls, stored: StoredIncident, first_event: Event | None) -> IncidentPublic:
-        """The public view; ``first_event`` supplies what, where and which camera.
+        """The public view; ``first_event`` (the headline event) supplies what, where and
+        which camera.
 
         A history step that keeps the status and carries text is a note; the others are
         the lifecycle history.
@@ -84,6 +86,7 @@ class IncidentPublic(PublicModel):
             version=stored.version,
             sector_id=incident.sector_id,
             assignee=incident.assignee,
+            dispatched_unit=incident.dispatched_unit,
             resolution=incident.resolution,
             event_ids=list(incident.event_ids),
             kind=ev.kind if ev else None,
@@ -93,8 +96,8 @@ class IncidentPublic(PublicModel):
             lon=ev.lon if ev else None,
             km_post=ev.km_post if ev else None,
             camera_id=ev.source_id if ev else None,
-            sla_due_at=None,
-            escalated=False,
+            sla_due_at=incident.sla_due_at,
+            escalated=incident.escalated_at is not None,
             history=history,
             notes=notes,
         )
