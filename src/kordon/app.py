@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -174,6 +175,9 @@ def build_node(
         incidents.service = IncidentService(store_svc.store, publish_incident, audit=evidence)
         password = ensure_demo_admin(store_svc.store, time=clock.now())
         if password is not None:
+            evidence.record(
+                "system", "user.create", "user:admin", "done", {"role": "admin"}, clock.now()
+            )
             # Printed once: only its hash is stored. Change it with `kordon user reset-password`.
             logger.warning(
                 "first start: created user 'admin' with password %s (shown only now)", password
@@ -187,8 +191,26 @@ def build_node(
         bus.publish(Topic.DEVICE_STATUS, status)
 
     def ingest(event: Event) -> None:
-        incidents.get().ingest(event, event.time)
+        result = incidents.get().ingest(event, event.time)
+        if result.incident is not None and event.source_id in roll_s:
+            hold_incident_footage(event, result.incident.incident.id)
         bus.publish(Topic.EVENTS, event)
+
+    def hold_incident_footage(event: Event, incident_id: str) -> None:
+        """Evidence lock: the footage around an incident's event is never deleted by retention."""
+        pre_s, post_s = roll_s[event.source_id]
+        try:
+            recordings().hold(
+                event.source_id,
+                event.time - timedelta(seconds=pre_s),
+                event.time + timedelta(seconds=post_s),
+                "incident",
+                time=clock.now(),
+                incident_id=incident_id,
+                event_id=event.id,
+            )
+        except KordonError as exc:
+            logger.error("footage of event %s not held: %s", event.id, exc)
 
     def recordings() -> RecordingRepository:
         return RecordingRepository.on_sessions(store_svc.store.sessions)
@@ -200,7 +222,7 @@ def build_node(
         _StartHook("incidents", start_incidents),
     ]
     overlays: dict[str, CameraOverlay] = {}
-    live_frames = LiveFrames(data_dir / "snapshots", overlays)
+    live_frames = LiveFrames(data_dir / "snapshots", overlays, evidence=evidence)
     recorders: dict[str, RecorderService] = {}
     roll_s: dict[str, tuple[float, float]] = {}
     track_feed = TrackFeed(bus, sector_of=geometry.sectors.sector_of)
@@ -283,6 +305,7 @@ def build_node(
         roll_s=roll_s,
         live=lambda cid: recorders[cid].live_packets() if cid in recorders else None,
         clock=clock.now,
+        evidence=evidence,
     )
     exports = ExportService(
         site_id=config.site.id,

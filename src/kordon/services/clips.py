@@ -18,9 +18,11 @@ from pathlib import Path
 
 from kordon.api.providers import ClipInfo
 from kordon.domain.event import Event
+from kordon.evidence.entry import EntryKind
 from kordon.record.clips import request_clip
 from kordon.record.live import LiveSnapshot
 from kordon.record.repository import RecordingRepository
+from kordon.services.evidence_log import EvidenceLog
 from kordon.store import NotFoundError, Store
 
 logger = logging.getLogger(__name__)
@@ -42,6 +44,7 @@ class ClipService:
         roll_s: dict[str, tuple[float, float]],
         live: Callable[[str], LiveSnapshot | None],
         clock: Callable[[], datetime],
+        evidence: EvidenceLog | None = None,
     ) -> None:
         self._store = store
         self._repository = repository
@@ -50,6 +53,7 @@ class ClipService:
         self._roll_s = roll_s
         self._live = live
         self._clock = clock
+        self._evidence = evidence
         self._known: dict[str, ClipInfo] = {}
         self._lock = threading.Lock()
 
@@ -114,4 +118,17 @@ class ClipService:
             except Exception as exc:
                 logger.warning("clip %s could not be assembled: %s", clip_id, exc)
                 raise ClipUnavailableError(f"clip {clip_id}: {exc}") from exc
+            if self._evidence is not None:
+                self._evidence.record_file(
+                    EntryKind.CLIP,
+                    info.camera_id,
+                    path,
+                    payload={
+                        "clip_id": clip_id,
+                        "incident_id": info.incident_id,
+                        "start": info.start.isoformat(),
+                        "end": info.end.isoformat(),
+                    },
+                    time=self._clock(),
+                )
         return path

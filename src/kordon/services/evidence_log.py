@@ -7,8 +7,10 @@ attempt and every closed video segment becomes a hash-chained ledger entry.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 
 from pydantic import JsonValue
 
@@ -70,3 +72,17 @@ class EvidenceLog:
             payload={"path": path_rel, "start": start.isoformat(), "end": end.isoformat()},
             time=time,
         )
+
+    # -- derived evidence (clips, snapshots) -----------------------------------------------------
+    def record_file(
+        self,
+        kind: EntryKind,
+        subject: str,
+        path: Path,
+        *,
+        payload: dict[str, JsonValue],
+        time: datetime,
+    ) -> None:
+        """A clip or snapshot written to disk: its hash goes into the ledger."""
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        self._ledger.append(kind, subject, sha256=digest, payload=payload, time=time)

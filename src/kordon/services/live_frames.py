@@ -23,9 +23,11 @@ from kordon.analyze.annotate import annotate
 from kordon.config.models import MaskConfig
 from kordon.domain.event import Event
 from kordon.domain.tracks import ImageTracks
+from kordon.evidence.entry import EntryKind
 from kordon.geo.overlay import draw_ground_polyline
 from kordon.geo.projection import ImageToGround
 from kordon.record.snapshots import snapshot_jpeg
+from kordon.services.evidence_log import EvidenceLog
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +52,15 @@ class _Latest:
 class LiveFrames:
     """Implements the API's ``SnapshotProvider``."""
 
-    def __init__(self, snapshot_dir: Path, overlays: dict[str, CameraOverlay]) -> None:
+    def __init__(
+        self,
+        snapshot_dir: Path,
+        overlays: dict[str, CameraOverlay],
+        *,
+        evidence: EvidenceLog | None = None,
+    ) -> None:
         self._dir = snapshot_dir
+        self._evidence = evidence
         self._overlays = overlays
         self._latest: dict[str, _Latest] = {}
         self._lock = threading.Lock()
@@ -100,6 +109,14 @@ class LiveFrames:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(data)
+                if self._evidence is not None:
+                    self._evidence.record_file(
+                        EntryKind.SNAPSHOT,
+                        camera_id,
+                        path,
+                        payload={"event_id": event.id, "path": str(path.relative_to(self._dir))},
+                        time=event.time,
+                    )
             except OSError as exc:
                 logger.warning("snapshot for event %s not written: %s", event.id, exc)
 
