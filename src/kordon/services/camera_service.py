@@ -19,6 +19,7 @@ from typing import Protocol
 from kordon.domain.errors import KordonError
 from kordon.domain.status import DeviceState, DeviceStatus
 from kordon.video.pipeline.result import FrameResult
+from kordon.video.pipeline.stats import PipelineStats
 from kordon.video.source.backoff import Backoff
 from kordon.video.source.base import FrameSource, HealthSink
 from kordon.video.source.clock import Clock
@@ -31,6 +32,8 @@ class Pipeline(Protocol):
     def load(self) -> None: ...
 
     def process(self, frame: Frame) -> FrameResult: ...
+
+    def stats(self) -> PipelineStats: ...
 
 
 ResultSink = Callable[[str, Frame, FrameResult], None]
@@ -50,6 +53,7 @@ class CameraService:
         on_status: HealthSink,
         clock: Clock,
         rng: random.Random | None = None,
+        stats_every_s: float = 10.0,
     ) -> None:
         self.camera_id = camera_id
         self._make_source = make_source
@@ -63,6 +67,7 @@ class CameraService:
         self._source: FrameSource | None = None
         self._source_lock = threading.Lock()
         self.frames_processed = 0
+        self._stats_every_s = stats_every_s
 
     @property
     def name(self) -> str:
@@ -87,9 +92,13 @@ class CameraService:
             self._thread = None
         self._status(DeviceState.STOPPED, "stopped")
 
-    def _status(self, state: DeviceState, detail: str) -> None:
+    def _status(
+        self, state: DeviceState, detail: str, metrics: dict[str, float] | None = None
+    ) -> None:
         try:
-            self._on_status(DeviceStatus(self.camera_id, self._clock.now(), state, detail))
+            self._on_status(
+                DeviceStatus(self.camera_id, self._clock.now(), state, detail, metrics or {})
+            )
         except Exception:  # a status sink must never kill the camera thread
             logger.exception("camera %s: status sink failed", self.camera_id)
 
@@ -124,12 +133,23 @@ class CameraService:
             source.open()
             self._backoff.reset()
             self._status(DeviceState.ONLINE, "analytics running")
+            last_report = self._clock.monotonic()
+            window_frames = 0
             for frame in source.frames():
                 if self._stop.is_set():
                     break
                 result = pipeline.process(frame)
                 self.frames_processed += 1
+                window_frames += 1
                 self._on_result(self.camera_id, frame, result)
+                now = self._clock.monotonic()
+                if now - last_report >= self._stats_every_s:
+                    # Per-stage timings, exported with the camera's health.
+                    metrics = pipeline.stats().as_metrics()
+                    metrics["analytics_fps"] = round(window_frames / (now - last_report), 2)
+                    window_frames = 0
+                    last_report = now
+                    self._status(DeviceState.ONLINE, "analytics running", metrics)
         finally:
             with self._source_lock:
                 self._source = None

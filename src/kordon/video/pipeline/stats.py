@@ -52,6 +52,17 @@ class PipelineStats:
             },
         }
 
+    def as_metrics(self) -> dict[str, float]:
+        """Flat numbers for a health report: counts and each stage's mean and p95 in ms."""
+        metrics: dict[str, float] = {
+            "frames": float(self.frames),
+            "frames_skipped": float(self.frames_skipped),
+        }
+        for s in self.stages:
+            metrics[f"{s.stage}_ms"] = round(s.mean_ms, 3)
+            metrics[f"{s.stage}_p95_ms"] = round(s.p95_ms, 3)
+        return metrics
+
 
 class StatsRecorder:
     """Accumulates ``StageTimings`` and plan kinds; memory is bounded by ``window``."""
