@@ -14,27 +14,28 @@ from __future__ import annotations
 
 import json
 import queue
-import shutil
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import httpx
-import yaml
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
 from benchmarks.common import REPO_ROOT, BenchRow, main_for
+from tests.support.demo_site import (
+    create_user,
+    free_port,
+    kordon_command,
+    volyn_copy,
+    wait_healthy,
+)
 
 USERNAME = "bench-alert"
 PASSWORD = "bench-Alert-Horse-42"
@@ -59,57 +60,6 @@ class Latencies:
     track_lag_ms: list[float]
     incident_messages: int
     missing_detected_at: int
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _kordon() -> list[str]:
-    script = Path(sys.executable).with_name("kordon")
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "kordon.cli.main"]
-
-
-def _site_copy(directory: Path) -> Path:
-    site_dir = directory / "site"
-    shutil.copytree(
-        REPO_ROOT / "examples" / "volyn", site_dir, ignore=shutil.ignore_patterns("var")
-    )
-    site_file = site_dir / "site.yaml"
-    config = yaml.safe_load(site_file.read_text(encoding="utf-8"))
-    config["site"]["data_dir"] = str(directory / "data")
-    site_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return site_file
-
-
-def _create_user(kordon: list[str], site_file: Path) -> None:
-    command = [*kordon, "user", "create", str(site_file), "--username", USERNAME]
-    command += ["--role", "supervisor", "--password-stdin"]
-    done = subprocess.run(
-        command, input=PASSWORD + "\n", capture_output=True, text=True, timeout=60, check=False
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"kordon user create failed: {done.stdout}{done.stderr}")
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_file: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = log_file.read_text(encoding="utf-8", errors="replace")[-2000:]
-            raise RuntimeError(f"kordon run exited with {process.returncode}: {tail}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except urllib.error.HTTPError as exc:
-            exc.close()  # 503 while services start
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"node not healthy within {START_TIMEOUT_S:.0f} s at {url}/healthz")
 
 
 def _read(ws: ClientConnection, out: queue.SimpleQueue[Arrival], stop: threading.Event) -> None:
@@ -248,12 +198,12 @@ def _rows(latencies: Latencies) -> list[BenchRow]:
 
 
 def bench_rows() -> list[BenchRow]:
-    kordon = _kordon()
+    kordon = kordon_command()
     with tempfile.TemporaryDirectory() as name:
         directory = Path(name)
-        site_file = _site_copy(directory)
-        _create_user(kordon, site_file)
-        port = _free_port()
+        site_file = volyn_copy(directory)
+        create_user(site_file, USERNAME, PASSWORD, "supervisor")
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         log_file = directory / "node.log"
         with log_file.open("wb") as log:
@@ -264,7 +214,7 @@ def bench_rows() -> list[BenchRow]:
                 cwd=REPO_ROOT,
             )
             try:
-                _wait_healthy(url, process, log_file)
+                wait_healthy(url, process, log_file, timeout_s=START_TIMEOUT_S)
                 with httpx.Client(base_url=url, timeout=10.0) as client:
                     login = client.post(
                         "/api/auth/login", json={"username": USERNAME, "password": PASSWORD}

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import socket
 import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 from kordon.app import build_node
 from kordon.config.loader import load_site
@@ -18,33 +15,18 @@ from kordon.evidence.entry import EntryKind
 from kordon.evidence.verify import verify_ledger
 from kordon.record.repository import RecordingRepository
 from kordon.store import Store
+from tests.support.demo_site import free_port, volyn_copy
 
 INCIDENT_TIMEOUT_S = 120.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _site(repo_root: Path, tmp_path: Path) -> Path:
-    site_dir = tmp_path / "site"
-    shutil.copytree(repo_root / "examples/volyn", site_dir, ignore=shutil.ignore_patterns("var"))
-    site = site_dir / "site.yaml"
-    config = yaml.safe_load(site.read_text(encoding="utf-8"))
-    config["site"]["data_dir"] = str(tmp_path / "data")
-    site.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return site
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_demo_site_turns_a_border_crossing_into_held_signed_evidence(
-    repo_root: Path, tmp_path: Path
+    tmp_path: Path,
 ) -> None:
-    config = load_site(_site(repo_root, tmp_path))
-    node = build_node(config, api_port=_free_port(), web_dir=tmp_path / "no-ui")
+    config = load_site(volyn_copy(tmp_path))
+    node = build_node(config, api_port=free_port(), web_dir=tmp_path / "no-ui")
     data = config.data_path()
 
     async def run_until_crossing() -> None:

@@ -3,33 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-import yaml
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _site(repo_root: Path, tmp_path: Path) -> Path:
-    site_dir = tmp_path / "site"
-    shutil.copytree(repo_root / "examples/volyn", site_dir, ignore=shutil.ignore_patterns("var"))
-    site = site_dir / "site.yaml"
-    config = yaml.safe_load(site.read_text(encoding="utf-8"))
-    config["site"]["data_dir"] = str(tmp_path / "data")
-    site.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return site
+from tests.support.demo_site import free_port, kordon_command, volyn_copy
 
 
 def _health(url: str) -> dict[str, object] | None:
@@ -40,13 +21,12 @@ def _health(url: str) -> dict[str, object] | None:
         return None
 
 
-def test_run_answers_healthz_and_stops_cleanly_on_ctrl_c(repo_root: Path, tmp_path: Path) -> None:
-    port = _free_port()
+def test_run_answers_healthz_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    kordon = Path(sys.executable).with_name("kordon")
     log = (tmp_path / "node.log").open("w")
     process = subprocess.Popen(
-        [str(kordon), "run", str(_site(repo_root, tmp_path)), "--port", str(port)],
+        [*kordon_command(), "run", str(volyn_copy(tmp_path)), "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
     )

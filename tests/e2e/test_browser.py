@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -26,7 +23,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-import yaml
+
+from tests.support.demo_site import (
+    create_user,
+    free_port,
+    kordon_command,
+    volyn_copy,
+    wait_healthy,
+)
 
 CHROMIUM = Path(os.environ.get("KORDON_CHROMIUM", "/usr/bin/chromium"))
 USERNAME = "e2e-operator"
@@ -42,19 +46,6 @@ class RunningNode:
     log_file: Path
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _kordon() -> list[str]:
-    script = Path(sys.executable).with_name("kordon")
-    if script.is_file():
-        return [str(script)]
-    return [sys.executable, "-m", "kordon.cli.main"]
-
-
 def _require_tools(repo_root: Path) -> Path:
     node = shutil.which("node")
     if node is None:
@@ -67,68 +58,6 @@ def _require_tools(repo_root: Path) -> Path:
     if not (web / "dist" / "index.html").is_file():
         pytest.skip("web/dist is not built: cd web && npm run build")
     return Path(node)
-
-
-def _site_copy(repo_root: Path, tmp_path: Path) -> Path:
-    """The Volyn example in ``tmp_path`` with its data directory there too."""
-    site_dir = tmp_path / "site"
-    shutil.copytree(
-        repo_root / "examples" / "volyn", site_dir, ignore=shutil.ignore_patterns("var")
-    )
-    site_file = site_dir / "site.yaml"
-    config = yaml.safe_load(site_file.read_text(encoding="utf-8"))
-    config["site"]["data_dir"] = str(tmp_path / "data")
-    site_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return site_file
-
-
-def _create_user(kordon: list[str], site_file: Path) -> None:
-    probe = subprocess.run(
-        [*kordon, "user", "create", "--help"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    if probe.returncode != 0:
-        pytest.skip("`kordon user create` is not available yet: cannot make an operator account")
-    created = subprocess.run(
-        [
-            *kordon,
-            "user",
-            "create",
-            str(site_file),
-            "--username",
-            USERNAME,
-            "--role",
-            "supervisor",
-            "--password-stdin",
-        ],
-        input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert created.returncode == 0, f"kordon user create failed:\n{created.stdout}{created.stderr}"
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_file: Path) -> None:
-    deadline = time.monotonic() + NODE_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log = log_file.read_text(encoding="utf-8", errors="replace")
-            pytest.fail(f"kordon run exited with {process.returncode}:\n{log[-4000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except urllib.error.HTTPError as exc:
-            exc.close()  # 503 while services start
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"node not healthy within {NODE_START_TIMEOUT_S:.0f} s at {url}/healthz")
 
 
 def _check_integration(url: str) -> None:
@@ -155,10 +84,10 @@ def _check_integration(url: str) -> None:
 @pytest.fixture
 def running_node(repo_root: Path, tmp_path: Path) -> Iterator[RunningNode]:
     _require_tools(repo_root)
-    kordon = _kordon()
-    site_file = _site_copy(repo_root, tmp_path)
-    _create_user(kordon, site_file)
-    port = _free_port()
+    kordon = kordon_command()
+    site_file = volyn_copy(tmp_path)
+    create_user(site_file, USERNAME, PASSWORD, "supervisor")
+    port = free_port()
     log_file = tmp_path / "node.log"
     with log_file.open("wb") as log:
         process = subprocess.Popen(
@@ -169,7 +98,7 @@ def running_node(repo_root: Path, tmp_path: Path) -> Iterator[RunningNode]:
         )
         try:
             url = f"http://127.0.0.1:{port}"
-            _wait_healthy(url, process, log_file)
+            wait_healthy(url, process, log_file, timeout_s=NODE_START_TIMEOUT_S)
             _check_integration(url)
             yield RunningNode(url=url, site_file=site_file, log_file=log_file)
         finally:
@@ -232,7 +161,7 @@ def _export_and_verify(node: RunningNode, artifacts: Path) -> None:
         assert download.status_code == 200
         bundle.write_bytes(download.content)
     ok = subprocess.run(
-        [*_kordon(), "verify", str(bundle)], capture_output=True, text=True, check=False
+        [*kordon_command(), "verify", str(bundle)], capture_output=True, text=True, check=False
     )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     data = bytearray(bundle.read_bytes())
@@ -240,6 +169,6 @@ def _export_and_verify(node: RunningNode, artifacts: Path) -> None:
     tampered = artifacts / "export-tampered.zip"
     tampered.write_bytes(bytes(data))
     bad = subprocess.run(
-        [*_kordon(), "verify", str(tampered)], capture_output=True, text=True, check=False
+        [*kordon_command(), "verify", str(tampered)], capture_output=True, text=True, check=False
     )
     assert bad.returncode != 0, bad.stdout

@@ -9,14 +9,9 @@ from kordon.incidents.correlator import (
 )
 from kordon.incidents.errors import ConfigurationError, IncidentInputError
 from kordon.incidents.feedback import FalseAlarmStats
+from kordon.incidents.model import Action, AuditHook, IngestOutcome, IngestResult
 from kordon.incidents.priority import PriorityAssessment, PriorityPolicy
-from kordon.incidents.service import (
-    Action,
-    AuditHook,
-    IncidentService,
-    IngestOutcome,
-    IngestResult,
-)
+from kordon.incidents.service import IncidentService
 from kordon.incidents.sla import SlaPolicy
 
 __all__ = [

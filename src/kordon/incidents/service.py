@@ -11,14 +11,11 @@ Operator actions name the ``expected_version`` the operator saw: a stale version
 from __future__ import annotations
 
 import builtins
-import hashlib
 import logging
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import StrEnum
-from typing import Protocol
 
 from kordon.domain.event import Event
 from kordon.domain.incident import (
@@ -28,7 +25,6 @@ from kordon.domain.incident import (
     InvalidTransitionError,
     Resolution,
 )
-from kordon.domain.time import require_utc
 from kordon.incidents.correlator import (
     CorrelationDecision,
     Correlator,
@@ -37,6 +33,21 @@ from kordon.incidents.correlator import (
 )
 from kordon.incidents.errors import IncidentInputError
 from kordon.incidents.feedback import FalseAlarmStats
+from kordon.incidents.model import (
+    ACTIVE_STATUSES,
+    MAX_NOTE,
+    SYSTEM_ACTOR,
+    Action,
+    AuditHook,
+    IngestOutcome,
+    IngestResult,
+    as_utc,
+    check_name,
+    incident_id_for,
+    no_audit,
+    subject_of,
+    title_of,
+)
 from kordon.incidents.priority import PriorityPolicy
 from kordon.incidents.sla import SlaPolicy
 from kordon.store import ConflictError, Store, StoredIncident
@@ -51,60 +62,6 @@ from kordon.store.session import shared_transaction, translate_errors
 
 logger = logging.getLogger(__name__)
 
-ACTIVE_STATUSES = (IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED, IncidentStatus.DISPATCHED)
-"""Incidents that new events may still join."""
-MAX_ACTOR = 128
-MAX_NOTE = 4000
-SYSTEM_ACTOR = "system:incidents"
-
-
-class AuditHook(Protocol):
-    """Called inside the transaction of every operator action and escalation.
-
-    If it raises, the action is rolled back: an action is never done without its audit.
-    """
-
-    def __call__(
-        self,
-        actor: str,
-        action: str,
-        subject: str,
-        details: Mapping[str, str],
-        time: datetime,
-    ) -> None: ...
-
-
-class Action(StrEnum):
-    """What the activity log and the audit hook record."""
-
-    OPEN = "open"
-    ATTACH = "attach_event"
-    REPRIORITIZE = "reprioritize"
-    ACKNOWLEDGE = "acknowledge"
-    DISPATCH = "dispatch"
-    RESOLVE = "resolve"
-    CLOSE = "close"
-    REOPEN = "reopen"
-    NOTE = "note"
-    ASSIGN = "assign"
-    ESCALATE = "escalate"
-
-
-class IngestOutcome(StrEnum):
-    CREATED = "created"
-    ATTACHED = "attached"
-    DUPLICATE = "duplicate"
-    """The event was already part of an incident: nothing changed, nothing published."""
-    IGNORED = "ignored"
-    """Stored, but joins nothing and opens nothing (``device_online`` with no incident)."""
-
-
-@dataclass(frozen=True, slots=True)
-class IngestResult:
-    outcome: IngestOutcome
-    incident: StoredIncident | None
-    decision: CorrelationDecision | None = None
-
 
 @dataclass(frozen=True, slots=True)
 class _Tx:
@@ -114,16 +71,6 @@ class _Tx:
 
 
 Change = Callable[[Incident, IncidentExtras], tuple[Incident, IncidentExtras]]
-
-
-def _no_audit(
-    actor: str,  # noqa: ARG001 (the AuditHook signature)
-    action: str,  # noqa: ARG001
-    subject: str,  # noqa: ARG001
-    details: Mapping[str, str],  # noqa: ARG001
-    time: datetime,  # noqa: ARG001
-) -> None:
-    return None
 
 
 class IncidentService:
@@ -146,7 +93,7 @@ class IncidentService:
     ) -> None:
         self._store = store
         self._publish_one = bus_publish
-        self._audit: AuditHook = audit or _no_audit
+        self._audit: AuditHook = audit or no_audit
         self._correlator = correlator or Correlator()
         self._priority = priority or PriorityPolicy()
         self._sla = sla or SlaPolicy()
@@ -199,7 +146,7 @@ class IncidentService:
         Ingesting an event that is already part of an incident changes nothing and
         returns ``DUPLICATE`` with that incident.
         """
-        at = _utc("time", time)
+        at = as_utc("time", time)
         with self._tx() as tx:
             tx.events.add(event)
             existing = tx.extras.incident_of_event(event.id)
@@ -229,7 +176,7 @@ class IncidentService:
         assessment = self._priority.assess([event])
         incident = Incident(
             id=incident_id_for(event.id),
-            title=_title(event),
+            title=title_of(event),
             opened_at=at,
             priority=assessment.priority,
             sector_id=event.sector_id,
@@ -281,7 +228,7 @@ class IncidentService:
         events = [*footprint.events, event]
         assessment = self._priority.assess(events)
         old_priority = stored.incident.priority
-        title = _title(self._priority.headline(events))
+        title = title_of(self._priority.headline(events))
         if title != stored.incident.title and assessment.priority >= old_priority:
             # Same priority, weightier event (a crossing after an approach): retitle only.
             return tx.incidents.save(
@@ -320,7 +267,7 @@ class IncidentService:
         An incident escalates once (at the first check at or after its due time); the
         escalated incidents are returned and published.
         """
-        at = _utc("time", time)
+        at = as_utc("time", time)
         escalated: list[StoredIncident] = []
         with self._tx() as tx:
             for incident_id in tx.extras.overdue(at, statuses=(IncidentStatus.OPEN,)):
@@ -343,7 +290,7 @@ class IncidentService:
                         details=details,
                     )
                 )
-                self._audit(SYSTEM_ACTOR, Action.ESCALATE, _subject(incident_id), details, at)
+                self._audit(SYSTEM_ACTOR, Action.ESCALATE, subject_of(incident_id), details, at)
                 escalated.append(tx.extras.with_extras(saved))
         for stored in escalated:
             self._publish(stored.incident)
@@ -379,7 +326,7 @@ class IncidentService:
         expected_version: int,
         note: str = "",
     ) -> StoredIncident:
-        _check_name("unit", unit)
+        check_name("unit", unit)
         return self._act(
             incident_id,
             Action.DISPATCH,
@@ -416,7 +363,7 @@ class IncidentService:
                 incident.id,
                 sources=[(e.source_id, e.rule_id or "") for e in events],
                 resolution=resolution,
-                time=_utc("time", time),
+                time=as_utc("time", time),
             )
 
         return self._act(
@@ -464,7 +411,7 @@ class IncidentService:
 
         def change(inc: Incident, ext: IncidentExtras) -> tuple[Incident, IncidentExtras]:
             reopened = inc.transition(IncidentStatus.OPEN, actor=actor, time=time, note=note)
-            due = self._sla.due(inc.priority, _utc("time", time))
+            due = self._sla.due(inc.priority, as_utc("time", time))
             return (
                 replace(reopened, resolution=None),
                 replace(ext, sla_due_at=due, escalated_at=None),
@@ -518,7 +465,7 @@ class IncidentService:
     ) -> StoredIncident:
         """Give the incident to ``assignee`` (``None`` to unassign); not once it is closed."""
         if assignee is not None:
-            _check_name("assignee", assignee)
+            check_name("assignee", assignee)
 
         def change(inc: Incident, ext: IncidentExtras) -> tuple[Incident, IncidentExtras]:
             if inc.status is IncidentStatus.CLOSED:
@@ -549,8 +496,8 @@ class IncidentService:
         details: Mapping[str, str] | None = None,
         after: Callable[[_Tx, Incident], None] | None = None,
     ) -> StoredIncident:
-        _check_name("actor", actor)
-        at = _utc("time", time)
+        check_name("actor", actor)
+        at = as_utc("time", time)
         if len(note) > MAX_NOTE:
             raise IncidentInputError(f"note is {len(note)} characters long; at most {MAX_NOTE}")
         if isinstance(expected_version, bool) or not isinstance(expected_version, int):
@@ -580,7 +527,7 @@ class IncidentService:
                     details=dict(details or {}),
                 )
             )
-            self._audit(actor, action, _subject(incident_id), audit_details, at)
+            self._audit(actor, action, subject_of(incident_id), audit_details, at)
             result = tx.extras.with_extras(saved)
         self._publish(result.incident)
         return result
@@ -602,36 +549,3 @@ class IncidentService:
             self._publish_one(incident)
         except Exception:
             logger.exception("publishing incident %s failed; it is stored", incident.id)
-
-
-def incident_id_for(event_id: str) -> str:
-    """The id of the incident an event opens: derived from the event id, so deterministic."""
-    return "inc-" + hashlib.sha256(event_id.encode("utf-8")).hexdigest()[:32]
-
-
-def _title(event: Event) -> str:
-    words = [str(event.kind).replace("_", " ").capitalize()]
-    if event.class_name:
-        words.append(event.class_name)
-    if event.direction is not None:
-        words.append(str(event.direction))
-    place = event.sector_id or event.source_id
-    return f"{' '.join(words)} ({place})"[:256]
-
-
-def _subject(incident_id: str) -> str:
-    return f"incident:{incident_id}"
-
-
-def _utc(name: str, value: datetime) -> datetime:
-    try:
-        return require_utc(value, name=name)
-    except (ValueError, AttributeError) as exc:
-        raise IncidentInputError(f"{name}: {exc}") from exc
-
-
-def _check_name(name: str, value: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise IncidentInputError(f"{name} must be a non-empty string, got {value!r}")
-    if len(value) > MAX_ACTOR:
-        raise IncidentInputError(f"{name} is {len(value)} characters long; at most {MAX_ACTOR}")
