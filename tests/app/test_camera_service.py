@@ -108,7 +108,8 @@ def test_results_and_stage_timings_flow_out() -> None:
     with_metrics = [s for s in statuses if "detect_ms" in s.metrics]
     assert with_metrics
     assert with_metrics[0].metrics["detect_ms"] == 12.5
-    assert with_metrics[0].metrics["analytics_fps"] > 0
+    assert with_metrics[0].metrics["fps"] > 0
+    assert with_metrics[0].metrics["decode_errors"] == 0
     assert statuses[-1].state is DeviceState.STOPPED
 
 

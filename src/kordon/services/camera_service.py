@@ -146,7 +146,8 @@ class CameraService:
                 if now - last_report >= self._stats_every_s:
                     # Per-stage timings, exported with the camera's health.
                     metrics = pipeline.stats().as_metrics()
-                    metrics["analytics_fps"] = round(window_frames / (now - last_report), 2)
+                    metrics["fps"] = round(window_frames / (now - last_report), 2)
+                    metrics["decode_errors"] = float(source.decode_errors)
                     window_frames = 0
                     last_report = now
                     self._status(DeviceState.ONLINE, "analytics running", metrics)
