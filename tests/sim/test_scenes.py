@@ -7,9 +7,11 @@ import math
 import numpy as np
 import pytest
 
+from kordon.geo.camera_pose import CameraPose, Intrinsics, PinholeCamera
+from kordon.geo.frame import LocalFrame
 from kordon.sim.errors import SimulationError
+from kordon.sim.geo_scene import PoseProjector
 from kordon.sim.ground_truth import crossings
-from kordon.sim.projector import GroundPinholeProjector
 from kordon.sim.render import Renderer
 from kordon.sim.scenario import EpisodicCast, FixedCast
 from kordon.sim.scenes import SCENES, get_scene, world_border_walk
@@ -45,16 +47,16 @@ def test_demo_keeps_producing_crossings() -> None:
 
 
 def test_world_border_walk_crosses_at_the_designed_points() -> None:
-    camera = GroundPinholeProjector(
-        east_m=0.0,
-        north_m=-15.0,
-        height_m=6.0,
-        heading_deg=0.0,
-        tilt_deg=8.0,
-        focal_px=700.0,
-        width_px=768,
-        height_px=576,
+    frame = LocalFrame(51.5, 24.0)
+    ((lon, lat),) = frame.xy_to_lonlat([[0.0, -15.0]])
+    pinhole = PinholeCamera(
+        "cam-test",
+        CameraPose(lat=float(lat), lon=float(lon), height_m=6.0, yaw_deg=0.0, pitch_deg=-8.0),
+        frame,
+        (768, 576),
+        intrinsics=Intrinsics(fx=700.0, fy=700.0, cx=384.0, cy=288.0),
     )
+    camera = PoseProjector(pinhole)
     border = ((-12.0, 1.0), (0.0, -1.0), (12.0, 2.0))
     scene = world_border_walk(
         camera,
@@ -62,7 +64,7 @@ def test_world_border_walk_crosses_at_the_designed_points() -> None:
         intruders=3,
         spacing_s=10.0,
         approach_m=20.0,
-        horizon_v_px=camera.horizon_v_px,
+        horizon_v_px=float(pinhole.horizon_v([384.0])[0]),
     )
     assert isinstance(scene.scenario.cast, FixedCast)
     found = crossings(scene.scenario.cast.actors, scene.line, clearance=scene.clearance)
