@@ -38,7 +38,9 @@ from kordon.domain.incident import Incident
 from kordon.domain.status import DeviceStatus
 from kordon.geo.site_geometry import SiteGeometry
 from kordon.geo.stage import GeoStage
+from kordon.incidents.correlator import CorrelationPolicy, Correlator
 from kordon.incidents.service import IncidentService
+from kordon.incidents.sla import SlaPolicy
 from kordon.lifecycle import Service, ServiceGroup
 from kordon.record.recorder import Recorder, RecorderSettings
 from kordon.record.repository import RecordingRepository
@@ -172,7 +174,19 @@ def build_node(
         bus.publish(Topic.INCIDENTS, incident)
 
     def start_incidents() -> None:
-        incidents.service = IncidentService(store_svc.store, publish_incident, audit=evidence)
+        settings = config.incidents
+        incidents.service = IncidentService(
+            store_svc.store,
+            publish_incident,
+            audit=evidence,
+            correlator=Correlator(
+                CorrelationPolicy(
+                    window_s=settings.correlation_window_s,
+                    radius_m=settings.correlation_radius_m,
+                )
+            ),
+            sla=SlaPolicy(ack_s=settings.sla.by_priority()),
+        )
         password = ensure_demo_admin(store_svc.store, time=clock.now())
         if password is not None:
             evidence.record(

@@ -38,6 +38,13 @@ EXTRA_CAMERA = "  - {id: cam-1, name: C2, sector: s1, source: {kind: simulator, 
 
 CASES = [
     Case(
+        "incident sla out of bounds",
+        BASE_SITE + "incidents:\n  correlation_window_s: 120\n  sla: {p1_s: -5}\n",
+        "incidents.sla.p1_s",
+        BASE_SITE.count("\n") + 3,
+        "greater than 0",
+    ),
+    Case(
         "malformed yaml", edited("  name: Test site", "  name: [Test site"), "", 5, "invalid YAML"
     ),
     Case(

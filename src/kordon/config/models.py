@@ -36,6 +36,7 @@ from kordon.config.geo import (
     ZoneKind,
 )
 from kordon.config.image_rules import ImageRuleConfig, LineRuleConfig, MaskConfig, ZoneRuleConfig
+from kordon.config.incidents import IncidentsConfig, SlaConfig
 from kordon.config.integrations import (
     AsterixRadar,
     CotNotifier,
@@ -71,6 +72,7 @@ __all__ = [
     "GeoreferenceConfig",
     "GroundSensor",
     "ImageRuleConfig",
+    "IncidentsConfig",
     "KmClip",
     "LineRuleConfig",
     "LoggingConfig",
@@ -92,6 +94,7 @@ __all__ = [
     "SimulatorSource",
     "SiteConfig",
     "SiteInfo",
+    "SlaConfig",
     "SourceConfig",
     "SsdLiteDetector",
     "StorageConfig",

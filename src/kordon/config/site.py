@@ -11,6 +11,7 @@ from pydantic import AfterValidator, Field, PrivateAttr
 from kordon.config.camera import CameraConfig
 from kordon.config.common import Latitude, Longitude, Name, Slug, StrictModel
 from kordon.config.geo import BorderConfig, SectorConfig, ZoneConfig
+from kordon.config.incidents import IncidentsConfig
 from kordon.config.integrations import NotifierConfig, SensorConfig
 from kordon.config.storage import ApiConfig, LoggingConfig, StorageConfig
 
@@ -76,6 +77,9 @@ class SiteConfig(StrictModel):
     )
     storage: StorageConfig = Field(
         default_factory=StorageConfig, description="Database and retention."
+    )
+    incidents: IncidentsConfig = Field(
+        default_factory=IncidentsConfig, description="Correlation of events into incidents; SLAs."
     )
     api: ApiConfig = Field(default_factory=ApiConfig, description="HTTP API and web UI.")
     logging: LoggingConfig = Field(default_factory=LoggingConfig, description="Log output.")
