@@ -1,0 +1,273 @@
+"""Operator actions on incidents: each one a checked lifecycle step, audited and published."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import datetime
+
+from kordon.domain.incident import (
+    Incident,
+    IncidentStatus,
+    IncidentStep,
+    InvalidTransitionError,
+    Resolution,
+)
+from kordon.incidents.core import Change, ServiceCore, ServiceTx
+from kordon.incidents.errors import IncidentInputError
+from kordon.incidents.model import MAX_NOTE, Action, as_utc, check_name, subject_of
+from kordon.store import ConflictError, StoredIncident
+from kordon.store.incident_extras import IncidentActivity, IncidentExtras
+
+
+class OperatorActions(ServiceCore):
+    """Acknowledge, dispatch, resolve, close, reopen, note and assign, with optimistic
+    concurrency: each takes the version the operator saw and refuses a stale one."""
+
+    def acknowledge(
+        self, incident_id: str, *, actor: str, time: datetime, expected_version: int, note: str = ""
+    ) -> StoredIncident:
+        return self._move(
+            incident_id,
+            Action.ACKNOWLEDGE,
+            IncidentStatus.ACKNOWLEDGED,
+            actor=actor,
+            time=time,
+            expected_version=expected_version,
+            note=note,
+        )
+
+    def dispatch(
+        self,
+        incident_id: str,
+        *,
+        actor: str,
+        unit: str,
+        time: datetime,
+        expected_version: int,
+        note: str = "",
+    ) -> StoredIncident:
+        check_name("unit", unit)
+        return self._act(
+            incident_id,
+            Action.DISPATCH,
+            actor=actor,
+            time=time,
+            expected_version=expected_version,
+            note=note,
+            details={"unit": unit},
+            change=lambda inc, ext: (
+                inc.transition(IncidentStatus.DISPATCHED, actor=actor, time=time, note=note),
+                replace(ext, dispatched_unit=unit),
+            ),
+        )
+
+    def resolve(
+        self,
+        incident_id: str,
+        *,
+        actor: str,
+        resolution: Resolution,
+        time: datetime,
+        expected_version: int,
+        note: str = "",
+    ) -> StoredIncident:
+        """Resolve as a true alarm, false alarm or duplicate; counts it in the statistics."""
+        if not isinstance(resolution, Resolution):
+            raise IncidentInputError(
+                f"resolution must be one of {[str(r) for r in Resolution]}, got {resolution!r}"
+            )
+
+        def count(tx: ServiceTx, incident: Incident) -> None:
+            events = [tx.events.get(event_id) for event_id in incident.event_ids]
+            tx.extras.put_feedback(
+                incident.id,
+                sources=[(e.source_id, e.rule_id or "") for e in events],
+                resolution=resolution,
+                time=as_utc("time", time),
+            )
+
+        return self._act(
+            incident_id,
+            Action.RESOLVE,
+            actor=actor,
+            time=time,
+            expected_version=expected_version,
+            note=note,
+            details={"resolution": str(resolution)},
+            change=lambda inc, ext: (
+                inc.transition(
+                    IncidentStatus.RESOLVED,
+                    actor=actor,
+                    time=time,
+                    note=note,
+                    resolution=resolution,
+                ),
+                ext,
+            ),
+            after=count,
+        )
+
+    def close(
+        self, incident_id: str, *, actor: str, time: datetime, expected_version: int, note: str = ""
+    ) -> StoredIncident:
+        return self._move(
+            incident_id,
+            Action.CLOSE,
+            IncidentStatus.CLOSED,
+            actor=actor,
+            time=time,
+            expected_version=expected_version,
+            note=note,
+        )
+
+    def reopen(
+        self, incident_id: str, *, actor: str, time: datetime, expected_version: int, note: str = ""
+    ) -> StoredIncident:
+        """Move a resolved incident back to open: its resolution and statistics are dropped
+        and its SLA restarts."""
+
+        def change(inc: Incident, ext: IncidentExtras) -> tuple[Incident, IncidentExtras]:
+            reopened = inc.transition(IncidentStatus.OPEN, actor=actor, time=time, note=note)
+            due = self._sla.due(inc.priority, as_utc("time", time))
+            return (
+                replace(reopened, resolution=None),
+                replace(ext, sla_due_at=due, escalated_at=None),
+            )
+
+        return self._act(
+            incident_id,
+            Action.REOPEN,
+            actor=actor,
+            time=time,
+            expected_version=expected_version,
+            note=note,
+            change=change,
+            after=lambda tx, inc: tx.extras.clear_feedback(inc.id),
+        )
+
+    def add_note(
+        self, incident_id: str, *, actor: str, note: str, time: datetime, expected_version: int
+    ) -> StoredIncident:
+        if not note.strip():
+            raise IncidentInputError("a note must not be empty")
+        return self._act(
+            incident_id,
+            Action.NOTE,
+            actor=actor,
+            time=time,
+            expected_version=expected_version,
+            note=note,
+            # A note is a history step that keeps the status (the API shows these as notes).
+            change=lambda inc, ext: (
+                replace(
+                    inc,
+                    history=(
+                        *inc.history,
+                        IncidentStep(status=inc.status, actor=actor, time=time, note=note),
+                    ),
+                ),
+                ext,
+            ),
+        )
+
+    def assign(
+        self,
+        incident_id: str,
+        *,
+        actor: str,
+        assignee: str | None,
+        time: datetime,
+        expected_version: int,
+        note: str = "",
+    ) -> StoredIncident:
+        """Give the incident to ``assignee`` (``None`` to unassign); not once it is closed."""
+        if assignee is not None:
+            check_name("assignee", assignee)
+
+        def change(inc: Incident, ext: IncidentExtras) -> tuple[Incident, IncidentExtras]:
+            if inc.status is IncidentStatus.CLOSED:
+                raise InvalidTransitionError(f"incident {inc.id}: a closed incident is final")
+            return replace(inc, assignee=assignee), ext
+
+        return self._act(
+            incident_id,
+            Action.ASSIGN,
+            actor=actor,
+            time=time,
+            expected_version=expected_version,
+            note=note,
+            details={"assignee": assignee or ""},
+            change=change,
+        )
+
+    def _move(
+        self,
+        incident_id: str,
+        action: Action,
+        to: IncidentStatus,
+        *,
+        actor: str,
+        time: datetime,
+        expected_version: int,
+        note: str,
+    ) -> StoredIncident:
+        """A plain lifecycle step: the status changes, nothing else does."""
+        return self._act(
+            incident_id,
+            action,
+            actor=actor,
+            time=time,
+            expected_version=expected_version,
+            note=note,
+            change=lambda inc, ext: (inc.transition(to, actor=actor, time=time, note=note), ext),
+        )
+
+    def _act(
+        self,
+        incident_id: str,
+        action: Action,
+        *,
+        actor: str,
+        time: datetime,
+        expected_version: int,
+        note: str,
+        change: Change,
+        details: Mapping[str, str] | None = None,
+        after: Callable[[ServiceTx, Incident], None] | None = None,
+    ) -> StoredIncident:
+        check_name("actor", actor)
+        at = as_utc("time", time)
+        if len(note) > MAX_NOTE:
+            raise IncidentInputError(f"note is {len(note)} characters long; at most {MAX_NOTE}")
+        if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+            raise IncidentInputError(f"expected_version must be an int, got {expected_version!r}")
+        audit_details = {**(details or {}), "note": note}
+        with self._tx() as tx:
+            stored = tx.incidents.get(incident_id)
+            if stored.version != expected_version:
+                raise ConflictError(
+                    f"incident {incident_id!r} was changed by someone else: expected version "
+                    f"{expected_version}, stored version is {stored.version}; reload and retry"
+                )
+            extras = tx.extras.get_extras(incident_id)
+            incident, new_extras = change(stored.incident, extras)
+            saved = tx.incidents.save(incident, expected_version=expected_version, time=at)
+            if new_extras != extras:
+                tx.extras.put_extras(incident_id, new_extras)
+            if after is not None:
+                after(tx, incident)
+            tx.extras.record_activity(
+                IncidentActivity(
+                    incident_id=incident_id,
+                    time=at,
+                    actor=actor,
+                    action=action,
+                    note=note,
+                    details=dict(details or {}),
+                )
+            )
+            self._audit(actor, action, subject_of(incident_id), audit_details, at)
+            result = tx.extras.with_extras(saved)
+        self._publish(result.incident)
+        return result
