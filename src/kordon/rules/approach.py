@@ -22,16 +22,15 @@ import numpy.typing as npt
 from kordon.domain.event import Event, EventKind, Frame
 from kordon.domain.tracks import PlanarTracks
 from kordon.rules.base import (
-    UpdateClock,
     check_unique_ids,
-    require_name,
     require_non_negative,
     require_positive,
 )
 from kordon.rules.errors import RuleConfigError
-from kordon.rules.filters import ClassFilter, check_min_quality, track_gate
+from kordon.rules.filters import track_gate
 from kordon.rules.line_crossing import make_line
 from kordon.rules.line_geometry import LineGeometry, display_left_sign
+from kordon.rules.track_rule import TrackRule
 
 _SIDES = {"left": 1, "right": -1}
 
@@ -42,7 +41,7 @@ class _History:
     last_event: datetime | None = None
 
 
-class ApproachRule:
+class ApproachRule(TrackRule):
     """One ``kind`` event (default ``border_approach``) per track per cooldown."""
 
     def __init__(
@@ -63,11 +62,14 @@ class ApproachRule:
         forget_after_s: float = 10.0,
         kind: EventKind = EventKind.BORDER_APPROACH,
     ) -> None:
-        self._rule_id = require_name(rule_id, name="rule_id")
-        self.source_id = require_name(source_id, name="source_id")
-        if not isinstance(frame, Frame):
-            raise RuleConfigError(f"frame must be a Frame (image or local), got {frame!r}")
-        self.frame = frame
+        super().__init__(
+            rule_id,
+            source_id,
+            frame,
+            classes=classes,
+            min_quality=min_quality,
+            forget_after_s=forget_after_s,
+        )
         self.line = make_line(line, infinite=infinite)
         self.distance = require_positive(distance, name="distance")
         self.min_speed = require_non_negative(min_speed, name="min_speed")
@@ -83,19 +85,9 @@ class ApproachRule:
             self.sides = frozenset(_SIDES[s] for s in names)
         self.window = timedelta(seconds=require_positive(window_s, name="window_s"))
         self.cooldown = timedelta(seconds=require_non_negative(cooldown_s, name="cooldown_s"))
-        self.class_filter = ClassFilter(classes)
-        self.min_quality = check_min_quality(min_quality)
-        self.forget_after = timedelta(
-            seconds=require_positive(forget_after_s, name="forget_after_s")
-        )
         self.kind = kind
         self._left = display_left_sign(frame)
-        self._clock = UpdateClock(self._rule_id)
         self._tracks: dict[int, _History] = {}
-
-    @property
-    def rule_id(self) -> str:
-        return self._rule_id
 
     def trigger(self, tracks: PlanarTracks, time: datetime) -> list[Event]:
         time = self._clock.advance(time)

@@ -41,21 +41,19 @@ import numpy.typing as npt
 from kordon.domain.event import Direction, Event, EventKind, Frame
 from kordon.domain.tracks import PlanarTracks
 from kordon.rules.base import (
-    UpdateClock,
     check_unique_ids,
-    require_name,
     require_non_negative,
-    require_positive,
 )
 from kordon.rules.directions import DirectionNames
 from kordon.rules.errors import RuleConfigError
-from kordon.rules.filters import ClassFilter, check_min_quality, track_gate
+from kordon.rules.filters import track_gate
 from kordon.rules.line_geometry import (
     LineGeometry,
     LineHit,
     PolylineGeometry,
     display_left_sign,
 )
+from kordon.rules.track_rule import TrackRule
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +116,7 @@ def make_line(
     return PolylineGeometry(line, infinite=infinite)
 
 
-class LineCrossingRule:
+class LineCrossingRule(TrackRule):
     """Emits one ``kind`` event (default ``line_crossing``) per confirmed crossing.
 
     See the module docstring for the exact semantics. ``line`` is a polyline of ≥ 2
@@ -144,14 +142,16 @@ class LineCrossingRule:
         forget_after_s: float = 10.0,
         kind: EventKind = EventKind.LINE_CROSSING,
     ) -> None:
-        self._rule_id = require_name(rule_id, name="rule_id")
-        self.source_id = require_name(source_id, name="source_id")
-        if not isinstance(frame, Frame):
-            raise RuleConfigError(f"frame must be a Frame (image or local), got {frame!r}")
-        self.frame = frame
+        super().__init__(
+            rule_id,
+            source_id,
+            frame,
+            classes=classes,
+            min_quality=min_quality,
+            forget_after_s=forget_after_s,
+        )
         self.line = make_line(line, infinite=infinite)
         self.directions = DirectionNames(left_to_right, directions)
-        self.class_filter = ClassFilter(classes)
         self.margin = require_non_negative(hysteresis_distance, name="hysteresis_distance")
         if (
             not isinstance(hysteresis_frames, int)
@@ -163,18 +163,9 @@ class LineCrossingRule:
             )
         self.frames = hysteresis_frames
         self.cooldown = timedelta(seconds=require_non_negative(cooldown_s, name="cooldown_s"))
-        self.min_quality = check_min_quality(min_quality)
-        self.forget_after = timedelta(
-            seconds=require_positive(forget_after_s, name="forget_after_s")
-        )
         self.kind = kind
         self._left = display_left_sign(frame)
-        self._clock = UpdateClock(self._rule_id)
         self._tracks: dict[int, _TrackSide] = {}
-
-    @property
-    def rule_id(self) -> str:
-        return self._rule_id
 
     @property
     def tracked(self) -> int:

@@ -28,15 +28,14 @@ import numpy.typing as npt
 from kordon.domain.event import Event, EventKind, Frame
 from kordon.domain.tracks import PlanarTracks
 from kordon.rules.base import (
-    UpdateClock,
     check_unique_ids,
-    require_name,
     require_non_negative,
     require_positive,
 )
 from kordon.rules.errors import RuleConfigError
-from kordon.rules.filters import ClassFilter, check_min_quality, track_gate
+from kordon.rules.filters import track_gate
 from kordon.rules.geometry import signed_distance_to_polygon, validate_polygon
+from kordon.rules.track_rule import TrackRule
 
 _EVENT_NAMES = {
     "enter": EventKind.ZONE_ENTER,
@@ -72,7 +71,7 @@ class _Visit:
     dwelled: bool = False
 
 
-class ZoneRule:
+class ZoneRule(TrackRule):
     """Enter/exit/dwell events of tracks in a polygon (pixels or metres)."""
 
     def __init__(
@@ -90,11 +89,14 @@ class ZoneRule:
         enter_on_appear: bool = False,
         forget_after_s: float = 10.0,
     ) -> None:
-        self._rule_id = require_name(rule_id, name="rule_id")
-        self.source_id = require_name(source_id, name="source_id")
-        if not isinstance(frame, Frame):
-            raise RuleConfigError(f"frame must be a Frame (image or local), got {frame!r}")
-        self.frame = frame
+        super().__init__(
+            rule_id,
+            source_id,
+            frame,
+            classes=classes,
+            min_quality=min_quality,
+            forget_after_s=forget_after_s,
+        )
         self.polygon = validate_polygon(polygon)
         self.events = parse_zone_events(events)
         self.dwell: timedelta | None = None
@@ -104,19 +106,9 @@ class ZoneRule:
             self.dwell = timedelta(seconds=require_positive(dwell_s, name="dwell_s"))
         elif dwell_s is not None:
             raise RuleConfigError("dwell_s is given but events do not include dwell")
-        self.class_filter = ClassFilter(classes)
         self.margin = require_non_negative(hysteresis_distance, name="hysteresis_distance")
-        self.min_quality = check_min_quality(min_quality)
         self.enter_on_appear = bool(enter_on_appear)
-        self.forget_after = timedelta(
-            seconds=require_positive(forget_after_s, name="forget_after_s")
-        )
-        self._clock = UpdateClock(self._rule_id)
         self._tracks: dict[int, _Visit] = {}
-
-    @property
-    def rule_id(self) -> str:
-        return self._rule_id
 
     def trigger(self, tracks: PlanarTracks, time: datetime) -> list[Event]:
         time = self._clock.advance(time)
