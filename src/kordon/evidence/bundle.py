@@ -16,7 +16,7 @@ from pydantic import JsonValue
 
 from kordon.evidence.canonical import canonical_json
 from kordon.evidence.entry import EntryDraft, EntryKind, LedgerEntry
-from kordon.evidence.errors import BundleError, LedgerError
+from kordon.evidence.errors import BundleError, EvidenceMismatchError, LedgerError
 from kordon.evidence.jsonl import fsync_dir
 from kordon.evidence.keys import fingerprint
 from kordon.evidence.ledger import Ledger
@@ -39,10 +39,16 @@ from kordon.evidence.zipformat import CanonicalZipWriter
 
 @dataclass(frozen=True)
 class BundleFile:
-    """One file to export: its name inside the bundle's ``files/`` and where it is now."""
+    """One file to export: its name inside the bundle's ``files/`` and where it is now.
+
+    ``expected_sha256`` is the hash the ledger recorded for the file: the bytes copied
+    into the bundle must have it, so the manifest carries the ledger's hash, never one
+    recomputed from a file edited since.
+    """
 
     name: str
     source: Path
+    expected_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,9 +141,11 @@ def create_bundle(
     """Export ``files`` to ``out_path`` (``.zip``, else a directory) and record it in the ledger.
 
     The files are copied first (each hashed as it is copied, so the manifest describes
-    exactly the bytes in the bundle); then an ``export`` entry whose sha256 is the
-    manifest's hash is appended, a tree head is signed, and the proof, tree head and public
-    key are added. The bundle appears at ``out_path`` atomically, or not at all.
+    exactly the bytes in the bundle; a file with an ``expected_sha256`` that the copied
+    bytes do not have aborts the export with :class:`EvidenceMismatchError`); then an
+    ``export`` entry whose sha256 is the manifest's hash is appended, a tree head is
+    signed, and the proof, tree head and public key are added. The bundle appears at
+    ``out_path`` atomically, or not at all.
     ``out_path`` (relative paths are taken inside ``export_dir``) must lie inside
     ``export_dir`` and not exist; with ``source_root`` every source must lie inside it.
     """
@@ -146,6 +154,7 @@ def create_bundle(
         raise BundleError(f"duplicate file names in export: {sorted(names)}")
     target = _checked_out_path(export_dir, out_path)
     sources = {f.name: _checked_source(f.source, source_root) for f in files}
+    expected = {f.name: f.expected_sha256 for f in files}
     tmp = target.with_name(f".{target.name}.partial-{os.getpid()}-{threading.get_ident()}")
     sink: _ZipSink | _DirSink = _ZipSink(tmp) if target.suffix == ".zip" else _DirSink(tmp)
     try:
@@ -153,6 +162,13 @@ def create_bundle(
         for name in sorted(names):
             with sources[name].open("rb") as source:
                 listed.append(sink.add_file(name, source))
+            want = expected[name]
+            if want is not None and listed[-1].sha256 != want:
+                raise EvidenceMismatchError(
+                    f"{name} ({sources[name]}) has sha256 {listed[-1].sha256[:16]}…, "
+                    f"not the {want[:16]}… its ledger entry recorded (edited or damaged); "
+                    "not exported"
+                )
         result = _record(
             ledger, sink, listed=tuple(listed), request=request, target=target, time=time
         )

@@ -25,3 +25,15 @@ class LedgerIntegrityError(LedgerError):
 
 class BundleError(EvidenceError):
     """An export bundle cannot be created (bad path, bad file, bad manifest fields)."""
+
+
+class LedgerRollbackError(LedgerIntegrityError):
+    """The ledger is shorter than, or differs from, a tree head witnessed outside it."""
+
+
+class EvidenceMismatchError(EvidenceError):
+    """A file's bytes differ from the SHA-256 that its ledger entry recorded (edited or damaged)."""
+
+
+class WitnessError(EvidenceError):
+    """A tree-head witness cannot be read or written (unreadable, altered, going back)."""

@@ -17,7 +17,15 @@ from types import TracebackType
 from pydantic import JsonValue
 
 from kordon.evidence.entry import EntryDraft, EntryKind, LedgerEntry
-from kordon.evidence.errors import EntryError, KeyFileError, LedgerError, LedgerIntegrityError
+from kordon.evidence.errors import (
+    EntryError,
+    KeyFileError,
+    LedgerError,
+    LedgerIntegrityError,
+    LedgerRollbackError,
+    WitnessError,
+)
+from kordon.evidence.files import entry_file
 from kordon.evidence.jsonl import (
     AppendFile,
     Line,
@@ -40,6 +48,7 @@ from kordon.evidence.records import (
     encode_tree_head_line,
 )
 from kordon.evidence.tree_head import SignedTreeHead
+from kordon.evidence.witness import TreeHeadWitness, WitnessedHead, check_witnessed
 
 logger = logging.getLogger(__name__)
 
@@ -89,18 +98,33 @@ class Ledger:
     The constructor is cheap; :meth:`open` reads and checks the files and takes an
     exclusive lock so one process writes at a time. Appends are thread-safe.
     A tree head is signed automatically every ``tree_head_every`` entries (0: never).
+    Every head signed by :meth:`sign_tree_head` is also handed to ``witnesses`` (kept
+    outside this directory); :meth:`open` refuses a ledger that is shorter than, or differs
+    from, a witnessed head, and brings witnesses that lag behind up to the latest head.
     """
 
-    def __init__(self, directory: Path, signer: Signer, *, tree_head_every: int = 1000) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        signer: Signer,
+        *,
+        tree_head_every: int = 1000,
+        witnesses: Sequence[TreeHeadWitness] = (),
+    ) -> None:
         if tree_head_every < 0:
             raise LedgerError(f"tree_head_every must be >= 0, got {tree_head_every}")
         self._dir = directory
         self._signer = signer
         self._every = tree_head_every
         self._lock = threading.Lock()
+        self._witness_lock = threading.Lock()
+        """Orders witness writes; taken before ``_lock`` and held while witnesses write."""
         self._tree = MerkleTree()
         self._offsets = array("Q")
         self._heads: list[SignedTreeHead] = []
+        self._witnesses = tuple(witnesses)
+        self._files: dict[str, int] = {}
+        """Data-dir-relative path -> seq of the first entry naming that file."""
         self._entries_file = AppendFile(directory / LEDGER_FILE)
         self._heads_file = AppendFile(directory / TREE_HEADS_FILE)
         self._lock_fd: int | None = None
@@ -112,7 +136,9 @@ class Ledger:
         """Read both files, recompute the tree, recover a crash tail, check every tree head.
 
         Raises :class:`LedgerIntegrityError` naming the line when a complete line is
-        damaged: such a ledger must be examined with ``verify_ledger``, not appended to.
+        damaged, and :class:`LedgerRollbackError` when a witness holds a head that the
+        entries do not reproduce (cut back or rewritten): such a ledger must be examined
+        with ``verify_ledger``, not appended to.
         """
         if self._lock_fd is not None:
             raise LedgerError(f"ledger {self._dir} is already open")
@@ -123,6 +149,7 @@ class Ledger:
             raise LedgerError(f"cannot open ledger directory {self._dir}: {exc}") from exc
         try:
             report = self._load()
+            self._check_witnesses()
             self._entries_file.open()
             self._heads_file.open()
         except BaseException:
@@ -140,6 +167,7 @@ class Ledger:
         self._tree = MerkleTree()
         self._offsets = array("Q")
         self._heads = []
+        self._files = {}
 
     def __enter__(self) -> Ledger:
         if self._lock_fd is None:
@@ -191,6 +219,13 @@ class Ledger:
         if decoded.entry.seq != seq or not decoded.leaf_matches:
             raise LedgerIntegrityError(f"entry {seq} changed on disk since the ledger was opened")
         return decoded.entry
+
+    def file_entry(self, path_rel: str) -> LedgerEntry | None:
+        """The first entry recording the file at ``path_rel`` (data-dir relative), if any."""
+        with self._lock:
+            self._require_open()
+            seq = self._files.get(path_rel)
+        return None if seq is None else self.entry(seq)
 
     def root(self, tree_size: int | None = None) -> bytes:
         with self._lock:
@@ -263,10 +298,19 @@ class Ledger:
             return entry
 
     def sign_tree_head(self, time: datetime) -> SignedTreeHead:
-        """Sign and store a tree head for the current size."""
-        with self._lock:
-            self._require_open()
-            return self._sign_locked(time)
+        """Sign and store a tree head for the current size, then hand it to the witnesses.
+
+        The witnesses write after the ledger lock is released: a witness that waits for
+        the database never blocks an append made inside a database transaction. Heads
+        signed automatically inside an append are not witnessed (the caller may hold a
+        database transaction); the next call of this method witnesses a newer one.
+        """
+        with self._witness_lock:
+            with self._lock:
+                self._require_open()
+                head = self._sign_locked(time)
+            self._witness(head)
+        return head
 
     # -- internals -------------------------------------------------------------------------
 
@@ -283,6 +327,7 @@ class Ledger:
             self._offsets.append(offset)
             offset += len(line)
             self._tree.append(entry.leaf_hash())
+            self._index_file(entry)
         last_signed = self._heads[-1].tree_size if self._heads else 0
         if self._every and self._tree.size - last_signed >= self._every:
             self._sign_locked(entries[-1].time)
@@ -294,6 +339,53 @@ class Ledger:
         self._heads_file.append(encode_tree_head_line(head))
         self._heads.append(head)
         return head
+
+    def _witness(self, head: SignedTreeHead) -> None:
+        """Hand ``head`` to every witness, after it is durable in ``tree_heads.jsonl``.
+
+        A witness that fails only lags behind (it still guards everything up to the head
+        it holds); it never stops the ledger, so the failure is logged, not raised.
+        """
+        for witness in self._witnesses:
+            try:
+                witness.record(head)
+            except Exception:
+                logger.exception(
+                    "ledger: %s did not take the head at size %d", witness.name, head.tree_size
+                )
+
+    def _index_file(self, entry: LedgerEntry) -> None:
+        path_rel = entry_file(entry)
+        if path_rel is not None:
+            self._files.setdefault(path_rel, entry.seq)
+
+    def _check_witnesses(self) -> None:
+        """Refuse a ledger cut back or rewritten behind a witness; bring lagging ones up."""
+        latest = self._heads[-1] if self._heads else None
+        for witness in self._witnesses:
+            try:
+                held = witness.load()
+            except WitnessError as exc:
+                raise LedgerIntegrityError(f"ledger {self._dir}: {exc}") from exc
+            if held is not None:
+                try:
+                    keys = {held.key_id: self._public_key(held.key_id)}
+                except LedgerIntegrityError:
+                    keys = {}
+                problem = check_witnessed(
+                    WitnessedHead(witness.name, held),
+                    ledger_size=self._tree.size,
+                    root_at=self._tree.root,
+                    keys=keys,
+                )
+                if problem is not None:
+                    raise LedgerRollbackError(
+                        f"ledger {self._dir}: {problem}; restore the ledger directory from a "
+                        "backup, or see 'What the evidence can and cannot prove' in "
+                        "docs/operations.md"
+                    )
+            if latest is not None and (held is None or held.tree_size < latest.tree_size):
+                self._witness(latest)
 
     def _take_process_lock(self) -> int:
         fd = os.open(self._dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
@@ -365,6 +457,7 @@ class Ledger:
             )
         self._offsets.append(line.offset_bytes)
         self._tree.append(decoded.computed_leaf)
+        self._index_file(decoded.entry)
 
     def _load_head_line(self, line: Line) -> None:
         where = f"{self._dir / TREE_HEADS_FILE} line {line.number}"

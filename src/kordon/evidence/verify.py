@@ -1,11 +1,18 @@
-"""Offline verification of a ledger directory: every entry, every signed tree head."""
+"""Offline verification of a ledger directory: every entry, every signed tree head.
+
+Optionally also every file an entry names (re-hashed against the entry), and the heads
+kept by witnesses outside the ledger directory (a ledger cut back to an earlier head).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kordon.evidence.entry import LedgerEntry
 from kordon.evidence.errors import EntryError, KeyFileError
+from kordon.evidence.files import FileCheckReport, check_files, mismatch_message
 from kordon.evidence.jsonl import Line, scan_lines
 from kordon.evidence.keys import Verifier
 from kordon.evidence.merkle import MerkleTree, leaf_hash, verify_consistency
@@ -18,6 +25,7 @@ from kordon.evidence.records import (
     decode_tree_head_line,
 )
 from kordon.evidence.tree_head import SignedTreeHead
+from kordon.evidence.witness import WitnessedHead, check_witnessed
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,8 @@ class VerificationReport:
     tree_heads: int
     issues: tuple[LedgerIssue, ...]
     notes: tuple[str, ...] = ()
+    files: FileCheckReport | None = None
+    """Present when the files named by entries were re-hashed."""
 
     @property
     def ok(self) -> bool:
@@ -49,6 +59,8 @@ class VerificationReport:
     def render(self) -> str:
         """A human-readable report (what ``kordon ledger verify`` prints)."""
         counts = f"{self.entries} entries, {self.tree_heads} signed tree heads"
+        if self.files is not None:
+            counts += f", {self.files.checked} files re-hashed"
         if self.ok:
             lines = [f"ledger {self.directory}: OK ({counts})"]
         else:
@@ -68,6 +80,8 @@ class _State:
     line_numbers: list[int] = field(default_factory=list)
     first_bad_entry: int | None = None
     """Lowest line index whose entry is known bad (edited, malformed, out of sequence)."""
+    entries: list[LedgerEntry] = field(default_factory=list)
+    """Entries whose line checked out (the ones whose files are worth re-hashing)."""
 
     def entry_issue(self, message: str, index: int, seq: int | None) -> None:
         self.issues.append(LedgerIssue(message, LEDGER_FILE, self.line_numbers[index], seq))
@@ -76,7 +90,11 @@ class _State:
 
 
 def verify_ledger(
-    directory: Path, public_key: Verifier | bytes | None = None
+    directory: Path,
+    public_key: Verifier | bytes | None = None,
+    *,
+    witnessed: Sequence[WitnessedHead] = (),
+    data_dir: Path | None = None,
 ) -> VerificationReport:
     """Check everything in a ledger directory without trusting any of it.
 
@@ -85,22 +103,91 @@ def verify_ledger(
     consistency of consecutive heads. ``public_key`` (a :class:`Verifier` or PEM bytes) pins
     the site key; without it the keys stored beside the ledger are used, which proves
     integrity only against someone who could not replace those keys.
+
+    ``witnessed`` heads (from witnesses outside the ledger directory) must be reproduced by
+    the entries: a shorter ledger or another root is a rollback or rewrite. With
+    ``data_dir`` every file an entry names is re-hashed against the first entry naming it.
     """
     state = _State(directory)
     if not (directory / LEDGER_FILE).is_file():
         state.issues.append(LedgerIssue(f"not found in {directory}", LEDGER_FILE))
+        for held in witnessed:
+            state.issues.append(
+                LedgerIssue(
+                    f"rollback: the ledger is gone but {held.source} holds a head "
+                    f"at size {held.head.tree_size}",
+                    LEDGER_FILE,
+                )
+            )
         return VerificationReport(directory, 0, 0, tuple(state.issues))
     _check_entries(state)
     _check_sequence(state)
     keys = _trusted_keys(state, public_key)
     head_count = _check_tree_heads(state, keys)
+    _check_witnessed(state, witnessed, keys)
+    files = None
+    if data_dir is not None:
+        files = check_files(state.entries, data_dir)
+        _file_issues(state, files)
     quarantine = directory / QUARANTINE_DIR
     if quarantine.is_dir():
         for item in sorted(quarantine.iterdir()):
             state.notes.append(f"quarantined incomplete line from an earlier crash: {item.name}")
     return VerificationReport(
-        directory, state.tree.size, head_count, tuple(state.issues), tuple(state.notes)
+        directory, state.tree.size, head_count, tuple(state.issues), tuple(state.notes), files
     )
+
+
+def _check_witnessed(
+    state: _State, witnessed: Sequence[WitnessedHead], keys: dict[str, Verifier]
+) -> None:
+    if not witnessed:
+        state.notes.append(
+            "no tree-head witness given: a ledger cut back to an earlier signed head "
+            "cannot be told from a shorter one"
+        )
+    for item in witnessed:
+        problem = check_witnessed(
+            item, ledger_size=state.tree.size, root_at=state.tree.root, keys=keys
+        )
+        if problem is not None:
+            state.issues.append(LedgerIssue(problem, "witness"))
+
+
+def _file_issues(state: _State, files: FileCheckReport) -> None:
+    if files.mismatched:
+        path_rel, entry = files.mismatched[0]
+        first = mismatch_message(path_rel, entry, files.first_actual_sha256 or "")
+        state.issues.append(
+            LedgerIssue(
+                f"{len(files.mismatched)} of {files.checked} files differ from their ledger "
+                f"entries; first: {first}",
+                path_rel,
+                seq=entry.seq,
+            )
+        )
+    for path_rel, entry in files.outside:
+        state.issues.append(
+            LedgerIssue(
+                f"entry {entry.seq} names a file outside the data directory",
+                path_rel,
+                seq=entry.seq,
+            )
+        )
+    for path_rel, first_entry, later in files.conflicting:
+        state.issues.append(
+            LedgerIssue(
+                f"recorded again by entry {later.seq} with another sha256 than entry "
+                f"{first_entry.seq} (evidence files are written once)",
+                path_rel,
+                seq=later.seq,
+            )
+        )
+    if files.missing:
+        state.notes.append(
+            f"{len(files.missing)} files named by entries no longer exist (retention deletes "
+            f"old segments; a file removed by hand looks the same); first: {files.missing[0]}"
+        )
 
 
 def _check_entries(state: _State) -> None:
@@ -132,6 +219,8 @@ def _check_entries(state: _State) -> None:
             state.entry_issue(f"{where}: leaf hash mismatch — content edited", index, seq)
         elif not decoded.canonical:
             state.entry_issue(f"{where}: not in canonical form — edited by hand", index, seq)
+        else:
+            state.entries.append(decoded.entry)
 
 
 def _check_sequence(state: _State) -> None:

@@ -2,10 +2,15 @@
 
 The clip starts at the last keyframe at or before ``start`` (so it decodes) and may include
 the open segment's packets (``live``), so an event that just fired gets its pre-roll.
+Every closed segment is re-hashed first, and the bytes hashed are the bytes demuxed: a
+segment that differs from its row's SHA-256 (or from its ledger entry's) is refused.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -18,9 +23,16 @@ from kordon.record.errors import ClipError
 from kordon.record.live import LiveSnapshot, TimedPacket
 from kordon.record.packet_source import SourcePacket, StreamSpec
 from kordon.record.repository import RecordingRepository
-from kordon.record.types import _check_interval
+from kordon.record.types import SegmentRecord, _check_interval
 
 MP4_CODECS = frozenset({"h264", "hevc", "av1", "mpeg4"})
+
+RecordedSha256 = Callable[[str], str | None]
+"""The SHA-256 the evidence ledger recorded for a data-dir-relative path, if any."""
+
+
+class TamperedSegmentError(ClipError):
+    """A segment's bytes differ from the hash recorded when it was closed: no clip is made."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +47,34 @@ class ClipInfo:
         return (self.end - self.start).total_seconds()
 
 
-def _segment_packets(path: Path, start: datetime) -> tuple[StreamSpec, list[TimedPacket]]:
+def _verified_bytes(
+    path: Path, segment: SegmentRecord, recorded_sha256: RecordedSha256 | None
+) -> bytes:
+    """The segment file's bytes, once their SHA-256 is the row's and the ledger's."""
     try:
-        with av.open(str(path)) as container:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ClipError(f"cannot read segment {path}: {exc}") from exc
+    actual = hashlib.sha256(data).hexdigest()
+    expected = {"its database row": segment.sha256}
+    ledger = recorded_sha256(segment.path_rel) if recorded_sha256 is not None else None
+    if ledger is not None:
+        expected["its ledger entry"] = ledger
+    for source, sha256 in expected.items():
+        if actual != sha256:
+            raise TamperedSegmentError(
+                f"segment {segment.path_rel} differs from {source} (sha256 {actual[:16]}…, "
+                f"recorded {sha256[:16]}…): edited or damaged since it was recorded; "
+                "no clip is made from it"
+            )
+    return data
+
+
+def _segment_packets(
+    path: Path, data: bytes, start: datetime
+) -> tuple[StreamSpec, list[TimedPacket]]:
+    try:
+        with av.open(io.BytesIO(data), "r") as container:
             stream = container.streams.video[0]
             ctx = stream.codec_context
             spec = StreamSpec(
@@ -77,8 +114,13 @@ def request_clip(
     data_dir: Path,
     repository: RecordingRepository,
     live: LiveSnapshot | None = None,
+    recorded_sha256: RecordedSha256 | None = None,
 ) -> ClipInfo:
-    """Assemble ``camera_id``'s footage of ``[start, end)`` into an MP4 at ``out_path``."""
+    """Assemble ``camera_id``'s footage of ``[start, end)`` into an MP4 at ``out_path``.
+
+    :class:`TamperedSegmentError` when a segment's bytes are not those recorded (its row's
+    SHA-256 and, with ``recorded_sha256``, its ledger entry's).
+    """
     start, end = _check_interval(start, end)
     if end == start:
         raise ClipError("clip interval is empty")
@@ -87,7 +129,9 @@ def request_clip(
     for segment in repository.segments(camera_id, start=start - timedelta(seconds=60), end=end):
         if segment.end <= start - timedelta(seconds=60):
             continue
-        spec, packets = _segment_packets(Path(data_dir) / segment.path_rel, segment.start)
+        path = Path(data_dir) / segment.path_rel
+        data = _verified_bytes(path, segment, recorded_sha256)
+        spec, packets = _segment_packets(path, data, segment.start)
         runs.append(packets)
     if live is not None and live.packets and live.spec is not None:
         spec = spec or live.spec

@@ -3,7 +3,11 @@
 - a row whose file is gone is dropped and recorded as a gap;
 - a file without a row is adopted when it decodes cleanly to its end (start from its name,
   end from its packets), else moved to ``<data>/recordings/quarantine/``;
-- queued deletions are finished first (file, then row).
+- queued deletions are finished first (file, then row);
+- the newest closed segments (up to ``verify_bytes`` per camera) are re-hashed against
+  their rows: one that differs (edited while the node was stopped) is logged as an error
+  and listed in the report. Clips and exports re-hash every segment they use, and
+  ``kordon ledger verify`` every file, so this start-up check is bounded in time.
 """
 
 from __future__ import annotations
@@ -25,12 +29,20 @@ from kordon.record.types import GapReason, GapRecord, SegmentRecord
 logger = logging.getLogger(__name__)
 
 
+VERIFY_BYTES_AT_START = 256 * 1024 * 1024
+"""Segment bytes re-hashed per camera at start (newest first): seconds, not hours."""
+
+
 @dataclass(slots=True)
 class RecoveryReport:
     adopted: list[str] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     rows_dropped: list[str] = field(default_factory=list)
     deletions_finished: int = 0
+    verified: int = 0
+    """Closed segments re-hashed against their rows."""
+    tampered: list[str] = field(default_factory=list)
+    """Closed segments whose bytes differ from their row's SHA-256."""
 
 
 def finish_deletions(data_dir: Path, repository: RecordingRepository) -> int:
@@ -56,6 +68,8 @@ def recover_camera(
     repository: RecordingRepository,
     sink: SegmentSink,
     time: datetime,
+    *,
+    verify_bytes: int = VERIFY_BYTES_AT_START,
 ) -> RecoveryReport:
     report = RecoveryReport()
     report.deletions_finished = finish_deletions(data_dir, repository)
@@ -105,7 +119,39 @@ def recover_camera(
         )
         report.adopted.append(path_rel)
         logger.info("camera %s: adopted segment %s found without a row", camera_id, path_rel)
+    _verify_newest(data_dir, camera_id, repository, verify_bytes, report)
     return report
+
+
+def _verify_newest(
+    data_dir: Path,
+    camera_id: str,
+    repository: RecordingRepository,
+    budget_bytes: int,
+    report: RecoveryReport,
+) -> None:
+    """Re-hash closed segments, newest first, until ``budget_bytes`` have been read."""
+    spent = 0
+    for segment in sorted(repository.segments(camera_id), key=lambda s: s.end, reverse=True):
+        if spent >= budget_bytes:
+            break
+        path = data_dir / segment.path_rel
+        try:
+            actual = sha256_file(path)
+        except OSError as exc:
+            logger.error("camera %s: cannot re-hash segment %s: %s", camera_id, path, exc)
+            continue
+        spent += segment.size_bytes
+        report.verified += 1
+        if actual != segment.sha256:
+            report.tampered.append(segment.path_rel)
+            logger.error(
+                "camera %s: segment %s differs from the sha256 recorded when it was closed "
+                "(edited or damaged while the node was stopped); clips and exports will "
+                "refuse it; run 'kordon ledger verify'",
+                camera_id,
+                segment.path_rel,
+            )
 
 
 def _quarantine(data_dir: Path, path: Path, path_rel: str) -> None:

@@ -2,12 +2,13 @@
 
 One adapter, three roles: the API's ``AuditSink``/``AuditReader``, the incident service's
 audit hook, and the recorder's ``SegmentSink``. Every operator action, every refused
-attempt and every closed video segment becomes a hash-chained ledger entry.
+attempt and every closed video segment becomes a hash-chained ledger entry. Files (segments,
+clips, snapshots) are named relative to the data directory, so :meth:`recorded_sha256`
+finds the hash a file must still have.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +17,8 @@ from pydantic import JsonValue
 
 from kordon.api.audit_log import LedgerAuditLog
 from kordon.api.providers import AuditRecord
-from kordon.evidence.entry import EntryKind
+from kordon.evidence.entry import EntryKind, LedgerEntry
+from kordon.evidence.files import FILE_KEY, sha256_file
 from kordon.services.ledger_service import LedgerService
 
 
@@ -83,6 +85,21 @@ class EvidenceLog:
         payload: dict[str, JsonValue],
         time: datetime,
     ) -> None:
-        """A clip or snapshot written to disk: its hash goes into the ledger."""
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        self._ledger.append(kind, subject, sha256=digest, payload=payload, time=time)
+        """A clip or snapshot written to disk: its hash and data-dir path go into the ledger."""
+        digest = sha256_file(path)
+        named = dict(payload)
+        data_dir = self._ledger.data_dir.resolve()
+        resolved = path.resolve()
+        if resolved.is_relative_to(data_dir):
+            named[FILE_KEY] = resolved.relative_to(data_dir).as_posix()
+        self._ledger.append(kind, subject, sha256=digest, payload=named, time=time)
+
+    # -- checks against the ledger ----------------------------------------------------------------
+    def recorded_entry(self, path_rel: str) -> LedgerEntry | None:
+        """The first ledger entry recording the file at ``path_rel`` (data-dir relative)."""
+        return self._ledger.ledger.file_entry(path_rel)
+
+    def recorded_sha256(self, path_rel: str) -> str | None:
+        """The SHA-256 the ledger recorded for ``path_rel``; ``None`` when none was recorded."""
+        entry = self.recorded_entry(path_rel)
+        return None if entry is None else entry.sha256

@@ -4,12 +4,18 @@ A bundle is written to ``<data_dir>/exports/<export id>.zip`` with the exporting
 the reason and the incident in its manifest; the export itself is a ledger entry whose
 inclusion proof and signed tree head travel inside the bundle, so ``kordon verify`` checks
 it offline. A small sidecar (``<export id>.json``) lets the API find it again.
+
+Only evidence the ledger vouches for is exported: each file must have a ledger entry, and
+the bytes copied into the bundle must have that entry's SHA-256 (so the manifest carries
+the ledger's hashes). A clip that cannot be made because a segment was edited, a file
+that differs from its entry, or one the ledger never recorded refuses the whole export
+with :class:`EvidenceTamperedError` (HTTP 409) instead of leaving it out.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+import logging
 import re
 import secrets
 from collections.abc import Callable
@@ -18,13 +24,22 @@ from pathlib import Path
 
 from kordon.api.providers import ExportInfo
 from kordon.evidence.bundle import BundleFile, create_bundle
+from kordon.evidence.errors import EvidenceMismatchError
+from kordon.evidence.files import sha256_file
 from kordon.evidence.manifest import ExportRequest
+from kordon.record.clips import TamperedSegmentError
 from kordon.services.clips import ClipService, ClipUnavailableError
 from kordon.services.ledger_service import LedgerService
 from kordon.services.live_frames import LiveFrames
-from kordon.store import NotFoundError, Store
+from kordon.store import ConflictError, NotFoundError, Store
+
+logger = logging.getLogger(__name__)
 
 _EXPORT_ID = re.compile(r"^[a-f0-9]{32}$")
+
+
+class EvidenceTamperedError(ConflictError):
+    """An export is refused: a file is not what the ledger recorded, or was never recorded."""
 
 
 class ExportService:
@@ -59,21 +74,20 @@ class ExportService:
         for clip in self._clips.clips_for_incident(incident_id):
             try:
                 path = self._clips.open_clip(clip.id)
+            except TamperedSegmentError as exc:
+                raise self._refused(incident_id, str(exc)) from exc
             except ClipUnavailableError:
-                continue
-            files.append(BundleFile(name=f"clips/{clip.camera_id}-{clip.id}.mp4", source=path))
+                continue  # no footage of it (yet, or any more)
+            name = f"clips/{clip.camera_id}-{clip.id}.mp4"
+            files.append(self._vouched(incident_id, name, path))
             starts.append(clip.start)
             ends.append(clip.end)
             cameras.add(clip.camera_id)
-        snapshot_dir = self._dir / ".staging"
         for event_id in incident.event_ids:
-            data = self._snapshots.event_jpeg(event_id)
-            if data is None:
-                continue
-            snapshot_dir.mkdir(parents=True, exist_ok=True)
-            staged = snapshot_dir / f"{event_id}.jpg"
-            staged.write_bytes(data)
-            files.append(BundleFile(name=f"snapshots/{event_id}.jpg", source=staged))
+            snapshot = self._snapshots.event_snapshot_path(event_id)
+            if snapshot is not None:
+                name = f"snapshots/{event_id}.jpg"
+                files.append(self._vouched(incident_id, name, snapshot))
         if not files:
             raise NotFoundError(f"incident {incident_id} has no footage or snapshots to export")
         export_id = secrets.token_hex(16)
@@ -87,19 +101,53 @@ class ExportService:
             reason=reason,
             incident_id=incident_id,
         )
-        result = create_bundle(
-            self._ledger.ledger,
-            files,
-            request,
-            self._dir / f"{export_id}.zip",
-            time,
-            export_dir=self._dir,
-        )
-        digest = hashlib.sha256(result.path.read_bytes()).hexdigest()
+        try:
+            result = create_bundle(
+                self._ledger.ledger,
+                files,
+                request,
+                self._dir / f"{export_id}.zip",
+                time,
+                export_dir=self._dir,
+                source_root=self._data_dir,
+            )
+        except EvidenceMismatchError as exc:
+            raise self._refused(incident_id, str(exc)) from exc
+        digest = sha256_file(result.path)
         (self._dir / f"{export_id}.json").write_text(
             json.dumps({"incident_id": incident_id, "sha256": digest}), encoding="utf-8"
         )
         return ExportInfo(id=export_id, incident_id=incident_id, sha256=digest, path=result.path)
+
+    def _vouched(self, incident_id: str, name: str, path: Path) -> BundleFile:
+        """``path`` as a bundle file carrying the SHA-256 its ledger entry recorded."""
+        root = self._data_dir.resolve()
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root):
+            raise self._refused(incident_id, f"{path} is outside the data directory {root}")
+        path_rel = resolved.relative_to(root).as_posix()
+        entry = self._ledger.ledger.file_entry(path_rel)
+        if entry is None or entry.sha256 is None:
+            raise self._refused(
+                incident_id, f"{path_rel} has no ledger entry, so nothing vouches for its bytes"
+            )
+        return BundleFile(name=name, source=resolved, expected_sha256=entry.sha256)
+
+    @staticmethod
+    def _refused(incident_id: str, why: str) -> EvidenceTamperedError:
+        logger.error("export of incident %s refused: %s", incident_id, why)
+        return EvidenceTamperedError(f"export refused: {why}")
+
+    def has_export(self, incident_id: str) -> bool:
+        """Whether a bundle of ``incident_id`` was exported (its footage holds are kept)."""
+        for sidecar in self._dir.glob("*.json"):
+            try:
+                meta = json.loads(sidecar.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return True  # unreadable: assume it may be this incident's
+            if isinstance(meta, dict) and meta.get("incident_id") == incident_id:
+                return True
+        return False
 
     def export_info(self, export_id: str) -> ExportInfo | None:
         if not _EXPORT_ID.match(export_id):
