@@ -3,7 +3,8 @@
 //   KORDON_URL=http://127.0.0.1:8080 KORDON_USER=... KORDON_PASSWORD=... node tests/e2e/operator.spec.mjs
 //
 // Steps: log in, see the map with the border and the camera, wait for an incident in the
-// queue, acknowledge it, play its clip, resolve it. A screenshot per step goes to ARTIFACTS_DIR.
+// queue and for two alerts (the demo's intruders cross every 20 s, alternately inbound and
+// outbound: each crossing alerts, docs/alerts.md), acknowledge it, play its clip, resolve it. A screenshot per step goes to ARTIFACTS_DIR.
 // Exits 0 on success, 1 with a message (and failure.png) on the first failed step.
 import { createRequire } from "node:module";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -109,6 +110,20 @@ try {
   note("waiting for an incident");
   const row = page.getByTestId("incident-row").first();
   await row.waitFor({ timeout: incidentTimeoutMs });
+  note(`first incident ${await row.getAttribute("data-id")}`);
+
+  // Each crossing alerts: the banner counts the alerts the console received.
+  const banner = page.getByTestId("alert-banner");
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-testid="alert-banner"]')?.dataset.count ?? "0") >= 2,
+    undefined,
+    { timeout: incidentTimeoutMs },
+  );
+  note(`alerts: ${await banner.getAttribute("data-count")}, last: ${await banner.textContent()}`);
+  const alerted = page.locator('[data-testid="incident-row"][data-alerted]');
+  note(`rows marked alerted: ${await alerted.count()}; crossings: ${(await page.getByTestId("crossings").allTextContents()).join(" | ")}`);
+  await shot("alerts");
+
   const incidentId = await row.getAttribute("data-id");
   note(`incident ${incidentId}`);
   await row.click();

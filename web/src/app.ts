@@ -1,4 +1,5 @@
 // The operator console: layout, wiring of panels, the live feed and the keyboard.
+import { AlertCentre } from "./alerts";
 import type { ApiClient } from "./api";
 import { CameraPanel } from "./cameras";
 import { DetailPane } from "./detail";
@@ -25,6 +26,7 @@ export class Console {
   private detail: DetailPane | null = null;
   private cameras: CameraPanel | null = null;
   private map: MapView | null = null;
+  private alerts: AlertCentre | null = null;
 
   constructor(
     private readonly root: HTMLElement,
@@ -77,6 +79,10 @@ export class Console {
       h("span", { class: "brand" }, "KORDON"),
       h("span", { class: "site", "data-testid": "site-name" }, this.store.site?.name ?? "site unavailable"),
       connection,
+    );
+    this.alerts = new AlertCentre(this.store, header, (id) => this.open(id));
+    header.append(
+      ...this.alerts.elements(),
       h("span", { class: "spacer" }),
       h("span", { class: "user" }, `${session.user.username} · ${session.user.role}`),
       logout,
@@ -108,6 +114,7 @@ export class Console {
     this.cameras = new CameraPanel(this.tabs.get("cameras")!.pane, this.api, this.store);
     const health = new HealthPanel(this.tabs.get("health")!.pane, this.store);
     this.map = new MapView(mapPane, this.api, this.store, (id) => this.open(id));
+    this.alerts.mount();
     this.queue.mount();
     this.detail.mount();
     this.cameras.mount();
@@ -174,6 +181,9 @@ export class Console {
         break;
       case "incident":
         this.store.upsertIncident(message.data);
+        break;
+      case "alert":
+        this.alerts?.notify(message.data);
         break;
       case "device":
         this.store.upsertDevice(message.data);

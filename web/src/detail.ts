@@ -1,7 +1,7 @@
 // The incident detail pane: snapshot, clip player, history timeline, actions and notes.
 import { ApiError, type ApiClient } from "./api";
 import { clear, h } from "./dom";
-import { STATUS_LABELS, clockZ, dateTimeZ, km, priorityColour } from "./format";
+import { STATUS_LABELS, clockZ, crossingsText, dateTimeZ, km, priorityColour } from "./format";
 import type { Store } from "./store";
 import type { Clip, Incident, Resolution } from "./types";
 
@@ -85,6 +85,8 @@ export class DetailPane {
     const facts: [string, string][] = [
       ["Status", `${STATUS_LABELS[incident.status]}${incident.resolution ? ` · ${incident.resolution}` : ""}`],
       ["Opened", dateTimeZ(incident.opened_at)],
+      ["Last alert", dateTimeZ(incident.last_alert_at)],
+      ["Crossings", crossingsText(incident.crossings) || "none"],
       ["Where", `${incident.sector_id ?? "—"} · ${km(incident.km_post)}`],
       ["What", [incident.class_name, incident.direction, incident.kind].filter(Boolean).join(" · ")],
       ["Camera", incident.camera_id ?? "—"],

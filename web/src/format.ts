@@ -1,5 +1,5 @@
 // Display helpers: times, priorities, states.
-import type { DeviceState, IncidentStatus } from "./types";
+import type { AlertReason, Crossings, DeviceState, IncidentStatus } from "./types";
 
 export const PRIORITY_COLOURS: Record<number, string> = {
   1: "#ff3b3b",
@@ -56,3 +56,24 @@ export function age(iso: string, nowMs: number): string {
 export function km(value: number | null): string {
   return value === null ? "—" : `km ${value.toFixed(1)}`;
 }
+
+/** "2 inbound · 1 outbound" (image lines: "1 line in"); "" when there are none. */
+export function crossingsText(crossings: Crossings): string {
+  const parts: [number, string][] = [
+    [crossings.inbound, "inbound"],
+    [crossings.outbound, "outbound"],
+    [crossings.line_in, "line in"],
+    [crossings.line_out, "line out"],
+  ];
+  return parts
+    .filter(([count]) => count > 0)
+    .map(([count, label]) => `${count} ${label}`)
+    .join(" · ");
+}
+
+export const ALERT_REASON_LABELS: Record<AlertReason, string> = {
+  opened: "new incident",
+  crossing: "crossing",
+  new_track: "new track",
+  direction_change: "direction change",
+};

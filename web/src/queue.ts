@@ -1,6 +1,7 @@
 // The incident queue: filters, a dense list, keyboard navigation and the action keys.
 import { clear, h } from "./dom";
-import { STATUS_LABELS, age, km, priorityColour } from "./format";
+import { FLASH_MS } from "./alerts";
+import { STATUS_LABELS, age, crossingsText, km, priorityColour } from "./format";
 import type { Store } from "./store";
 import type { IncidentStatus } from "./types";
 
@@ -49,6 +50,7 @@ export class IncidentQueue {
     this.store.on("incidents", () => this.render());
     this.store.on("filters", () => this.render());
     this.store.on("selection", () => this.render());
+    this.store.on("alerts", () => this.render());
     this.store.on("cameras", () => this.renderSectors());
     window.setInterval(() => this.render(), 5000); // ages
     this.render();
@@ -75,19 +77,38 @@ export class IncidentQueue {
     const now = Date.now();
     for (const incident of items) {
       const selected = incident.id === this.store.selectedId;
+      const alertedAt = this.store.unseenAlerts.get(incident.id);
+      const flashFor = alertedAt === undefined || !this.store.alertSettings.flash ? 0 : FLASH_MS - (now - alertedAt);
+      const classes = [
+        "queue-row",
+        `status-${incident.status}`,
+        selected ? "selected" : "",
+        incident.escalated ? "escalated" : "",
+        alertedAt !== undefined ? "alerted" : "",
+        flashFor > 0 ? "flash" : "",
+      ];
+      const crossings = crossingsText(incident.crossings);
       const row = h(
         "li",
         {
-          class: `queue-row status-${incident.status}${selected ? " selected" : ""}${incident.escalated ? " escalated" : ""}`,
+          class: classes.filter(Boolean).join(" "),
           "data-testid": "incident-row",
           "data-id": incident.id,
           "data-status": incident.status,
+          "data-alerted": alertedAt !== undefined,
+          // A re-render keeps a running flash where it was (a negative delay skips ahead).
+          style: flashFor > 0 ? `animation-delay:-${FLASH_MS - flashFor}ms` : undefined,
         },
         h("span", { class: "prio", style: `background:${priorityColour(incident.priority)}` }, `P${incident.priority}`),
-        h("span", { class: "title" }, incident.title),
+        h("span", { class: "title", title: incident.title }, incident.title),
         h("span", { class: "status" }, STATUS_LABELS[incident.status]),
-        h("span", { class: "meta" }, `${incident.sector_id ?? "—"} · ${km(incident.km_post)}`),
-        h("span", { class: "age" }, age(incident.opened_at, now)),
+        h(
+          "span",
+          { class: "meta" },
+          `${incident.sector_id ?? "—"} · ${km(incident.km_post)}`,
+          crossings ? h("span", { class: "crossings", "data-testid": "crossings" }, ` · ${crossings}`) : null,
+        ),
+        h("span", { class: "age", title: "since the last alert" }, age(incident.last_alert_at, now)),
       );
       row.addEventListener("click", () => this.store.select(incident.id));
       row.addEventListener("dblclick", () => this.onOpen(incident.id));

@@ -1,7 +1,17 @@
 // The UI's state: one store, plain data, listeners told which part changed.
-import type { Camera, DeviceStatus, Incident, IncidentStatus, LiveTrack, Site, User } from "./types";
+import { DEFAULT_ALERT_SETTINGS, type AlertSettings } from "./alert_settings";
+import type { Camera, DeviceStatus, Incident, IncidentAlert, IncidentStatus, LiveTrack, Site, User } from "./types";
 
-export type Topic = "incidents" | "selection" | "filters" | "tracks" | "cameras" | "devices" | "connection";
+export type Topic =
+  | "incidents"
+  | "selection"
+  | "filters"
+  | "tracks"
+  | "cameras"
+  | "devices"
+  | "connection"
+  | "alerts"
+  | "settings";
 export type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
 
 export interface QueueFilters {
@@ -15,6 +25,12 @@ const ACTIVE: ReadonlySet<IncidentStatus> = new Set(["open", "acknowledged", "di
 /** How long a track stays on the map after its last update. */
 export const TRACK_TTL_MS = 15_000;
 
+/** When an incident was last alerted, in ms (the server gives its opening time if never). */
+export function alertedMs(incident: Incident): number {
+  const ms = Date.parse(incident.last_alert_at);
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
 export class Store {
   user: User | null = null;
   site: Site | null = null;
@@ -25,6 +41,11 @@ export class Store {
   cameras = new Map<string, Camera>();
   devices = new Map<string, DeviceStatus>();
   connection: ConnectionState = "offline";
+  alertSettings: AlertSettings = { ...DEFAULT_ALERT_SETTINGS };
+  /** Incidents alerted since the operator last selected them: id → when the alert came (ms). */
+  unseenAlerts = new Map<string, number>();
+  /** The latest alert received, if any. */
+  lastAlert: IncidentAlert | null = null;
   private listeners = new Map<Topic, Set<() => void>>();
 
   on(topic: Topic, listener: () => void): void {
@@ -55,7 +76,20 @@ export class Store {
   select(id: string | null): void {
     if (this.selectedId === id) return;
     this.selectedId = id;
+    if (id !== null && this.unseenAlerts.delete(id)) this.emit("alerts");
     this.emit("selection");
+  }
+
+  /** An alert arrived: the incident is marked until the operator selects it. */
+  noteAlert(alert: IncidentAlert, nowMs: number): void {
+    this.lastAlert = alert;
+    if (alert.incident_id !== this.selectedId) this.unseenAlerts.set(alert.incident_id, nowMs);
+    this.emit("alerts");
+  }
+
+  setAlertSettings(settings: AlertSettings): void {
+    this.alertSettings = { ...settings };
+    this.emit("settings");
   }
 
   selected(): Incident | null {
@@ -67,14 +101,14 @@ export class Store {
     this.emit("filters");
   }
 
-  /** The queue: filtered, priority first, then oldest first (longest waiting on top). */
+  /** The queue: filtered, the most recently alerted first (docs/alerts.md), then priority. */
   queue(): Incident[] {
     const { sector, status, priority } = this.filters;
     return [...this.incidents.values()]
       .filter((i) => !sector || i.sector_id === sector)
       .filter((i) => (status === "all" ? true : status === "active" ? ACTIVE.has(i.status) : i.status === status))
       .filter((i) => priority === 0 || i.priority <= priority)
-      .sort((a, b) => a.priority - b.priority || a.opened_at.localeCompare(b.opened_at) || a.id.localeCompare(b.id));
+      .sort((a, b) => alertedMs(b) - alertedMs(a) || a.priority - b.priority || a.id.localeCompare(b.id));
   }
 
   upsertTrack(track: LiveTrack, nowMs: number): void {

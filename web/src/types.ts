@@ -64,6 +64,14 @@ export interface Note {
   text: string;
 }
 
+/** Crossings an incident holds, by direction (docs/alerts.md). */
+export interface Crossings {
+  inbound: number;
+  outbound: number;
+  line_in: number;
+  line_out: number;
+}
+
 export interface Incident {
   id: string;
   title: string;
@@ -86,6 +94,9 @@ export interface Incident {
   camera_id: string | null;
   sla_due_at: string | null;
   escalated: boolean;
+  /** When operators were last alerted to it; the queue sorts by it, newest first. */
+  last_alert_at: string;
+  crossings: Crossings;
   history: HistoryEntry[];
   notes: Note[];
 }
@@ -116,10 +127,30 @@ export interface KordonEvent {
   [field: string]: unknown;
 }
 
+export type AlertReason = "opened" | "crossing" | "new_track" | "direction_change";
+
+/** The live feed's explicit alert, sent after the incident message of the same change. */
+export interface IncidentAlert {
+  incident_id: string;
+  event_id: string;
+  reasons: AlertReason[];
+  alerted_at: string;
+  priority: number;
+  title: string;
+  sector_id: string | null;
+  kind: string;
+  direction: string | null;
+  class_name: string | null;
+  km_post: number | null;
+  camera_id: string;
+  crossings: Crossings;
+}
+
 export type LiveMessage =
   | { type: "track"; data: LiveTrack }
   | { type: "event"; data: KordonEvent }
   | { type: "incident"; data: Incident }
+  | { type: "alert"; data: IncidentAlert }
   | { type: "device"; data: DeviceStatus }
   | { type: "pong" };
 

@@ -14,3 +14,5 @@ class Topic(StrEnum):
     """Live track positions for the operator map (not persisted)."""
     INCIDENTS = "incidents"
     """``kordon.domain.incident.Incident`` after each change."""
+    ALERTS = "alerts"
+    """``kordon.incidents.alerts.IncidentAlert``: operators must look (after the incident)."""

@@ -21,6 +21,7 @@ from kordon.accounts.passwords import generate_password
 from kordon.accounts.service import AccountService
 from kordon.accounts.users import parse_role
 from kordon.cli.common import SiteArg, err_console, load_site_or_exit
+from kordon.config.models import SiteConfig
 from kordon.domain.errors import KordonError
 from kordon.store import Store
 
@@ -34,8 +35,8 @@ StdinOpt = Annotated[
 
 
 @contextmanager
-def _accounts(site: SiteArg) -> Iterator[AccountService]:
-    config = load_site_or_exit(site)
+def _accounts(site: SiteArg | SiteConfig) -> Iterator[AccountService]:
+    config = site if isinstance(site, SiteConfig) else load_site_or_exit(site)
     store = Store(config.database_url())
     try:
         store.open()
@@ -58,6 +59,23 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _sectors(option: str, config: SiteConfig) -> list[str]:
+    """The sector ids of ``--sectors``; exits (2) naming the unknown ones and the valid ones."""
+    wanted = [s.strip() for s in option.split(",") if s.strip()]
+    known = [sector.id for sector in config.sectors]
+    unknown = [s for s in wanted if s not in known]
+    if unknown:
+        listed = ", ".join(known) if known else "(the site defines no sectors)"
+        err_console.print(
+            f"kordon: unknown sector(s) {', '.join(repr(s) for s in unknown)} in --sectors; "
+            f"the sectors of site {config.site.id!r} are: {listed}",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(code=2)
+    return wanted
+
+
 @app.command("create")
 def create(
     site: SiteArg,
@@ -68,14 +86,19 @@ def create(
     ] = "",
     password_stdin: StdinOpt = False,
 ) -> None:
-    """Create an account; prints a generated password once unless --password-stdin."""
+    """Create an account; prints a generated password once unless --password-stdin.
+
+    ``--sectors`` must name sectors of the site (an unknown one is refused, nothing created).
+    """
+    config = load_site_or_exit(site)
+    scope = _sectors(sectors, config)
     password, generated = _password(password_stdin)
-    with _accounts(site) as accounts:
+    with _accounts(config) as accounts:
         user = accounts.create_user(
             username=username,
             password=password,
             role=parse_role(role),
-            sectors=[s.strip() for s in sectors.split(",") if s.strip()],
+            sectors=scope,
             time=_now(),
         )
     console.print(f"created {user.username} ({user.role})")

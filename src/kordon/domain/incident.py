@@ -50,6 +50,29 @@ class IncidentStep:
 
 
 @dataclass(frozen=True, slots=True)
+class CrossingCounts:
+    """How many crossings of each direction an incident holds.
+
+    ``inbound``/``outbound`` cross the state border (inbound is into the home country);
+    ``line_in``/``line_out`` cross an image line (its ``in``/``out`` directions).
+    """
+
+    inbound: int = 0
+    outbound: int = 0
+    line_in: int = 0
+    line_out: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("inbound", "outbound", "line_in", "line_out"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
+
+    @property
+    def total(self) -> int:
+        return self.inbound + self.outbound + self.line_in + self.line_out
+
+
+@dataclass(frozen=True, slots=True)
 class Incident:
     id: str
     title: str
@@ -67,10 +90,15 @@ class Incident:
     """When an unacknowledged incident escalates (from its priority's SLA)."""
     escalated_at: datetime | None = None
     """When it was escalated for staying unacknowledged past ``sla_due_at``; ``None`` if not."""
+    last_alert_at: datetime | None = None
+    """When operators were last alerted to it (opened, or a new crossing, track or direction;
+    set by the incident service, see docs/alerts.md)."""
+    crossings: CrossingCounts = field(default_factory=CrossingCounts)
+    """Its crossings by direction (set by the incident service)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "opened_at", require_utc(self.opened_at, name="opened_at"))
-        for name in ("sla_due_at", "escalated_at"):
+        for name in ("sla_due_at", "escalated_at", "last_alert_at"):
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, require_utc(value, name=name))

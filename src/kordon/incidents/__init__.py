@@ -1,5 +1,7 @@
-"""Incidents: correlation of events, priority, lifecycle service, SLA escalation, feedback."""
+"""Incidents: correlation of events, priority, alerts, lifecycle service, SLA escalation,
+feedback."""
 
+from kordon.incidents.alerts import AlertReason, IncidentAlert
 from kordon.incidents.correlator import (
     CorrelationDecision,
     CorrelationPolicy,
@@ -16,12 +18,14 @@ from kordon.incidents.sla import SlaPolicy
 
 __all__ = [
     "Action",
+    "AlertReason",
     "AuditHook",
     "ConfigurationError",
     "CorrelationDecision",
     "CorrelationPolicy",
     "Correlator",
     "FalseAlarmStats",
+    "IncidentAlert",
     "IncidentFootprint",
     "IncidentInputError",
     "IncidentService",

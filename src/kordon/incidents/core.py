@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from kordon.domain.incident import Incident
+from kordon.incidents.alerts import IncidentAlert
 from kordon.incidents.correlator import Correlator
 from kordon.incidents.model import AuditHook, no_audit
 from kordon.incidents.priority import PriorityPolicy
@@ -39,6 +40,7 @@ class ServiceCore:
         store: Store,
         bus_publish: Callable[[Incident], None],
         *,
+        alert_publish: Callable[[IncidentAlert], None] | None = None,
         audit: AuditHook | None = None,
         correlator: Correlator | None = None,
         priority: PriorityPolicy | None = None,
@@ -46,6 +48,7 @@ class ServiceCore:
     ) -> None:
         self._store = store
         self._publish_one = bus_publish
+        self._publish_alert_one = alert_publish
         self._audit: AuditHook = audit or no_audit
         self._correlator = correlator or Correlator()
         self._priority = priority or PriorityPolicy()
@@ -68,3 +71,11 @@ class ServiceCore:
             self._publish_one(incident)
         except Exception:
             logger.exception("publishing incident %s failed; it is stored", incident.id)
+
+    def _publish_alert(self, alert: IncidentAlert) -> None:
+        if self._publish_alert_one is None:
+            return
+        try:
+            self._publish_alert_one(alert)
+        except Exception:
+            logger.exception("publishing the alert of incident %s failed", alert.incident_id)

@@ -12,6 +12,7 @@ from typing import Protocol
 from kordon.domain.event import Event
 from kordon.domain.incident import IncidentStatus
 from kordon.domain.time import require_utc
+from kordon.incidents.alerts import IncidentAlert
 from kordon.incidents.correlator import CorrelationDecision
 from kordon.incidents.errors import IncidentInputError
 from kordon.store import StoredIncident
@@ -53,6 +54,8 @@ class Action(StrEnum):
     NOTE = "note"
     ASSIGN = "assign"
     ESCALATE = "escalate"
+    ALERT = "alert"
+    """Operators were alerted again: a new crossing, track or direction (docs/alerts.md)."""
 
 
 class IngestOutcome(StrEnum):
@@ -69,6 +72,9 @@ class IngestResult:
     outcome: IngestOutcome
     incident: StoredIncident | None
     decision: CorrelationDecision | None = None
+    alert: IncidentAlert | None = None
+    """The alert the event raised (it opened the incident, or re-alerted it); ``None`` when
+    it joined silently or changed nothing."""
 
 
 def no_audit(
@@ -94,6 +100,21 @@ def title_of(event: Event) -> str:
         words.append(str(event.direction))
     place = event.sector_id or event.source_id
     return f"{' '.join(words)} ({place})"[:256]
+
+
+def describe(event: Event) -> str:
+    """An event in words for logs: ``border crossing inbound, person, km 10.2, s3, cam-1``."""
+    words = [str(event.kind).replace("_", " ")]
+    if event.direction is not None:
+        words[0] += f" {event.direction}"
+    if event.class_name:
+        words.append(event.class_name)
+    if event.km_post is not None:
+        words.append(f"km {event.km_post:.1f}")
+    if event.sector_id:
+        words.append(event.sector_id)
+    words.append(event.source_id)
+    return ", ".join(words)
 
 
 def subject_of(incident_id: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -18,6 +19,8 @@ from kordon.incidents.errors import IncidentInputError
 from kordon.incidents.model import MAX_NOTE, Action, as_utc, check_name, subject_of
 from kordon.store import ConflictError, StoredIncident
 from kordon.store.incident_extras import IncidentActivity, IncidentExtras
+
+logger = logging.getLogger(__name__)
 
 
 class OperatorActions(ServiceCore):
@@ -269,5 +272,13 @@ class OperatorActions(ServiceCore):
             )
             self._audit(actor, action, subject_of(incident_id), audit_details, at)
             result = tx.extras.with_extras(saved)
+        logger.info(
+            "incident %s: %s by %s, now %s (P%d)",
+            incident_id,
+            action,
+            actor,
+            result.incident.status,
+            result.incident.priority,
+        )
         self._publish(result.incident)
         return result

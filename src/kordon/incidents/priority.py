@@ -23,9 +23,12 @@ direction              +5      ``inbound`` / ``in``
 corroboration          +5      two distinct sources;  +10 three or more
 =====================  ======  =========================================================
 
-Total ≥ 50 → P1, ≥ 40 → P2, ≥ 30 → P3, ≥ 20 → P4, else P5. Examples: a person crossing
-the border inbound (40 + 10 + 10 + 5 = 65) is P1; a person entering a zone (40) is P2;
-an animal crossing a line (10) is P5.
+Total ≥ 60 → P1, ≥ 40 → P2, ≥ 30 → P3, ≥ 20 → P4, else P5. Examples: a person crossing
+the border inbound, into the home country (40 + 10 + 10 + 5 = 65), is P1; the same person
+crossing outbound (55) is P2, as is a person approaching within 100 m of the border (45) or
+entering a zone (40); an animal crossing a line (10) is P5. So an inbound crossing of the
+border outranks an outbound one by priority, and an outbound crossing outranks an approach
+by score (55 against 45: the same priority).
 
 The border distance is ``attributes["border_distance_m"]`` when present, 0 for a border
 crossing, and ``attributes["distance_to_line"]`` of a ``border_approach`` in the site frame.
@@ -83,7 +86,7 @@ ANIMAL_CLASSES = frozenset(
         "elk",
     }
 )
-THRESHOLDS = (50, 40, 30, 20)
+THRESHOLDS = (60, 40, 30, 20)
 """Minimum total for P1, P2, P3, P4; anything lower is P5."""
 
 
@@ -131,10 +134,16 @@ class PriorityPolicy:
         return PriorityAssessment(self._priority(score), score, reasons)
 
     def headline(self, events: Sequence[Event]) -> Event:
-        """The event that best names the incident: the weightiest kind, earliest first."""
+        """The event that names the incident: its most severe event (the highest score of
+        its own, so an inbound crossing before an outbound one), earliest among equals."""
         if not events:
             raise ValueError("headline of no events")
-        return max(events, key=lambda e: self.kind_points.get(e.kind, 0))
+        return max(events, key=self._severity)
+
+    def _severity(self, event: Event) -> tuple[int, int]:
+        if is_device_event(event):
+            return (0, -self.device_priority.get(event.kind, 3))
+        return (1, self._score(event)[0])
 
     def _priority(self, score: int) -> int:
         for level, minimum in enumerate(self.thresholds, start=1):

@@ -22,6 +22,13 @@ from kordon.domain.incident import (
     IncidentStatus,
     IncidentStep,
 )
+from kordon.incidents.alerts import (
+    AlertReason,
+    IncidentAlert,
+    count_crossings,
+    is_crossing,
+    reasons_to_alert,
+)
 from kordon.incidents.core import ServiceTx
 from kordon.incidents.correlator import (
     CorrelationDecision,
@@ -36,6 +43,7 @@ from kordon.incidents.model import (
     IngestOutcome,
     IngestResult,
     as_utc,
+    describe,
     incident_id_for,
     subject_of,
     title_of,
@@ -55,7 +63,8 @@ class IncidentService(OperatorActions):
 
     ``store`` must be open before the first call. ``bus_publish`` receives each changed
     incident (with ``dispatched_unit``, ``sla_due_at`` and ``escalated_at`` filled in)
-    after its transaction committed; a failing publisher is logged, not propagated.
+    after its transaction committed, and ``alert_publish`` each ``IncidentAlert`` right after
+    its incident (docs/alerts.md); a failing publisher is logged, not propagated.
     """
 
     # --- reading ------------------------------------------------------------------------
@@ -72,7 +81,7 @@ class IncidentService(OperatorActions):
         sector_ids: Collection[str] | None = None,
         limit: int = 100,
     ) -> builtins.list[StoredIncident]:
-        """Incidents with their extras, most recently opened first (see the repository)."""
+        """Incidents with their extras, most recently alerted first (see the repository)."""
         with self._tx() as tx:
             found = tx.incidents.list(status=status, sector_ids=sector_ids, limit=limit)
             return [tx.extras.with_extras(s) for s in found]
@@ -103,8 +112,11 @@ class IncidentService(OperatorActions):
     def ingest(self, event: Event, time: datetime) -> IngestResult:
         """Store ``event`` (idempotent by id), then join it to an incident or open one.
 
-        Ingesting an event that is already part of an incident changes nothing and
-        returns ``DUPLICATE`` with that incident.
+        Opening an incident alerts, and so does joining one with a new crossing, a new
+        track or a change of direction (docs/alerts.md): the incident's ``last_alert_at``
+        becomes ``time``, its priority and title are recomputed from all its events, and
+        the alert is published after the incident. Ingesting an event that is already
+        part of an incident changes nothing and returns ``DUPLICATE`` with that incident.
         """
         at = as_utc("time", time)
         with self._tx() as tx:
@@ -121,14 +133,34 @@ class IncidentService(OperatorActions):
                 return IngestResult(IngestOutcome.IGNORED, None, decision)
             if decision.incident_id is None:
                 stored = self._open(tx, event, at, decision)
+                reasons: tuple[AlertReason, ...] = (AlertReason.OPENED,)
                 outcome = IngestOutcome.CREATED
             else:
                 joined = next(f for f in footprints if f.incident_id == decision.incident_id)
-                stored = self._attach(tx, joined, event, at, decision)
+                reasons = reasons_to_alert(event, joined.events)
+                stored = self._attach(tx, joined, event, at, decision=decision, reasons=reasons)
                 outcome = IngestOutcome.ATTACHED
             stored = tx.extras.with_extras(stored)
-        self._publish(stored.incident)
-        return IngestResult(outcome, stored, decision)
+        incident = stored.incident
+        alert = (
+            IncidentAlert(
+                incident_id=incident.id,
+                event=event,
+                reasons=reasons,
+                alerted_at=at,
+                priority=incident.priority,
+                title=incident.title,
+                sector_id=incident.sector_id,
+                crossings=incident.crossings,
+            )
+            if reasons
+            else None
+        )
+        _log_ingest(event, incident, alert)
+        self._publish(incident)
+        if alert is not None:
+            self._publish_alert(alert)
+        return IngestResult(outcome, stored, decision, alert)
 
     def _open(
         self, tx: ServiceTx, event: Event, at: datetime, decision: CorrelationDecision
@@ -149,7 +181,12 @@ class IncidentService(OperatorActions):
         )
         stored = tx.incidents.create(incident, time=at)
         tx.extras.put_extras(
-            incident.id, IncidentExtras(sla_due_at=self._sla.due(assessment.priority, at))
+            incident.id,
+            IncidentExtras(
+                sla_due_at=self._sla.due(assessment.priority, at),
+                last_alert_at=at,
+                crossings=count_crossings([event]),
+            ),
         )
         tx.extras.record_activity(
             IncidentActivity(
@@ -173,12 +210,17 @@ class IncidentService(OperatorActions):
         footprint: IncidentFootprint,
         event: Event,
         at: datetime,
+        *,
         decision: CorrelationDecision,
+        reasons: tuple[AlertReason, ...],
     ) -> StoredIncident:
-        stored = tx.incidents.attach_event(footprint.incident_id, event_id=event.id, time=at)
+        """Attach ``event``; recompute priority (only ever raised automatically, never
+        lowered), title (the most severe event) and crossing counts; alert if ``reasons``."""
+        incident_id = footprint.incident_id
+        stored = tx.incidents.attach_event(incident_id, event_id=event.id, time=at)
         tx.extras.record_activity(
             IncidentActivity(
-                incident_id=footprint.incident_id,
+                incident_id=incident_id,
                 time=at,
                 actor=SYSTEM_ACTOR,
                 action=Action.ATTACH,
@@ -188,35 +230,50 @@ class IncidentService(OperatorActions):
         events = [*footprint.events, event]
         assessment = self._priority.assess(events)
         old_priority = stored.incident.priority
+        priority = min(old_priority, assessment.priority)
         title = title_of(self._priority.headline(events))
-        if title != stored.incident.title and assessment.priority >= old_priority:
-            # Same priority, weightier event (a crossing after an approach): retitle only.
-            return tx.incidents.save(
-                replace(stored.incident, title=title), expected_version=stored.version, time=at
-            )
-        if assessment.priority >= old_priority:
-            return stored  # priority is only ever raised automatically, never lowered
-        stored = tx.incidents.save(
-            replace(stored.incident, priority=assessment.priority, title=title),
-            expected_version=stored.version,
-            time=at,
-        )
-        extras = tx.extras.get_extras(footprint.incident_id)
-        if stored.incident.status is IncidentStatus.OPEN and extras.escalated_at is None:
-            due = self._sla.due(assessment.priority, at)
-            if extras.sla_due_at is not None:
-                due = min(due, extras.sla_due_at)
-            tx.extras.put_extras(footprint.incident_id, replace(extras, sla_due_at=due))
-        tx.extras.record_activity(
-            IncidentActivity(
-                incident_id=footprint.incident_id,
+        if (priority, title) != (old_priority, stored.incident.title):
+            stored = tx.incidents.save(
+                replace(stored.incident, priority=priority, title=title),
+                expected_version=stored.version,
                 time=at,
-                actor=SYSTEM_ACTOR,
-                action=Action.REPRIORITIZE,
-                note="; ".join(assessment.reasons),
-                details={"from": str(old_priority), "to": str(assessment.priority)},
             )
-        )
+        extras = tx.extras.get_extras(incident_id)
+        new_extras = replace(extras, crossings=count_crossings(events))
+        if reasons and (extras.last_alert_at is None or at > extras.last_alert_at):
+            new_extras = replace(new_extras, last_alert_at=at)
+        if priority < old_priority:
+            if stored.incident.status is IncidentStatus.OPEN and extras.escalated_at is None:
+                due = self._sla.due(priority, at)
+                if extras.sla_due_at is not None:
+                    due = min(due, extras.sla_due_at)
+                new_extras = replace(new_extras, sla_due_at=due)
+            tx.extras.record_activity(
+                IncidentActivity(
+                    incident_id=incident_id,
+                    time=at,
+                    actor=SYSTEM_ACTOR,
+                    action=Action.REPRIORITIZE,
+                    note="; ".join(assessment.reasons),
+                    details={"from": str(old_priority), "to": str(priority)},
+                )
+            )
+        if new_extras != extras:
+            tx.extras.put_extras(incident_id, new_extras)
+        if reasons:
+            tx.extras.record_activity(
+                IncidentActivity(
+                    incident_id=incident_id,
+                    time=at,
+                    actor=SYSTEM_ACTOR,
+                    action=Action.ALERT,
+                    details={
+                        "event_id": event.id,
+                        "reasons": ",".join(reasons),
+                        "priority": str(priority),
+                    },
+                )
+            )
         return stored
 
     # --- escalation ---------------------------------------------------------------------
@@ -253,7 +310,43 @@ class IncidentService(OperatorActions):
                 self._audit(SYSTEM_ACTOR, Action.ESCALATE, subject_of(incident_id), details, at)
                 escalated.append(tx.extras.with_extras(saved))
         for stored in escalated:
-            self._publish(stored.incident)
-        if escalated:
-            logger.warning("escalated %d unacknowledged incident(s)", len(escalated))
+            incident = stored.incident
+            logger.warning(
+                "incident %s escalated: P%d %r still unacknowledged at its SLA due time %s",
+                incident.id,
+                incident.priority,
+                incident.title,
+                incident.sla_due_at.isoformat() if incident.sla_due_at else "-",
+            )
+            self._publish(incident)
         return escalated
+
+
+def _log_ingest(event: Event, incident: Incident, alert: IncidentAlert | None) -> None:
+    """The INFO lines of the log: each crossing, each incident opened or re-alerted."""
+    if is_crossing(event):
+        logger.info("%s (event %s) -> incident %s", describe(event), event.id, incident.id)
+    if alert is None:
+        return
+    crossings = incident.crossings
+    counts = (
+        f"crossings: {crossings.inbound} inbound, {crossings.outbound} outbound, "
+        f"{crossings.line_in} in, {crossings.line_out} out"
+    )
+    if AlertReason.OPENED in alert.reasons:
+        logger.info(
+            "incident %s opened: P%d %r (%s)",
+            incident.id,
+            incident.priority,
+            incident.title,
+            counts,
+        )
+    else:
+        logger.info(
+            "incident %s re-alerted (%s): P%d %r (%s)",
+            incident.id,
+            ", ".join(alert.reasons),
+            incident.priority,
+            incident.title,
+            counts,
+        )

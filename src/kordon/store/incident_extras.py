@@ -1,6 +1,7 @@
 """``IncidentExtrasRepository``: what the incident service stores beside ``incidents``.
 
-* extras: dispatch unit, SLA due time and escalation time of each incident;
+* extras: dispatch unit, SLA due time, escalation time, last alert time and crossing
+  counts of each incident;
 * activity: an append-only log of every action on an incident (who, what, when, note);
 * feedback: how each resolved incident was judged, per (source, rule) among its events,
   so false-alarm rates can be measured per camera and rule.
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 
 from kordon.domain.event import Event
-from kordon.domain.incident import IncidentStatus, Resolution
+from kordon.domain.incident import CrossingCounts, IncidentStatus, Resolution
 from kordon.store.errors import InvalidInputError
 from kordon.store.incidents import StoredIncident
 from kordon.store.mapping import (
@@ -44,6 +45,8 @@ class IncidentExtras:
     dispatched_unit: str | None = None
     sla_due_at: datetime | None = None
     escalated_at: datetime | None = None
+    last_alert_at: datetime | None = None
+    crossings: CrossingCounts = field(default_factory=CrossingCounts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +93,18 @@ class IncidentExtrasRepository:
             row = session.get(IncidentExtrasRow, incident_id, populate_existing=True)
             if row is None:
                 return IncidentExtras()
-            return IncidentExtras(row.dispatched_unit, row.sla_due_at, row.escalated_at)
+            return IncidentExtras(
+                dispatched_unit=row.dispatched_unit,
+                sla_due_at=row.sla_due_at,
+                escalated_at=row.escalated_at,
+                last_alert_at=row.last_alert_at,
+                crossings=CrossingCounts(
+                    inbound=row.crossings_inbound,
+                    outbound=row.crossings_outbound,
+                    line_in=row.crossings_line_in,
+                    line_out=row.crossings_line_out,
+                ),
+            )
 
     def put_extras(self, incident_id: str, extras: IncidentExtras) -> None:
         """Create or replace the extras of a stored incident."""
@@ -100,6 +114,11 @@ class IncidentExtrasRepository:
             "dispatched_unit": extras.dispatched_unit,
             "sla_due_at": _optional_utc("sla_due_at", extras.sla_due_at),
             "escalated_at": _optional_utc("escalated_at", extras.escalated_at),
+            "last_alert_at": _optional_utc("last_alert_at", extras.last_alert_at),
+            "crossings_inbound": extras.crossings.inbound,
+            "crossings_outbound": extras.crossings.outbound,
+            "crossings_line_in": extras.crossings.line_in,
+            "crossings_line_out": extras.crossings.line_out,
         }
         with self._scope(f"writing extras of incident {incident_id}") as session:
             statement = (
@@ -117,6 +136,8 @@ class IncidentExtrasRepository:
             dispatched_unit=extras.dispatched_unit,
             sla_due_at=extras.sla_due_at,
             escalated_at=extras.escalated_at,
+            last_alert_at=extras.last_alert_at,
+            crossings=extras.crossings,
         )
         return replace(stored, incident=incident)
 

@@ -22,6 +22,7 @@ from kordon.store.mapping import (
     utc_arg,
 )
 from kordon.store.models import EventRow, IncidentEventRow, IncidentRow, IncidentStepRow
+from kordon.store.models_incidents import IncidentExtrasRow
 from kordon.store.session import SessionScope, insert_for
 
 MAX_PAGE = 1000
@@ -158,7 +159,8 @@ class IncidentRepository:
         sector_ids: Collection[str] | None = None,
         limit: int = 100,
     ) -> builtins.list[StoredIncident]:
-        """Incidents, most recently opened first, at most ``limit``."""
+        """Incidents, most recently alerted first (the incident service's last alert;
+        the opening time for an incident it never alerted), at most ``limit``."""
         check_limit(limit, MAX_PAGE)
         conditions: builtins.list[Any] = []
         if status is not None:
@@ -171,10 +173,12 @@ class IncidentRepository:
                 raise InvalidInputError("sector_ids must be a collection of ids, not one string")
             conditions.append(IncidentRow.sector_id.in_(builtins.list(sector_ids)))
         with self._scope("listing incidents") as session:
+            alerted = func.coalesce(IncidentExtrasRow.last_alert_at, IncidentRow.opened_at)
             rows = session.scalars(
                 select(IncidentRow)
+                .outerjoin(IncidentExtrasRow, IncidentExtrasRow.incident_id == IncidentRow.id)
                 .where(*conditions)
-                .order_by(IncidentRow.opened_at.desc(), IncidentRow.id.desc())
+                .order_by(alerted.desc(), IncidentRow.id.desc())
                 .limit(limit)
                 .execution_options(populate_existing=True)
             )

@@ -1,6 +1,7 @@
 """ORM tables of the incident service: extras, operator activity, false-alarm feedback.
 
-Created by migration ``0004``; imported at the end of :mod:`kordon.store.models` so that
+Created by migrations ``0004`` and ``0005_incident_alerts`` (alert time, crossing counts);
+imported at the end of :mod:`kordon.store.models` so that
 ``Base.metadata`` holds them (the migrations test compares the two).
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy import ForeignKey, Index, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kordon.store.columns import JsonDocument, UTCDateTime
@@ -17,7 +18,8 @@ from kordon.store.models import ENUM, ID, NAME, Base, HistoryId
 
 
 class IncidentExtrasRow(Base):
-    """Per-incident fields the incident service owns: dispatch unit, SLA, escalation."""
+    """Per-incident fields the incident service owns: dispatch unit, SLA, escalation, the
+    last alert and the crossing counts."""
 
     __tablename__ = "incident_extras"
 
@@ -27,8 +29,16 @@ class IncidentExtrasRow(Base):
     dispatched_unit: Mapped[str | None] = mapped_column(NAME)
     sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_alert_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    crossings_inbound: Mapped[int] = mapped_column(Integer, server_default="0")
+    crossings_outbound: Mapped[int] = mapped_column(Integer, server_default="0")
+    crossings_line_in: Mapped[int] = mapped_column(Integer, server_default="0")
+    crossings_line_out: Mapped[int] = mapped_column(Integer, server_default="0")
 
-    __table_args__ = (Index("ix_incident_extras_sla_due_at", "sla_due_at"),)
+    __table_args__ = (
+        Index("ix_incident_extras_sla_due_at", "sla_due_at"),
+        Index("ix_incident_extras_last_alert_at", "last_alert_at"),
+    )
 
 
 class IncidentActivityRow(Base):

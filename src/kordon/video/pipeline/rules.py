@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -36,10 +36,15 @@ def planar_tracks(tracks: ImageTracks, anchor: Anchor) -> PlanarTracks:
 
 
 class ImageRuleRunner:
-    """Runs rules in order, building each anchor's ``PlanarTracks`` once per frame."""
+    """Runs rules in order, building each anchor's ``PlanarTracks`` once per frame.
 
-    def __init__(self, rules: Sequence[AnchoredRule]) -> None:
+    ``sector_id`` (the camera's sector) goes to every event that has none, so that users
+    scoped to sectors see the incidents of image rules.
+    """
+
+    def __init__(self, rules: Sequence[AnchoredRule], *, sector_id: str | None = None) -> None:
         self.rules = tuple(rules)
+        self.sector_id = sector_id
 
     def trigger(self, tracks: ImageTracks, time: datetime) -> list[Event]:
         by_anchor: dict[str, PlanarTracks] = {}
@@ -49,4 +54,6 @@ class ImageRuleRunner:
             if planar is None:
                 planar = by_anchor[item.anchor] = planar_tracks(tracks, item.anchor)
             events.extend(item.rule.trigger(planar, time))
-        return events
+        if self.sector_id is None:
+            return events
+        return [e if e.sector_id else replace(e, sector_id=self.sector_id) for e in events]
