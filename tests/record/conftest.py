@@ -1,4 +1,8 @@
-"""Fixtures of the recorder tests: small H.264 files made once per session."""
+"""Fixtures of the recorder tests: small H.264 files made once per session, a repository.
+
+``repository`` keeps its rows in the shared ``store`` (``tests/conftest.py``), so the
+recording tests run on SQLite and on PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from kordon.record.repository import RecordingRepository
-from tests.record.media import make_h264, make_repository
+from kordon.store import Store
+from tests.record.media import make_h264
 
 
 @pytest.fixture(scope="session")
@@ -23,5 +28,6 @@ def h264_no_keyframes(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def repository(tmp_path: Path) -> RecordingRepository:
-    return make_repository(tmp_path / "db" / "kordon.db")
+def repository(store: Store) -> RecordingRepository:
+    """Recording rows in the test's migrated, empty database (``store_url``)."""
+    return RecordingRepository.on_sessions(store.sessions)

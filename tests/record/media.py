@@ -29,9 +29,15 @@ def make_h264(
     gop: int = 10,
     size_wh: tuple[int, int] = (320, 240),
     fmt: str = "mpegts",
+    noise_px: int = 0,
 ) -> Path:
-    """A small H.264 stream: a moving bar, a keyframe every ``gop`` frames, no B-frames."""
+    """A small H.264 stream: a moving bar, a keyframe every ``gop`` frames, no B-frames.
+
+    ``noise_px``: a square of random pixels that side long in the corner, so every frame
+    costs bytes (the bar alone compresses to almost nothing).
+    """
     width, height = size_wh
+    rng = np.random.default_rng(7)
     with av.open(str(path), "w", format=fmt) as out:
         stream = out.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
@@ -47,6 +53,8 @@ def make_h264(
             image = np.full((height, width, 3), 40, np.uint8)
             x = (i * 7) % max(width - 20, 1)
             image[:, x : x + 20] = (200, 100 + i % 100, 50)
+            if noise_px:
+                image[:noise_px, :noise_px] = rng.integers(0, 256, (noise_px, noise_px, 3))
             frame = av.VideoFrame.from_ndarray(image, format="rgb24")
             frame.pts = i
             for packet in stream.encode(frame):

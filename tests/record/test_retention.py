@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from kordon.record.fsutil import sha256_file
 from kordon.record.layout import segment_files
 from kordon.record.recorder import Recorder, RecorderSettings
 from kordon.record.repository import RecordingRepository
-from kordon.record.retention import RetentionManager, RetentionPolicy
+from kordon.record.retention import DiskSpace, RetentionManager, RetentionPolicy
 from tests.record.media import FakeCamera, HealthLog, StepClock, make_h264, make_repository
 
 SETTINGS = RecorderSettings(segment_s=1.0, max_segment_s=3.0, max_lag_s=None, stop_at_end=True)
@@ -154,3 +155,68 @@ def test_enospc_while_recording_is_reported_and_stored_footage_is_intact(
     assert set(stored) == set(files)
     for path_rel, digest in before.items():
         assert sha256_file(files[path_rel]) == digest
+
+
+MB = 1_000_000
+
+
+@dataclass(frozen=True)
+class Size:
+    """``held × times + plus`` bytes: disks described relative to the held footage."""
+
+    times: float = 0.0
+    plus: int = 0
+
+    def of(self, held: int) -> int:
+        return int(held * self.times) + self.plus
+
+
+@dataclass(frozen=True)
+class DiskCase:
+    total: Size
+    free: Size
+    min_free: Size
+    held_fills: bool
+
+
+DISK_CASES = {
+    # the probe: 59 MB free of 64 MB, default 5 GB minimum (capped to half the disk)
+    "probe-5GB-minimum": DiskCase(
+        Size(plus=64 * MB), Size(plus=59 * MB), Size(plus=5000 * MB), False
+    ),
+    "probe-60MB-minimum": DiskCase(
+        Size(plus=64 * MB), Size(plus=59 * MB), Size(plus=60 * MB), False
+    ),
+    "probe-5MB-minimum": DiskCase(Size(plus=64 * MB), Size(plus=59 * MB), Size(plus=5 * MB), False),
+    "held-is-most-of-it": DiskCase(Size(1.5), Size(), Size(1.0), True),
+    "held-leaves-1-byte-less": DiskCase(Size(1.0, 10_000), Size(), Size(plus=10_001), True),
+    "held-leaves-1-byte-more": DiskCase(Size(1.0, 10_000), Size(), Size(plus=9_999), False),
+    "others-fill-it": DiskCase(Size(4.0), Size(), Size(0.5), False),
+}
+
+
+@pytest.mark.parametrize("case", DISK_CASES.values(), ids=DISK_CASES.keys())
+def test_held_footage_alarm_fires_only_when_held_footage_fills_the_disk(
+    h264_ts: Path, tmp_path: Path, repository: RecordingRepository, case: DiskCase
+) -> None:
+    clock = StepClock()
+    _record(h264_ts, tmp_path / "data", repository, clock)
+    segments = repository.segments("cam-1")
+    for segment in segments[:3]:
+        repository.hold("cam-1", segment.start, segment.end, "incident", time=clock.now())
+    held = sum(s.size_bytes for s in segments[:3])
+    space = DiskSpace(free_bytes=case.free.of(held), total_bytes=case.total.of(held))
+    alarms: list[Event] = []
+    manager = RetentionManager(
+        data_dir=tmp_path / "data",
+        repository=repository,
+        policy=RetentionPolicy(max_age_s=None, min_free_bytes=case.min_free.of(held)),
+        alarm=alarms.append,
+        free_space=lambda _path: space,
+    )
+    report = manager.sweep(clock.now())
+    fills = [a for a in alarms if "fills the disk" in str(a.attributes["detail"])]
+    assert len(fills) == int(case.held_fills)
+    if space.free_bytes >= space.total_bytes // 2:  # plenty of room: nothing deleted, no alarm
+        assert report.deleted == []
+        assert alarms == []

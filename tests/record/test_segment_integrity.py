@@ -13,7 +13,7 @@ from kordon.record.recorder import Recorder, RecorderSettings
 from kordon.record.recovery import recover_camera
 from kordon.record.repository import RecordingRepository
 from kordon.record.sink import NullSegmentSink
-from kordon.store.engine import create_engine_for, sqlite_url
+from kordon.store.engine import create_engine_for
 from tests.record.media import T0, FakeCamera, HealthLog, StepClock
 
 
@@ -60,7 +60,7 @@ def test_a_clip_refuses_an_edited_segment(
 
 
 def test_a_clip_refuses_a_segment_whose_row_was_rewritten_to_match(
-    h264_ts: Path, tmp_path: Path, repository: RecordingRepository
+    h264_ts: Path, tmp_path: Path, repository: RecordingRepository, store_url: str
 ) -> None:
     data = tmp_path / "data"
     _record(h264_ts, data, repository)
@@ -68,7 +68,7 @@ def test_a_clip_refuses_a_segment_whose_row_was_rewritten_to_match(
     ledger = {s.path_rel: s.sha256 for s in segments}
     edited = data / segments[0].path_rel
     _flip_byte(edited)
-    engine = create_engine_for(sqlite_url(tmp_path / "db" / "kordon.db"))  # the fixture's
+    engine = create_engine_for(store_url)  # the repository fixture's database
     try:
         with engine.begin() as connection:  # the row now says what the edited file hashes to
             connection.execute(

@@ -6,6 +6,13 @@ is reached; a stream without keyframes is cut at ``max_segment_s`` with a health
 Wall times come from the injected clock at an anchor plus packet timestamp deltas
 (:class:`~kordon.record.timeline.Timeline`); a timestamp discontinuity cuts the segment and
 records a gap row, so segments never overlap.
+
+Storage failures (ENOSPC, EIO, a read-only remount, a full database) never stop the
+recorder: it drops the open segment, reports ``DEGRADED`` ("recording paused"), asks
+``reclaim`` to free un-held footage when the disk is full, and retries with exponential
+back-off on the injected clock until a segment can be written again; the outage becomes one
+gap row. A closed segment whose row or ledger entry cannot be stored yet is kept and stored
+at the next chance (the file is complete and synced; recovery adopts it after a crash).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from pathlib import Path
 
 import av.stream
 
+from kordon.domain.errors import KordonError
 from kordon.domain.event import Event, EventKind
 from kordon.domain.status import DeviceState, DeviceStatus
 from kordon.record.errors import (
@@ -44,6 +52,8 @@ logger = logging.getLogger(__name__)
 
 HealthCallback = Callable[[DeviceStatus], None]
 AlarmCallback = Callable[[Event], None]
+ReclaimCallback = Callable[[datetime], object]
+"""Frees disk space (a retention disk-full sweep); called when a write meets ENOSPC."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +65,9 @@ class RecorderSettings:
     max_lag_s: float | None = 10.0
     """Re-anchor when packet times fall this far behind the clock; ``None``: never."""
     retry_s: float = 2.0
+    """First wait before reconnecting to the source or retrying failed storage."""
     max_retry_s: float = 30.0
+    """Cap of the doubling back-off."""
     stop_at_end: bool = False
     """Return from ``run()`` when the source ends (files, tests) instead of reconnecting."""
 
@@ -80,6 +92,14 @@ class RecorderStats:
     discontinuities: int = 0
     storage_errors: int = 0
     dropped_packets: int = 0
+    pending_rows: int = 0
+    """Closed segments whose database row or ledger entry is still to be stored."""
+
+
+@dataclass(slots=True)
+class _Unsaved:
+    record: SegmentRecord
+    row_saved: bool = False
 
 
 @dataclass(slots=True)
@@ -108,6 +128,7 @@ class Recorder:
         alarm: AlarmCallback | None = None,
         settings: RecorderSettings | None = None,
         on_segment_open: Callable[[str], None] | None = None,
+        reclaim: ReclaimCallback | None = None,
     ) -> None:
         self.camera_id = check_camera_id(camera_id)
         self._source = AvPacketSource(source) if isinstance(source, str) else source
@@ -119,6 +140,7 @@ class Recorder:
         self._alarm = alarm
         self.settings = settings or RecorderSettings()
         self._on_open = on_segment_open
+        self._reclaim = reclaim
         self._stop = threading.Event()
         self._live = LiveBuffer()
         self._timeline = Timeline(
@@ -130,12 +152,28 @@ class Recorder:
         self._waiting_since: datetime | None = None
         self._paused_until = 0.0
         self._storage_degraded = False
+        self._storage_backoff_s = self.settings.retry_s
+        self._outage_start: datetime | None = None
+        self._last_wall: datetime | None = None
+        self._unsaved: list[_Unsaved] = []
+        self._unsaved_gaps: list[GapRecord] = []
+        self._unsaved_retry_at = 0.0
         self._started = False
+        self._condition = DeviceStatus(self.device_id, clock.now(), DeviceState.STARTING, "")
         self.stats = RecorderStats()
 
     @property
     def device_id(self) -> str:
         return f"{self.camera_id}/recorder"
+
+    @property
+    def condition(self) -> DeviceStatus:
+        """The lasting state: recording, paused (storage), waiting (source), stopped.
+
+        Passing remarks (a corrupt packet, a forced cut) are reported to ``health`` but do
+        not change it; ``/healthz`` shows it.
+        """
+        return self._condition
 
     # --- lifecycle ----------------------------------------------------------------------
     def start(self) -> RecoveryReport:
@@ -144,7 +182,7 @@ class Recorder:
         try:
             ensure_storage_identity(self.data_dir, self._repository, now)
         except StorageMountError as exc:
-            self._report(DeviceState.OFFLINE, str(exc))
+            self._report(DeviceState.OFFLINE, str(exc), lasting=True)
             self._raise_alarm(str(exc), reason="storage_mount")
             raise
         report = recover_camera(self.data_dir, self.camera_id, self._repository, self._sink, now)
@@ -163,13 +201,14 @@ class Recorder:
         if not self._started:
             self.start()
         retry_s = self.settings.retry_s
-        self._report(DeviceState.STARTING, "recorder starting")
+        self._report(DeviceState.STARTING, "recorder starting", lasting=True)
         while not self._stop.is_set():
             try:
                 self._template = self._source.open()
                 self._live.begin(spec_of(self._template))
                 self._timeline.reset()
-                self._report(DeviceState.ONLINE, "recording")
+                if not self._storage_degraded:
+                    self._report(DeviceState.ONLINE, "recording", lasting=True)
                 for packet in self._source.packets():
                     if self._stop.is_set():
                         break
@@ -177,7 +216,7 @@ class Recorder:
                     retry_s = self.settings.retry_s
             except SourceUnavailableError as exc:
                 logger.warning("camera %s: %s", self.camera_id, exc)
-                self._report(DeviceState.DEGRADED, f"source unavailable: {exc}")
+                self._report(DeviceState.DEGRADED, f"source unavailable: {exc}", lasting=True)
             finally:
                 self._close_segment(self._clock.now())
                 self._source.close()
@@ -185,7 +224,11 @@ class Recorder:
                 break
             self._stop.wait(retry_s)
             retry_s = min(retry_s * 2.0, self.settings.max_retry_s)
-        self._report(DeviceState.STOPPED, "recorder stopped")
+        self._save_unsaved()
+        if self._storage_degraded and self._outage_start is not None:
+            end = self._last_wall or self._outage_start
+            self._add_gap(self._outage_start, end, GapReason.STORAGE_ERROR, "recorder stopped")
+        self._report(DeviceState.STOPPED, "recorder stopped", lasting=True)
 
     def live_packets(self) -> LiveSnapshot:
         """The open segment's packets with their wall times (thread-safe)."""
@@ -211,18 +254,16 @@ class Recorder:
         now = self._clock.now()
         placement = self._timeline.place(float(ts * packet.time_base), now)
         wall = placement.wall
+        self._last_wall = wall
         if placement.discontinuity is not None:
             self.stats.discontinuities += 1
             self._close_segment(wall)
             previous = self._last_end or wall
             self._add_gap(previous, wall, placement.discontinuity, f"at dts {ts}")
-        elif (
-            self._open is None
-            and self._last_end is not None
-            and wall > self._last_end + timedelta(seconds=1.0)
-        ):
-            pass
-        if self._clock.monotonic() < self._paused_until:
+        monotonic = self._clock.monotonic()
+        if (self._unsaved or self._unsaved_gaps) and monotonic >= self._unsaved_retry_at:
+            self._save_unsaved()
+        if monotonic < self._paused_until:
             self.stats.dropped_packets += 1
             return
         forced = False
@@ -251,10 +292,6 @@ class Recorder:
         except StorageError as exc:
             self._storage_failed(exc, wall)
             return
-        if self._storage_degraded:
-            self._storage_degraded = False
-            logger.info("camera %s: storage writable again; recording resumed", self.camera_id)
-            self._report(DeviceState.ONLINE, "recording resumed")
         self._open.last_wall = wall
         self._open.last_duration_s = (
             float(packet.duration * packet.time_base) or self._timeline.frame_s
@@ -308,6 +345,8 @@ class Recorder:
             current.writer.abort()
             self._storage_failed(exc, end)
             return
+        if self._storage_degraded:  # a whole segment is durable again: not just a buffered write
+            self._storage_resumed(current.start)
         record = SegmentRecord(
             camera_id=self.camera_id,
             path_rel=current.path_rel,
@@ -318,61 +357,131 @@ class Recorder:
             packet_count=written.packet_count,
             has_keyframe=written.has_keyframe,
         )
-        self._repository.add_segment(record)
-        self._sink.record_segment(
-            self.camera_id,
-            record.path_rel,
-            sha256=record.sha256,
-            start=record.start,
-            end=record.end,
-            time=self._clock.now(),
-        )
         self._last_end = end
         self.stats.segments += 1
         self._live.clear()
+        self._unsaved.append(_Unsaved(record))
+        self._save_unsaved()
+
+    def _save_unsaved(self) -> None:
+        """Store closed segments' rows, then their ledger entries, oldest first.
+
+        Each step is idempotent (a stored path keeps its row), so a half-done one is simply
+        repeated; what still fails waits for the next retry.
+        """
+        while self._unsaved_gaps:
+            try:
+                self._repository.add_gap(self._unsaved_gaps[0])
+            except (KordonError, OSError) as exc:
+                self._unsaved_retry_at = self._clock.monotonic() + self.settings.retry_s
+                logger.warning("camera %s: gap row not stored yet: %s", self.camera_id, exc)
+                break
+            self._unsaved_gaps.pop(0)
+        while self._unsaved:
+            item = self._unsaved[0]
+            try:
+                if not item.row_saved:
+                    self._repository.add_segment(item.record)
+                    item.row_saved = True
+                self._sink.record_segment(
+                    self.camera_id,
+                    item.record.path_rel,
+                    sha256=item.record.sha256,
+                    start=item.record.start,
+                    end=item.record.end,
+                    time=self._clock.now(),
+                )
+            except (KordonError, OSError) as exc:
+                self.stats.pending_rows = len(self._unsaved)
+                self._unsaved_retry_at = self._clock.monotonic() + self.settings.retry_s
+                logger.warning(
+                    "camera %s: segment %s kept, its %s not stored yet (%d waiting): %s",
+                    self.camera_id,
+                    item.record.path_rel,
+                    "ledger entry" if item.row_saved else "row",
+                    len(self._unsaved),
+                    exc,
+                )
+                return
+            self._unsaved.pop(0)
+        self.stats.pending_rows = 0
 
     def _storage_failed(self, exc: StorageError, wall: datetime) -> None:
+        """Drop the open segment, pause writing and retry later with a doubling back-off."""
         self.stats.storage_errors += 1
         if self._open is not None:
             self._open.writer.abort()
             self._open = None
         self._live.clear()
-        self._paused_until = self._clock.monotonic() + self.settings.retry_s
-        self._storage_degraded = True
-        logger.error("camera %s: recording paused: %s", self.camera_id, exc)
-        self._report(DeviceState.DEGRADED, f"recording paused: {exc}")
-        reason = "disk_full" if isinstance(exc, StorageFullError) else "storage_error"
-        self._raise_alarm(str(exc), reason=reason)
-        start = self._last_end or wall
-        self._add_gap(start, max(start, wall), GapReason.STORAGE_ERROR, str(exc)[:500])
+        if not self._storage_degraded:
+            self._storage_degraded = True
+            self._outage_start = self._last_end if self._last_end is not None else wall
+            self._storage_backoff_s = self.settings.retry_s
+            logger.error("camera %s: recording paused: %s", self.camera_id, exc)
+            self._report(DeviceState.DEGRADED, f"recording paused: {exc}", lasting=True)
+            reason = "disk_full" if isinstance(exc, StorageFullError) else "storage_error"
+            self._raise_alarm(str(exc), reason=reason)
+        else:
+            self._storage_backoff_s = min(self._storage_backoff_s * 2.0, self.settings.max_retry_s)
+            logger.warning(
+                "camera %s: storage still failing, next try in %.0f s: %s",
+                self.camera_id,
+                self._storage_backoff_s,
+                exc,
+            )
+        if isinstance(exc, StorageFullError) and self._reclaim is not None:
+            try:
+                self._reclaim(self._clock.now())
+            except Exception:  # a failed sweep must not stop recording; retried next time
+                logger.exception("camera %s: freeing disk space failed", self.camera_id)
+        self._paused_until = self._clock.monotonic() + self._storage_backoff_s
+
+    def _storage_resumed(self, start: datetime) -> None:
+        self._storage_degraded = False
+        self._storage_backoff_s = self.settings.retry_s
+        outage = self._outage_start
+        self._outage_start = None
+        if outage is not None:
+            self._add_gap(
+                outage, max(outage, start), GapReason.STORAGE_ERROR, "storage write failures"
+            )
+        logger.info("camera %s: storage writable again; recording resumed", self.camera_id)
+        self._report(DeviceState.ONLINE, "recording resumed", lasting=True)
 
     # --- reporting ----------------------------------------------------------------------
     def _add_gap(self, start: datetime, end: datetime, reason: GapReason, detail: str) -> None:
-        try:
-            self._repository.add_gap(
-                GapRecord(self.camera_id, start, max(start, end), reason, detail)
-            )
-        except Exception:  # the store being down must not stop recording
-            logger.exception("camera %s: cannot record a %s gap", self.camera_id, reason)
+        """Store a gap row; one the store cannot take now waits with the unsaved segments."""
+        self._unsaved_gaps.append(GapRecord(self.camera_id, start, max(start, end), reason, detail))
+        self._save_unsaved()
 
-    def _report(self, state: DeviceState, detail: str) -> None:
+    def _report(self, state: DeviceState, detail: str, *, lasting: bool = False) -> None:
         metrics = {
             "packets": float(self.stats.packets),
             "segments": float(self.stats.segments),
             "corrupt_packets": float(self.stats.corrupt_packets),
             "forced_cuts": float(self.stats.forced_cuts),
             "storage_errors": float(self.stats.storage_errors),
+            "dropped_packets": float(self.stats.dropped_packets),
+            "pending_rows": float(self.stats.pending_rows),
         }
-        self._health(DeviceStatus(self.device_id, self._clock.now(), state, detail, metrics))
+        status = DeviceStatus(self.device_id, self._clock.now(), state, detail, metrics)
+        if lasting:
+            self._condition = status
+        try:
+            self._health(status)
+        except Exception:  # a failing health sink (a full database) must not stop recording
+            logger.exception("camera %s: health status not delivered", self.camera_id)
 
     def _raise_alarm(self, detail: str, *, reason: str) -> None:
         if self._alarm is None:
             return
-        self._alarm(
-            Event(
-                kind=EventKind.STORAGE_ALARM,
-                time=self._clock.now(),
-                source_id=self.device_id,
-                attributes={"reason": reason, "detail": detail[:500]},
-            )
+        event = Event(
+            kind=EventKind.STORAGE_ALARM,
+            time=self._clock.now(),
+            source_id=self.device_id,
+            attributes={"reason": reason, "detail": detail[:500]},
         )
+        try:
+            self._alarm(event)
+        except Exception:  # the alarm's store may sit on the same full disk
+            logger.exception("camera %s: storage alarm %s not delivered", self.camera_id, event.id)

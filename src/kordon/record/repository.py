@@ -236,6 +236,16 @@ class RecordingRepository:
             )
             return [(int(r[0]), str(r[1])) for r in rows]
 
+    def segment_is_held(self, segment_id: int) -> bool:
+        """Whether the segment overlaps an active hold (``False`` when it is gone)."""
+        with self._scope(f"checking holds of segment {segment_id}") as session:
+            found = session.scalar(
+                select(RecordingSegmentRow.id).where(
+                    RecordingSegmentRow.id == segment_id, _held_condition()
+                )
+            )
+            return found is not None
+
     def cancel_deletion_if_held(self, segment_id: int) -> bool:
         """Drop a queued deletion whose segment became held since; ``True`` if dropped."""
         with self._scope(f"rechecking deletion of segment {segment_id}") as session:
@@ -326,12 +336,18 @@ class RecordingRepository:
             )
             return bool(getattr(result, "rowcount", 0))
 
-    def holds(self, camera_id: str | None = None) -> builtins.list[HoldRecord]:
-        """Active (unreleased) holds, oldest first."""
+    def holds(
+        self, camera_id: str | None = None, *, created_before: datetime | None = None
+    ) -> builtins.list[HoldRecord]:
+        """Active (unreleased) holds, oldest first; ``created_before`` filters by creation."""
         with self._scope("listing holds") as session:
             statement = select(RecordingHoldRow).where(RecordingHoldRow.released_at.is_(None))
             if camera_id is not None:
                 statement = statement.where(RecordingHoldRow.camera_id == camera_id)
+            if created_before is not None:
+                statement = statement.where(
+                    RecordingHoldRow.created_at <= _utc("created_before", created_before)
+                )
             rows = session.scalars(statement.order_by(RecordingHoldRow.start))
             return [_hold(r) for r in rows]
 

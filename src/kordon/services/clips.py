@@ -19,7 +19,7 @@ from pathlib import Path
 from kordon.api.providers import ClipInfo
 from kordon.domain.event import Event
 from kordon.evidence.entry import EntryKind
-from kordon.record.clips import request_clip
+from kordon.record.clips import TamperedSegmentError, request_clip
 from kordon.record.live import LiveSnapshot
 from kordon.record.repository import RecordingRepository
 from kordon.services.evidence_log import EvidenceLog
@@ -114,7 +114,11 @@ class ClipService:
                     data_dir=self._data_dir,
                     repository=self._repository(),
                     live=self._live(info.camera_id),
+                    recorded_sha256=self._evidence.recorded_sha256 if self._evidence else None,
                 )
+            except TamperedSegmentError:
+                logger.error("clip %s refused: a segment differs from its recorded hash", clip_id)
+                raise
             except Exception as exc:
                 logger.warning("clip %s could not be assembled: %s", clip_id, exc)
                 raise ClipUnavailableError(f"clip {clip_id}: {exc}") from exc

@@ -123,9 +123,12 @@ class LiveFrames:
     def _path(self, event_id: str, day: str) -> Path:
         return self._dir / day / f"{event_id}.jpg"
 
-    def event_jpeg(self, event_id: str) -> bytes | None:
+    def event_snapshot_path(self, event_id: str) -> Path | None:
+        """The file of the event's snapshot, if one was written."""
         if not _EVENT_ID.match(event_id):
             return None
-        for path in sorted(self._dir.glob(f"*/{event_id}.jpg")):
-            return path.read_bytes()
-        return None
+        return next(iter(sorted(self._dir.glob(f"*/{event_id}.jpg"))), None)
+
+    def event_jpeg(self, event_id: str) -> bytes | None:
+        path = self.event_snapshot_path(event_id)
+        return None if path is None else path.read_bytes()
