@@ -1,0 +1,87 @@
+"""``ConstantVelocityPredictor``: Kalman prediction of (east, north, v_east, v_north)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+F64 = npt.NDArray[np.float64]
+
+
+class Predictor(Protocol):
+    def predict(self, mean: F64, cov: F64, dt_s: F64) -> tuple[F64, F64]:
+        """States (T, 4) and covariances (T, 4, 4) moved forward by ``dt_s`` (T,)."""
+        ...
+
+
+def _linear_maps() -> F64:
+    """(51, 16) matrix K with vec(F P Fᵀ + Q) = [vec P, dt·vec P, dt²·vec P, q·dt³/3,
+    q·dt²/2, q·dt] @ K, for F = I + dt·D (D moves velocity into position)."""
+    d = np.zeros((4, 4))
+    d[0, 2] = d[1, 3] = 1.0
+    k = np.zeros((51, 16))
+    for index in range(16):
+        e = np.zeros(16)
+        e[index] = 1.0
+        p = e.reshape(4, 4)
+        k[index] = p.reshape(16)
+        k[16 + index] = (d @ p + p @ d.T).reshape(16)
+        k[32 + index] = (d @ p @ d.T).reshape(16)
+    for row, (a, b) in ((48, (0, 0)), (49, (0, 2)), (50, (2, 2))):
+        pattern = np.zeros((4, 4))
+        for i in (0, 1):
+            pattern[a + i, b + i] = pattern[b + i, a + i] = 1.0
+        k[row] = pattern.reshape(16)
+    return k
+
+
+class ConstantVelocityPredictor:
+    """Nearly-constant velocity in metres, continuous white-noise acceleration.
+
+    State order is (east, north, v_east, v_north). ``F P Fᵀ + Q`` is a polynomial in
+    ``dt`` that is linear in P, so it is one matrix product over all tracks at once (see
+    ``_linear_maps``). The discretised noise is exact for any ``dt``, so predicting in
+    one step or several gives the same result.
+    """
+
+    def __init__(self, acceleration_noise_mps2: float) -> None:
+        if not (np.isfinite(acceleration_noise_mps2) and acceleration_noise_mps2 > 0):
+            raise ValueError(f"acceleration_noise_mps2 must be > 0, got {acceleration_noise_mps2}")
+        self._q = acceleration_noise_mps2**2
+        self._maps = _linear_maps()
+
+    def transition(self, dt_s: float) -> F64:
+        """The 4×4 transition matrix (for reference and tests)."""
+        f = np.eye(4)
+        f[0, 2] = f[1, 3] = dt_s
+        return f
+
+    def noise(self, dt_s: float) -> F64:
+        """The 4×4 process noise for a step of ``dt_s``."""
+        q, dt = self._q, dt_s
+        n = np.zeros((4, 4))
+        for i in (0, 1):
+            n[i, i] = q * dt**3 / 3.0
+            n[i, i + 2] = n[i + 2, i] = q * dt**2 / 2.0
+            n[i + 2, i + 2] = q * dt
+        return n
+
+    def predict(self, mean: F64, cov: F64, dt_s: F64) -> tuple[F64, F64]:
+        dt = np.asarray(dt_s, np.float64).reshape(-1)
+        out_mean = mean.copy()
+        out_mean[:, :2] += mean[:, 2:] * dt[:, None]
+        flat = cov.reshape(-1, 16)
+        dt2 = dt * dt
+        q = self._q
+        features = np.concatenate(
+            [
+                flat,
+                dt[:, None] * flat,
+                dt2[:, None] * flat,
+                np.stack([q * dt2 * dt / 3.0, q * dt2 / 2.0, q * dt], axis=1),
+            ],
+            axis=1,
+        )
+        return out_mean, (features @ self._maps).reshape(-1, 4, 4)

@@ -1,0 +1,373 @@
+"""``SiteTracker``: one picture of the site from every sensor's observations.
+
+``ingest(observations, now_s)`` screens each row (bad values, unknown sensor, flooding,
+too late or too far ahead) and buffers the good ones; ``advance(now_s)`` processes every
+buffered observation stamped up to ``now_s − reorder_lag_s`` in time order, one scan
+(one sensor at one time) after another: predict, gate, assign, update, initiate; then
+deletes stale tracks and returns the tracks estimated at that time. Time is always an
+argument; nothing here reads a clock.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from kordon.domain.observations import Observations
+from kordon.domain.site_tracks import SiteTracks
+from kordon.fusion.associator import GlobalNearestNeighbour
+from kordon.fusion.config import FusionConfig
+from kordon.fusion.deleter import CoastingDeleter
+from kordon.fusion.flood import FloodGuard
+from kordon.fusion.health import FusionHealthEvent, RejectCounters, RejectReason
+from kordon.fusion.hypothesiser import MahalanobisHypothesiser
+from kordon.fusion.initiator import MOfNInitiator
+from kordon.fusion.measurement import MeasurementModel, PositionModel
+from kordon.fusion.predictor import ConstantVelocityPredictor, Predictor
+from kordon.fusion.provenance import ProvenanceLog, TrackProvenance
+from kordon.fusion.reorder import ReorderBuffer
+from kordon.fusion.reports import Assignments, FusionStep, IngestReport
+from kordon.fusion.screening import ObservationScreen
+from kordon.fusion.sensors import SensorRegistry
+from kordon.fusion.table import TrackTable
+from kordon.fusion.updater import KalmanUpdater
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+
+UNKNOWN_SENSOR_KEY = "<unknown>"
+
+
+def _require_finite(name: str, value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return float(value)
+
+
+class SiteTracker:
+    """Multi-sensor global-nearest-neighbour tracker with one site track id per object.
+
+    Components are passed in (or built from ``config``): ``predictor``, ``updater``,
+    ``hypothesiser``, ``associator``, ``initiator``, ``deleter``. Each sensor has a
+    measurement model; today's observations carry positions, so every sensor uses
+    :class:`PositionModel` unless told otherwise through ``models`` (the seam where a
+    radar's range/bearing model plugs in with its own observation batch).
+    """
+
+    def __init__(
+        self,
+        config: FusionConfig,
+        registry: SensorRegistry,
+        *,
+        predictor: Predictor | None = None,
+        updater: KalmanUpdater | None = None,
+        hypothesiser: MahalanobisHypothesiser | None = None,
+        associator: GlobalNearestNeighbour | None = None,
+        initiator: MOfNInitiator | None = None,
+        deleter: CoastingDeleter | None = None,
+        models: Sequence[MeasurementModel] | None = None,
+    ) -> None:
+        self.config = config
+        self.registry = registry
+        self._predictor = predictor or ConstantVelocityPredictor(config.acceleration_noise_mps2)
+        self._updater = updater or KalmanUpdater()
+        self._hypothesiser = hypothesiser or MahalanobisHypothesiser(
+            config.gate_mahalanobis2, self._updater
+        )
+        self._associator = associator or GlobalNearestNeighbour()
+        self._initiator = initiator or MOfNInitiator(
+            config.confirm_hits, config.confirm_window, config.initial_speed_sigma_mps
+        )
+        self._deleter = deleter or CoastingDeleter(
+            tentative_max_coast_s=config.tentative_max_coast_s,
+            confirmed_max_coast_s=config.confirmed_max_coast_s,
+            max_position_sigma_m=config.max_position_sigma_m,
+        )
+        if models is not None and len(models) != len(registry):
+            raise ValueError(
+                f"models: expected {len(registry)} (one per sensor), got {len(models)}"
+            )
+        position = PositionModel()
+        self._models: tuple[MeasurementModel, ...] = (
+            tuple(models) if models is not None else tuple(position for _ in registry.specs)
+        )
+        self._q = config.acceleration_noise_mps2**2
+        self._screen = ObservationScreen(config)
+        self._flood = FloodGuard(registry)
+        self._buffer = ReorderBuffer()
+        self._table = TrackTable(len(registry))
+        self._provenance = ProvenanceLog()
+        self._local: dict[tuple[int, str], int] = {}
+        self.counters = RejectCounters()
+        self.numerical_failures = 0
+        self._watermark_s = -math.inf
+        self._next_seq = 0
+        self._next_id = 1
+
+    @property
+    def watermark_s(self) -> float:
+        """Every observation stamped up to this time has been processed."""
+        return self._watermark_s
+
+    @property
+    def pending(self) -> int:
+        return len(self._buffer)
+
+    def provenance(self, site_track_id: int) -> TrackProvenance | None:
+        """Sensors and sensor-local ids behind a live site track (``None`` if not live)."""
+        return self._provenance.get(site_track_id)
+
+    # -- input -----------------------------------------------------------------------
+
+    def ingest(self, obs: Observations, now_s: float) -> IngestReport:
+        """Screen and buffer a batch received at ``now_s``; never raises on bad rows."""
+        now_s = _require_finite("now_s", now_s)
+        n = len(obs)
+        threshold = max(self._watermark_s, now_s - self.config.reorder_lag_s)
+        reason = self._screen.screen(obs, now_s=now_s, watermark_s=threshold)
+        sensor = self.registry.index_of(obs.sensor_id)
+        reason[(reason == RejectReason.ACCEPTED) & (sensor < 0)] = RejectReason.UNKNOWN_SENSOR
+        ok = reason == RejectReason.ACCEPTED
+        admitted = self._flood.admit(np.where(ok, sensor, -1), now_s)
+        reason[ok & ~admitted] = RejectReason.FLOODING
+        ok = reason == RejectReason.ACCEPTED
+        room = self.config.max_buffered - len(self._buffer)
+        ok_rows = np.flatnonzero(ok)
+        if ok_rows.shape[0] > room:
+            reason[ok_rows[max(room, 0) :]] = RejectReason.BUFFER_FULL
+            ok = reason == RejectReason.ACCEPTED
+        seq = np.full(n, -1, np.int64)
+        k = int(np.count_nonzero(ok))
+        seq[ok] = np.arange(self._next_seq, self._next_seq + k, dtype=np.int64)
+        self._next_seq += k
+        if k:
+            self._buffer.push(obs[ok], seq[ok], sensor[ok])
+        events = self._count_rejections(sensor, reason, now_s) if k < n else ()
+        return IngestReport(reason=reason, seq=seq, events=events)
+
+    def _count_rejections(
+        self, sensor: I64, reason: npt.NDArray[np.int8], now_s: float
+    ) -> tuple[FusionHealthEvent, ...]:
+        bad = np.flatnonzero(reason != RejectReason.ACCEPTED)
+        # Unknown ids are caller-controlled: count them under one key, not one each.
+        keys = np.where(sensor[bad] >= 0, sensor[bad], len(self.registry))
+        combined = keys.astype(np.int64) * 16 + reason[bad].astype(np.int64)
+        values, counts = np.unique(combined, return_counts=True)
+        events: list[FusionHealthEvent] = []
+        for value, count in zip(values.tolist(), counts.tolist(), strict=True):
+            key, code = divmod(int(value), 16)
+            sensor_id = self.registry.ids[key] if key < len(self.registry) else UNKNOWN_SENSOR_KEY
+            why = RejectReason(code)
+            self.counters.add(sensor_id, why, int(count))
+            events.append(FusionHealthEvent(now_s, sensor_id, why, int(count)))
+        return tuple(events)
+
+    # -- processing ------------------------------------------------------------------
+
+    def advance(self, now_s: float) -> FusionStep:
+        """Process what is due at ``now_s − reorder_lag_s``; return the tracks then."""
+        now_s = _require_finite("now_s", now_s)
+        watermark = max(self._watermark_s, now_s - self.config.reorder_lag_s)
+        obs, seq, sensor = self._buffer.release(watermark)
+        self._watermark_s = watermark
+        seq_out: list[I64] = []
+        id_out: list[I64] = []
+        n = len(obs)
+        if n:
+            change = (obs.time_s[1:] != obs.time_s[:-1]) | (sensor[1:] != sensor[:-1])
+            bounds = [0, *(np.flatnonzero(change) + 1).tolist(), n]
+            for lo, hi in itertools.pairwise(bounds):
+                ids = self._scan(
+                    float(obs.time_s[lo]),
+                    int(sensor[lo]),
+                    z=obs.east_north_m[lo:hi],
+                    noise=obs.cov_m2[lo:hi],
+                    class_name=obs.class_name[lo:hi],
+                    confidence=obs.confidence[lo:hi],
+                    local_id=obs.local_id[lo:hi],
+                )
+                seq_out.append(seq[lo:hi])
+                id_out.append(ids)
+        mean, cov = self._predict_all(watermark)
+        kept, deleted = self._delete(watermark, cov)
+        assignments = Assignments(
+            seq=np.concatenate(seq_out) if seq_out else np.zeros(0, np.int64),
+            site_track_id=np.concatenate(id_out) if id_out else np.zeros(0, np.int64),
+        )
+        tracks = self._snapshot(watermark, mean[kept], cov[kept])
+        return FusionStep(tracks=tracks, deleted=deleted, assignments=assignments)
+
+    def update(self, obs: Observations, now_s: float) -> tuple[IngestReport, FusionStep]:
+        """``ingest`` then ``advance`` at the same time."""
+        return self.ingest(obs, now_s), self.advance(now_s)
+
+    def _candidates(self, time_s: float, z: F64, noise: F64) -> I64:
+        """Rows that can pass the gate of at least one measurement of this scan.
+
+        Per axis, |Δ| ≤ √(gate · λmax(S)) ≤ √(gate · (tr P_pos + max tr R)); the predicted
+        position trace is written out so nothing is predicted for far-away tracks.
+        """
+        t = self._table
+        if len(t) == 0:
+            return np.zeros(0, np.int64)
+        dt = time_s - t.time_s
+        pos = t.mean[:, :2] + t.mean[:, 2:] * dt[:, None]
+        cov = t.cov
+        trace = (
+            cov[:, 0, 0]
+            + cov[:, 1, 1]
+            + 2.0 * dt * (cov[:, 0, 2] + cov[:, 1, 3])
+            + dt * dt * (cov[:, 2, 2] + cov[:, 3, 3])
+            + 2.0 * self._q * dt**3 / 3.0
+        )
+        r_trace = float(np.max(noise[:, 0, 0] + noise[:, 1, 1]))
+        margin = np.sqrt(self._hypothesiser.gate * (trace + r_trace)) * 1.001 + 1e-6
+        lo = z.min(axis=0)
+        hi = z.max(axis=0)
+        inside = np.all((pos >= lo - margin[:, None]) & (pos <= hi + margin[:, None]), axis=1)
+        return np.flatnonzero(inside).astype(np.int64)
+
+    def _scan(
+        self,
+        time_s: float,
+        sensor: int,
+        *,
+        z: F64,
+        noise: F64,
+        class_name: npt.NDArray[np.str_],
+        confidence: F64,
+        local_id: npt.NDArray[np.str_],
+    ) -> I64:
+        """One sensor's observations at one time; returns the site track id of each."""
+        t = self._table
+        n = z.shape[0]
+        model = self._models[sensor]
+        out = np.full(n, -1, np.int64)
+        matched = np.zeros(len(t), np.bool_)
+        cand = self._candidates(time_s, z, noise)
+        if cand.size:
+            mean, cov = self._predictor.predict(t.mean[cand], t.cov[cand], time_s - t.time_s[cand])
+            hyp = self._hypothesiser.hypothesise(mean, cov, z, noise, model)
+            cost = hyp.cost
+            if self.config.local_id_bonus > 0:
+                self._apply_local_bonus(cost, cand, local_id, sensor)
+            ci, oj = self._associator.associate(cost)
+            if ci.size:
+                new_mean, new_cov = self._updater.update(mean[ci], cov[ci], z[oj], noise[oj], model)
+                rows = cand[ci]
+                good = np.isfinite(new_mean).all(axis=1) & np.isfinite(new_cov).all(axis=(1, 2))
+                if not good.all():
+                    # Defensive: never store a non-finite state; drop the pair instead.
+                    self.numerical_failures += int(np.count_nonzero(~good))
+                    rows, oj = rows[good], oj[good]
+                    new_mean, new_cov = new_mean[good], new_cov[good]
+                t.mean[rows] = new_mean
+                t.cov[rows] = new_cov
+                t.time_s[rows] = time_s
+                t.last_update_s[rows] = time_s
+                t.class_name[rows] = class_name[oj]
+                t.confidence[rows] = 0.7 * t.confidence[rows] + 0.3 * confidence[oj]
+                matched[rows] = True
+                out[oj] = t.site_track_id[rows]
+        # M of N for tentative tracks this sensor has supported (or supports now).
+        opportunity = ~t.confirmed & (t.seen_by[:, sensor] | matched)
+        if opportunity.any():
+            t.history[opportunity] = self._initiator.record(
+                t.history[opportunity], matched[opportunity]
+            )
+            t.confirmed[opportunity] = self._initiator.confirmed(t.history[opportunity])
+        t.seen_by[matched, sensor] = True
+        fresh = np.flatnonzero(out < 0)
+        if fresh.size:
+            ids = np.arange(self._next_id, self._next_id + fresh.size, dtype=np.int64)
+            self._next_id += int(fresh.size)
+            mean0, cov0 = self._initiator.initiate(z[fresh], noise[fresh])
+            t.append(
+                site_track_id=ids,
+                mean=mean0,
+                cov=cov0,
+                time_s=time_s,
+                sensor_index=sensor,
+                class_name=class_name[fresh],
+                confidence=confidence[fresh],
+                confirmed=self._initiator.confirmed(np.ones(fresh.size, np.uint16)),
+            )
+            out[fresh] = ids
+        sensor_id = self.registry.ids[sensor]
+        for site_id, lid in zip(out.tolist(), local_id.tolist(), strict=True):
+            self._provenance.record(site_id, sensor_id, time_s, lid)
+            if lid:
+                self._local[(sensor, lid)] = site_id
+        return out
+
+    def _apply_local_bonus(
+        self, cost: F64, cand: I64, local_id: npt.NDArray[np.str_], sensor: int
+    ) -> None:
+        """Lower the cost of (track, observation) pairs continuing a sensor-local id."""
+        if not self._local:
+            return
+        table = self._table
+        sites = np.fromiter(
+            (self._local.get((sensor, lid), -1) if lid else -1 for lid in local_id.tolist()),
+            np.int64,
+            local_id.shape[0],
+        )
+        obs_cols = np.flatnonzero(sites >= 0)
+        if obs_cols.size == 0:
+            return
+        rows = np.searchsorted(table.site_track_id, sites[obs_cols])
+        rows = np.minimum(rows, len(table) - 1)
+        live = table.site_track_id[rows] == sites[obs_cols]
+        column = np.full(len(table), -1, np.int64)
+        column[cand] = np.arange(cand.size)
+        track_rows = column[rows[live]]
+        ok = track_rows >= 0
+        # ``inf - bonus`` stays ``inf``: pairs outside the gate stay outside.
+        cost[track_rows[ok], obs_cols[live][ok]] -= self.config.local_id_bonus
+
+    def _predict_all(self, time_s: float) -> tuple[F64, F64]:
+        t = self._table
+        return self._predictor.predict(t.mean, t.cov, np.maximum(time_s - t.time_s, 0.0))
+
+    def _delete(self, time_s: float, cov: F64) -> tuple[npt.NDArray[np.bool_], I64]:
+        """Delete stale tracks (``cov``: every row's covariance predicted to ``time_s``);
+        returns the rows kept (mask over the rows before) and the deleted ids."""
+        t = self._table
+        gone = self._deleter.delete(time_s, t.last_update_s, t.confirmed, cov[:, :2, :2])
+        if not gone.any():
+            return ~gone, np.zeros(0, np.int64)
+        deleted = t.site_track_id[gone].copy()
+        for site_id in deleted.tolist():
+            for sensor_id, local_ids in self._provenance.forget(site_id).items():
+                sensor = self.registry.ids.index(sensor_id)
+                for lid in local_ids:
+                    if self._local.get((sensor, lid)) == site_id:
+                        del self._local[(sensor, lid)]
+        t.keep(~gone)
+        return ~gone, deleted
+
+    def snapshot(self, time_s: float) -> SiteTracks:
+        """Every live track estimated at ``time_s`` (not before its last update)."""
+        mean, cov = self._predict_all(time_s)
+        return self._snapshot(time_s, mean, cov)
+
+    def _snapshot(self, time_s: float, mean: F64, cov: F64) -> SiteTracks:
+        t = self._table
+        if len(t) == 0:
+            return SiteTracks.empty(time_s)
+        return SiteTracks(
+            time_s=time_s,
+            site_track_id=t.site_track_id.copy(),
+            east_north_m=np.ascontiguousarray(mean[:, :2]),
+            velocity_mps=np.ascontiguousarray(mean[:, 2:]),
+            position_cov_m2=np.ascontiguousarray(cov[:, :2, :2]),
+            confirmed=t.confirmed.copy(),
+            last_update_s=t.last_update_s.copy(),
+            class_name=t.class_name.copy(),
+            confidence=t.confidence.copy(),
+            sensor_ids=tuple(self._provenance.sensors_of(i) for i in t.site_track_id.tolist()),
+        )

@@ -1,0 +1,121 @@
+"""Track life: M-of-N confirmation, deletion, out-of-order input, handover, provenance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kordon.fusion.health import RejectReason
+from kordon.fusion.reports import FusionStep
+from kordon.fusion.tracker import SiteTracker
+from tests.fusion.builders import T0, obs, tracker, walk
+
+
+def confirmed_ids(step: FusionStep) -> list[int]:
+    return [int(i) for i in step.tracks.site_track_id[step.tracks.confirmed]]
+
+
+def test_track_is_tentative_until_m_of_n_hits() -> None:
+    trk = tracker(confirm_hits=3, confirm_window=5, reorder_lag_s=0.0)
+    states = []
+    for k in range(4):
+        t = T0 + 0.1 * k
+        _, step = trk.update(obs([(10.0 + 0.1 * k, 5.0)], time_s=t), t)
+        states.append(bool(step.tracks.confirmed[0]))
+    assert states == [False, False, True, True]
+    assert len(np.unique(trk.snapshot(T0 + 1).site_track_id)) == 1
+
+
+def test_misses_delay_confirmation() -> None:
+    trk = tracker(confirm_hits=3, confirm_window=3, reorder_lag_s=0.0)
+    # Hit, miss (the sensor reports someone far away), hit, hit: 3 of the last 3 only
+    # after the fourth scan.
+    pattern = [(10.0, 5.0), (300.0, 300.0), (10.2, 5.0), (10.3, 5.0), (10.4, 5.0)]
+    confirmed = []
+    for k, p in enumerate(pattern):
+        t = T0 + 0.1 * k
+        _, step = trk.update(obs([p], time_s=t), t)
+        row = np.flatnonzero(step.tracks.site_track_id == 1)
+        confirmed.append(bool(step.tracks.confirmed[row[0]]))
+    assert confirmed == [False, False, False, False, True]
+
+
+def test_tracks_are_deleted_after_coasting_and_report_their_ids() -> None:
+    trk = tracker(reorder_lag_s=0.0, tentative_max_coast_s=0.5, confirmed_max_coast_s=2.0)
+    walk(trk, start=(0.0, 0.0), velocity=(1.0, 0.0), steps=10)
+    _, stray = trk.update(obs([(500.0, 500.0)], time_s=T0 + 1.0), T0 + 1.0)
+    stray_id = int(stray.assignments.site_track_id[0])
+    step = trk.advance(T0 + 1.6)
+    assert stray_id in step.deleted.tolist()  # tentative, 0.6 s > 0.5 s
+    assert confirmed_ids(step) == [1]
+    assert trk.advance(T0 + 2.8).deleted.tolist() == []
+    step = trk.advance(T0 + 3.0)  # 2.1 s since the last update at T0 + 0.9
+    assert step.deleted.tolist() == [1]
+    assert len(step.tracks) == 0
+    assert trk.provenance(1) is None
+
+
+def test_track_is_deleted_when_its_uncertainty_grows_too_large() -> None:
+    trk = tracker(reorder_lag_s=0.0, confirmed_max_coast_s=600.0, max_position_sigma_m=3.0)
+    walk(trk, start=(0.0, 0.0), velocity=(1.0, 0.0), steps=10)
+    assert trk.advance(T0 + 1.5).deleted.tolist() == []
+    deleted_at = None
+    for k in range(1, 40):
+        if trk.advance(T0 + 1.5 + 0.5 * k).deleted.tolist() == [1]:
+            deleted_at = 0.5 * k
+            break
+    assert deleted_at is not None
+    assert deleted_at < 20.0  # long before the 600 s coast limit
+
+
+def test_out_of_order_within_the_lag_gives_the_same_tracks_as_in_order() -> None:
+    def run(order: list[int]) -> np.ndarray:
+        trk = tracker(reorder_lag_s=0.5)
+        scans = [
+            obs([(1.0 * k, 2.0), (30.0 - k, 10.0)], time_s=T0 + 0.1 * k, sensor=f"cam-{k % 2 + 1}")
+            for k in range(10)
+        ]
+        for i, k in enumerate(order):
+            trk.ingest(scans[k], T0 + 0.1 * i + 0.05)
+        step = trk.advance(T0 + 3.0)
+        return np.hstack([step.tracks.east_north_m, step.tracks.velocity_mps])
+
+    in_order = run(list(range(10)))
+    shuffled = run([1, 0, 3, 2, 5, 4, 7, 6, 9, 8])
+    assert in_order.shape == (2, 4)
+    np.testing.assert_allclose(shuffled, in_order)
+
+
+def test_observation_older_than_the_lag_is_rejected_and_counted() -> None:
+    trk = tracker(reorder_lag_s=0.2)
+    assert trk.update(obs([(0.0, 0.0)], time_s=T0 + 1.0), T0 + 1.1)[0].accepted == 1
+    report = trk.ingest(obs([(0.0, 0.0)], time_s=T0 + 1.2), T0 + 1.5)
+    assert report.reason.tolist() == [RejectReason.TOO_LATE]
+    assert report.seq.tolist() == [-1]
+    assert [(e.sensor_id, e.reason, e.count) for e in report.events] == [
+        ("cam-1", RejectReason.TOO_LATE, 1)
+    ]
+    assert trk.counters.get("cam-1", RejectReason.TOO_LATE) == 1
+    # Within the lag it is accepted.
+    assert trk.ingest(obs([(0.0, 0.0)], time_s=T0 + 1.35), T0 + 1.5).accepted == 1
+
+
+def test_one_site_track_across_a_handover_with_provenance() -> None:
+    trk: SiteTracker = tracker(reorder_lag_s=0.0)
+    ids = walk(trk, start=(0.0, 0.0), velocity=(1.2, 0.0), steps=20, sensor="cam-1")
+    # Overlap: both cameras see the walker for a second, with their own local ids.
+    for k in range(20, 30):
+        t = T0 + 0.1 * k
+        p = (1.2 * k * 0.1, 0.0)
+        trk.ingest(obs([p], time_s=t, sensor="cam-1", local_ids=["a7"]), t)
+        trk.ingest(obs([p], time_s=t + 0.03, sensor="cam-2", local_ids=["b3"]), t + 0.03)
+        ids.extend(trk.advance(t + 0.03).assignments.site_track_id.tolist())
+    ids += walk(trk, start=(3.6, 0.0), velocity=(1.2, 0.0), steps=20, sensor="cam-2", t0=T0 + 3.0)
+    assert set(ids) == {1}
+    prov = trk.provenance(1)
+    assert prov is not None
+    assert set(prov.sensors) == {"cam-1", "cam-2"}
+    assert prov.local_ids == {"cam-1": ("a7",), "cam-2": ("b3",)}
+    snap = trk.snapshot(T0 + 5.0)
+    assert snap.sensor_ids == (("cam-1", "cam-2"),)
+    assert snap.velocity_mps[0] == pytest.approx([1.2, 0.0], abs=0.05)
