@@ -64,6 +64,20 @@ page.on("request", (request) => {
   }
 });
 
+// Basemap requests answered (vector tiles and glyphs of the node's OpenStreetMap extract).
+const basemapAnswers = { tiles200: 0, tiles204: 0, glyphs200: 0, other: [] };
+page.on("response", (response) => {
+  const url = new URL(response.url());
+  if (url.pathname.startsWith("/api/basemap/tiles/")) {
+    if (response.status() === 200) basemapAnswers.tiles200 += 1;
+    else if (response.status() === 204) basemapAnswers.tiles204 += 1;
+    else basemapAnswers.other.push(`${response.status()} ${url.pathname}`);
+  } else if (url.pathname.startsWith("/api/basemap/glyphs/")) {
+    if (response.status() === 200) basemapAnswers.glyphs200 += 1;
+    else basemapAnswers.other.push(`${response.status()} ${url.pathname}`);
+  }
+});
+
 let step = 0;
 async function shot(name) {
   step += 1;
@@ -104,6 +118,18 @@ try {
   await page.getByTestId("connection-state").and(page.locator('[data-state="live"]')).waitFor({ timeout: 15_000 });
   note(`map ready (${await map.getAttribute("data-layerkmposts") ?? "no km posts"})`);
   await page.waitForTimeout(1000); // let tiles and markers paint
+  for (let i = 0; i < 100 && basemapAnswers.tiles200 === 0; i += 1) await page.waitForTimeout(100);
+  note(`basemap: ${JSON.stringify(basemapAnswers)}`);
+  if (basemapAnswers.tiles200 === 0) throw new Error("no basemap tile was answered 200");
+  if (basemapAnswers.glyphs200 === 0) throw new Error("no label glyphs were loaded");
+  if (basemapAnswers.other.length > 0) throw new Error(`basemap errors: ${basemapAnswers.other.join(", ")}`);
+  const box = await map.boundingBox();
+  if (box) await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const readout = (await page.getByTestId("cursor-readout").textContent()) ?? "";
+  note(`cursor: ${readout}`);
+  if (!/\d+\.\d{5}° [NS] \d+\.\d{5}° [EW] · \d{1,2}[C-X] [A-Z]{2} \d{5} \d{5}/.test(readout)) {
+    throw new Error(`cursor readout is not lat/lon · MGRS: ${readout}`);
+  }
   await shot("map");
   if (stopAfter === "map") await finish(0);
 
@@ -171,6 +197,24 @@ try {
   );
   note("resolved");
   await shot("resolved");
+
+  await page.keyboard.press("c");
+  await page.waitForFunction(
+    (id) => document.querySelector(`[data-testid="incident-row"][data-id="${id}"]`)?.dataset.status === "closed",
+    incidentId,
+    { timeout: 15_000 },
+  );
+  for (const action of ["action-ack", "action-dispatch", "action-resolve", "action-close"]) {
+    if (!(await page.getByTestId(action).isDisabled())) throw new Error(`${action} is enabled on a closed incident`);
+  }
+  if ((await page.getByTestId("escalated-tag").count()) > 0) throw new Error("ESCALATED shown on a closed incident");
+  const events = await page.getByTestId("event-line").allTextContents();
+  note(`timeline: ${events.join(" | ")}`);
+  if (!events.some((line) => /^\d\d:\d\d:\d\d crossing (inbound|outbound)/.test(line))) {
+    throw new Error(`the timeline does not name the crossing in words: ${events.join(" | ")}`);
+  }
+  note("closed: actions disabled");
+  await shot("closed");
   await finish(0);
 } catch (error) {
   await page.screenshot({ path: path.join(artifacts, "failure.png") }).catch(() => undefined);

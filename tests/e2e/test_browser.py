@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import urllib.error
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from tests.support.demo_site import (
     volyn_copy,
     wait_healthy,
 )
+from tests.support.requirements import require_or_skip
 
 CHROMIUM = Path(os.environ.get("KORDON_CHROMIUM", "/usr/bin/chromium"))
 USERNAME = "e2e-operator"
@@ -49,14 +51,14 @@ class RunningNode:
 def _require_tools(repo_root: Path) -> Path:
     node = shutil.which("node")
     if node is None:
-        pytest.skip("node is not installed (needed to run playwright-core)")
+        require_or_skip("node is not installed (needed to run playwright-core)")
     if not CHROMIUM.is_file():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
+        require_or_skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
     web = repo_root / "web"
     if not (web / "node_modules" / "playwright-core").is_dir():
-        pytest.skip("web/node_modules is missing: cd web && npm ci")
+        require_or_skip("web/node_modules is missing: cd web && npm ci")
     if not (web / "dist" / "index.html").is_file():
-        pytest.skip("web/dist is not built: cd web && npm run build")
+        require_or_skip("web/dist is not built: cd web && npm run build")
     return Path(node)
 
 
@@ -137,19 +139,20 @@ def test_operator_walkthrough(running_node: RunningNode, repo_root: Path) -> Non
         f"browser walk-through failed (screenshots in {artifacts}):\n"
         f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     )
-    for name in ("login", "map", "incident", "acknowledged", "clip", "resolved"):
+    steps = ("login", "map", "alerts", "incident", "acknowledged", "clip", "resolved", "closed")
+    for name in steps:
         assert any(artifacts.glob(f"*-{name}.png")), f"no screenshot of step {name!r}"
     _export_and_verify(running_node, artifacts)
 
 
 def _export_and_verify(node: RunningNode, artifacts: Path) -> None:
-    """The resolved incident exported through the API verifies offline; one flipped byte fails."""
+    """The closed incident exported through the API verifies offline; one flipped byte fails."""
     with httpx.Client(base_url=node.url, timeout=60.0) as client:
         login = client.post("/api/auth/login", json={"username": USERNAME, "password": PASSWORD})
         assert login.status_code == 200, login.text
         csrf = {"X-CSRF-Token": login.json()["csrf_token"]}
-        incidents = client.get("/api/incidents", params={"status": "resolved"}).json()
-        assert incidents, "the walk-through resolved an incident"
+        incidents = client.get("/api/incidents", params={"status": "closed"}).json()
+        assert incidents, "the walk-through resolved and closed an incident"
         created = client.post(
             "/api/exports",
             json={"incident_id": incidents[0]["id"], "reason": "e2e evidence check"},
@@ -160,15 +163,30 @@ def _export_and_verify(node: RunningNode, artifacts: Path) -> None:
         download = client.get(created.json()["url"])
         assert download.status_code == 200
         bundle.write_bytes(download.content)
+    with zipfile.ZipFile(bundle) as archive:
+        evidence = [i for i in archive.infolist() if i.filename.startswith("files/")]
+    assert evidence, "the bundle holds the incident's files"
     ok = subprocess.run(
         [*kordon_command(), "verify", str(bundle)], capture_output=True, text=True, check=False
     )
     assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert f"bundle {bundle}: OK: {len(evidence)} file(s)" in ok.stdout, ok.stdout
+    # flip one byte in the middle of the largest evidence file's stored data
+    target = max(evidence, key=lambda i: i.file_size)
     data = bytearray(bundle.read_bytes())
-    data[len(data) // 2] ^= 0x01
+    start = target.header_offset + 30 + len(target.filename.encode()) + len(target.extra)
+    assert data[start : start + target.file_size] == _member_bytes(bundle, target.filename)
+    data[start + target.file_size // 2] ^= 0x01
     tampered = artifacts / "export-tampered.zip"
     tampered.write_bytes(bytes(data))
     bad = subprocess.run(
         [*kordon_command(), "verify", str(tampered)], capture_output=True, text=True, check=False
     )
-    assert bad.returncode != 0, bad.stdout
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert f"bundle {tampered}: FAILED" in bad.stdout, bad.stdout
+    assert f"{target.filename}: content differs from the manifest" in bad.stdout, bad.stdout
+
+
+def _member_bytes(bundle: Path, name: str) -> bytes:
+    with zipfile.ZipFile(bundle) as archive:
+        return archive.read(name)

@@ -1,6 +1,7 @@
 // The HTTP client: JSON in and out, the session cookie, X-CSRF-Token on every state change,
 // and one place that notices 401 (the UI goes back to the login page).
 import type {
+  EventRecord,
   Camera,
   Clip,
   DeviceStatus,
@@ -109,6 +110,11 @@ export class ApiClient {
     return this.request<unknown>("GET", "/api/map/basemap/style.json");
   }
 
+  /** The OpenStreetMap basemap style of a theme (tiles and glyphs from this node). */
+  basemapTheme(theme: "dark" | "light"): Promise<unknown> {
+    return this.request<unknown>("GET", `/api/basemap/styles/${theme}.json`);
+  }
+
   cameras(): Promise<Camera[]> {
     return this.request<Camera[]>("GET", "/api/cameras");
   }
@@ -128,6 +134,10 @@ export class ApiClient {
 
   incident(id: string): Promise<Incident> {
     return this.request<Incident>("GET", `/api/incidents/${encodeURIComponent(id)}`);
+  }
+
+  event(id: string): Promise<EventRecord> {
+    return this.request<EventRecord>("GET", `/api/events/${encodeURIComponent(id)}`);
   }
 
   clips(incidentId: string): Promise<Clip[]> {

@@ -157,6 +157,7 @@ export class Console {
       a: () => void this.detail?.acknowledge(),
       d: () => this.showTabThen(() => this.detail?.startDispatch()),
       r: () => this.showTabThen(() => this.detail?.startResolve()),
+      c: () => this.showTabThen(() => void this.detail?.close()),
       n: () => this.showTabThen(() => this.detail?.focusNote()),
       "1": () => this.showTab("incident"),
       "2": () => this.showTab("cameras"),

@@ -1,14 +1,15 @@
 // The incident detail pane: snapshot, clip player, history timeline, actions and notes.
 import { ApiError, type ApiClient } from "./api";
 import { clear, h } from "./dom";
-import { STATUS_LABELS, clockZ, crossingsText, dateTimeZ, km, priorityColour } from "./format";
+import { STATUS_LABELS, actionAllowed, eventWords, clockZ, crossingsText, dateTimeZ, km, priorityColour, type IncidentAction } from "./format";
 import type { Store } from "./store";
-import type { Clip, Incident, Resolution } from "./types";
+import type { Clip, EventRecord, Incident, Resolution } from "./types";
 
 type Mode = "idle" | "resolve" | "dispatch";
 
 const CLIP_POLLS = 24;
 const CLIP_POLL_MS = 5000;
+const MAX_EVENTS = 50;
 
 const RESOLUTIONS: { key: string; value: Resolution; label: string }[] = [
   { key: "t", value: "true_alarm", label: "True alarm" },
@@ -25,6 +26,7 @@ export class DetailPane {
   private readonly prompt = h("div", { class: "detail-prompt" });
   private readonly info = h("div", { class: "detail-info" });
   private readonly history = h("div", { class: "detail-history" });
+  private readonly eventList = h("ol", { class: "timeline events", "data-testid": "event-timeline" });
   private readonly noteInput = h("textarea", {
     class: "note-input",
     rows: 2,
@@ -72,8 +74,11 @@ export class DetailPane {
       this.shownId = incident.id;
       clear(this.body);
       clear(this.media);
+      clear(this.eventList);
       this.body.append(this.info, this.prompt, this.media, this.history);
       void this.loadMedia(incident);
+    } else {
+      void this.loadEvents(incident); // a new event may have joined
     }
     this.shownVersion = incident.version;
     this.renderInfo(incident);
@@ -97,10 +102,10 @@ export class DetailPane {
     const actions = h(
       "div",
       { class: "actions" },
-      this.button("Acknowledge", "a", "action-ack", () => void this.acknowledge()),
-      this.button("Dispatch", "d", "action-dispatch", () => this.startDispatch()),
-      this.button("Resolve", "r", "action-resolve", () => this.startResolve()),
-      this.button("Close", "c", "action-close", () => void this.run((id) => this.api.close(id), "Closed")),
+      this.button("Acknowledge", "a", "action-ack", () => void this.acknowledge(), incident, "acknowledge"),
+      this.button("Dispatch", "d", "action-dispatch", () => this.startDispatch(), incident, "dispatch"),
+      this.button("Resolve", "r", "action-resolve", () => this.startResolve(), incident, "resolve"),
+      this.button("Close", "c", "action-close", () => void this.close(), incident, "close"),
     );
     const timeline = h("ol", { class: "timeline", "data-testid": "timeline" });
     for (const entry of incident.history) {
@@ -124,13 +129,17 @@ export class DetailPane {
         { class: "detail-head" },
         h("span", { class: "prio", style: `background:${priorityColour(incident.priority)}` }, `P${incident.priority}`),
         h("h2", {}, incident.title),
-        incident.escalated ? h("span", { class: "escalated-tag" }, "ESCALATED") : null,
+        incident.escalated && incident.status !== "closed" && incident.status !== "resolved"
+          ? h("span", { class: "escalated-tag", "data-testid": "escalated-tag" }, "ESCALATED")
+          : null,
       ),
       h("dl", { class: "facts" }, ...facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v || "—")])),
       actions,
     );
     clear(this.history);
     this.history.append(
+      h("h3", {}, "Events"),
+      this.eventList,
       h("h3", {}, "Timeline"),
       timeline,
       h("h3", {}, "Notes"),
@@ -139,8 +148,19 @@ export class DetailPane {
     );
   }
 
-  private button(label: string, key: string, testId: string, onClick: () => void): HTMLButtonElement {
+  private button(
+    label: string,
+    key: string,
+    testId: string,
+    onClick: () => void,
+    incident?: Incident,
+    action?: IncidentAction,
+  ): HTMLButtonElement {
     const button = h("button", { type: "button", "data-testid": testId, title: `${label} (${key})` }, label, h("kbd", {}, key));
+    if (incident && action && !actionAllowed(incident.status, action)) {
+      button.disabled = true;
+      button.title = `${label}: not possible when ${STATUS_LABELS[incident.status].toLowerCase()}`;
+    }
     button.addEventListener("click", onClick);
     return button;
   }
@@ -189,19 +209,31 @@ export class DetailPane {
   }
 
   startResolve(): void {
-    if (!this.store.selected()) return;
+    if (!this.allows("resolve")) return;
     this.mode = "resolve";
     this.renderPrompt();
   }
 
   startDispatch(): void {
-    if (!this.store.selected()) return;
+    if (!this.allows("dispatch")) return;
     this.mode = "dispatch";
     this.renderPrompt();
   }
 
+  /** Whether the selected incident's state allows ``action`` (keys check this too). */
+  allows(action: IncidentAction): boolean {
+    const incident = this.store.selected();
+    return incident !== null && actionAllowed(incident.status, action);
+  }
+
   async acknowledge(): Promise<void> {
+    if (!this.allows("acknowledge")) return;
     await this.run((id) => this.api.acknowledge(id), "Acknowledged");
+  }
+
+  async close(): Promise<void> {
+    if (!this.allows("close")) return;
+    await this.run((id) => this.api.close(id), "Closed");
   }
 
   private async resolve(resolution: Resolution): Promise<void> {
@@ -235,8 +267,27 @@ export class DetailPane {
     }
   }
 
+  /** The incident's events in words, oldest first (at most MAX_EVENTS, the newest ones). */
+  private async loadEvents(incident: Incident): Promise<EventRecord[]> {
+    const ids = incident.event_ids.slice(-MAX_EVENTS);
+    const settled = await Promise.allSettled(ids.map((id) => this.api.event(id)));
+    const events = settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    events.sort((a, b) => a.time.localeCompare(b.time));
+    if (this.shownId !== incident.id) return events;
+    clear(this.eventList);
+    for (const event of events) {
+      this.eventList.append(h("li", { "data-testid": "event-line" }, eventWords(event)));
+    }
+    if (events.length === 0) this.eventList.append(h("li", { class: "empty" }, "No events."));
+    return events;
+  }
+
   private async loadMedia(incident: Incident): Promise<void> {
-    const firstEvent = incident.event_ids[0];
+    const events = await this.loadEvents(incident);
+    if (this.shownId !== incident.id) return;
+    // The snapshot of the crossing itself when there is one, else of the first event.
+    const crossing = events.find((e) => e.kind === "border_crossing" || e.kind === "line_crossing");
+    const firstEvent = crossing?.id ?? incident.event_ids[0];
     if (firstEvent) {
       const image = h("img", {
         class: "snapshot",

@@ -1,5 +1,5 @@
 // Display helpers: times, priorities, states.
-import type { AlertReason, Crossings, DeviceState, IncidentStatus } from "./types";
+import type { AlertReason, Crossings, DeviceState, EventRecord, IncidentStatus } from "./types";
 
 export const PRIORITY_COLOURS: Record<number, string> = {
   1: "#ff3b3b",
@@ -26,12 +26,27 @@ export function deviceColour(state: DeviceState | undefined | null): string {
 }
 
 export const STATUS_LABELS: Record<IncidentStatus, string> = {
-  open: "OPEN",
-  acknowledged: "ACK",
-  dispatched: "DISP",
-  resolved: "RES",
-  closed: "CLSD",
+  open: "Open",
+  acknowledged: "Acknowledged",
+  dispatched: "Dispatched",
+  resolved: "Resolved",
+  closed: "Closed",
 };
+
+export type IncidentAction = "acknowledge" | "dispatch" | "resolve" | "close";
+
+/** What an operator may do in each state (the server's transition table). */
+export const ALLOWED_ACTIONS: Record<IncidentStatus, readonly IncidentAction[]> = {
+  open: ["acknowledge", "dispatch", "resolve"],
+  acknowledged: ["dispatch", "resolve"],
+  dispatched: ["resolve"],
+  resolved: ["close"],
+  closed: [],
+};
+
+export function actionAllowed(status: IncidentStatus, action: IncidentAction): boolean {
+  return ALLOWED_ACTIONS[status].includes(action);
+}
 
 /** "14:03:27" in UTC: operations centres log in UTC (Zulu). */
 export function clockZ(iso: string): string {
@@ -77,3 +92,23 @@ export const ALERT_REASON_LABELS: Record<AlertReason, string> = {
   new_track: "new track",
   direction_change: "direction change",
 };
+
+const EVENT_WORDS: Record<string, string> = {
+  border_crossing: "crossing",
+  line_crossing: "line crossing",
+  zone_enter: "zone entry",
+  zone_exit: "zone exit",
+  zone_dwell: "loitering",
+  border_approach: "approach",
+  device_online: "device online",
+  device_offline: "device offline",
+  storage_alarm: "storage alarm",
+};
+
+/** "12:04:31 crossing inbound, person, km 10.2, cam-1": an event as an operator reads it. */
+export function eventWords(event: EventRecord): string {
+  const what = EVENT_WORDS[event.kind] ?? event.kind.replaceAll("_", " ");
+  const head = event.direction ? `${what} ${event.direction}` : what;
+  const parts = [head, event.class_name, event.km_post === null ? null : km(event.km_post), event.source_id];
+  return `${clockZ(event.time)} ${parts.filter((p) => p).join(", ")}`;
+}

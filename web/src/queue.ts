@@ -45,7 +45,7 @@ export class IncidentQueue {
       h("header", { class: "panel-head" }, h("h2", {}, "Incidents "), this.count),
       h("div", { class: "queue-filters" }, this.sectorSelect, statusSelect, prioritySelect),
       this.list,
-      h("footer", { class: "keys" }, "j/k move · Enter open · a ack · d dispatch · r resolve · n note"),
+      h("footer", { class: "keys" }, "j/k move · Enter open · a ack · d dispatch · r resolve · c close · n note"),
     );
     this.store.on("incidents", () => this.render());
     this.store.on("filters", () => this.render());
@@ -110,8 +110,8 @@ export class IncidentQueue {
         ),
         h("span", { class: "age", title: "since the last alert" }, age(incident.last_alert_at, now)),
       );
-      row.addEventListener("click", () => this.store.select(incident.id));
-      row.addEventListener("dblclick", () => this.onOpen(incident.id));
+      // One click opens: selects, shows the detail and pans the map to the incident.
+      row.addEventListener("click", () => this.onOpen(incident.id));
       this.list.append(row);
       if (selected) row.scrollIntoView({ block: "nearest" });
     }

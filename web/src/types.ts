@@ -165,3 +165,17 @@ export interface FeatureCollection<G = unknown, P = Record<string, unknown>> {
   type: "FeatureCollection";
   features: Feature<G, P>[];
 }
+
+/** One event as ``GET /api/events/{id}`` returns it (the fields the console shows). */
+export interface EventRecord {
+  id: string;
+  kind: string;
+  time: string;
+  source_id: string;
+  rule_id: string | null;
+  track_id: string | null;
+  class_name: string | null;
+  direction: string | null;
+  km_post: number | null;
+  sector_id: string | null;
+}

@@ -52,6 +52,17 @@ class SiteInfo(StrictModel):
     )
 
 
+class BasemapConfig(StrictModel):
+    """The operator map's offline basemap."""
+
+    tiles: Path | None = Field(
+        default=None,
+        description="Vector tiles of the basemap: an MBTiles file (OpenMapTiles schema, "
+        "gzip MVT), relative to the site file; none: the OpenStreetMap extract of the "
+        "Volyn border area shipped with Kordon.",
+    )
+
+
 class SiteConfig(StrictModel):
     """A Kordon site: its borders, sectors, zones, cameras, sensors and services."""
 
@@ -82,6 +93,9 @@ class SiteConfig(StrictModel):
         default_factory=IncidentsConfig, description="Correlation of events into incidents; SLAs."
     )
     api: ApiConfig = Field(default_factory=ApiConfig, description="HTTP API and web UI.")
+    basemap: BasemapConfig = Field(
+        default_factory=BasemapConfig, description="The operator map's offline basemap."
+    )
     logging: LoggingConfig = Field(default_factory=LoggingConfig, description="Log output.")
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)

@@ -7,6 +7,7 @@ polygon in lon/lat. Sectors are tested in the order given; the first match wins.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,6 +61,7 @@ class SectorMap:
                 raise SectorError(f"sector {spec.sector_id!r} is defined more than once")
             self._check(spec)
         self._polygons: dict[str, shapely.Polygon] = {}
+        self._areas: dict[tuple[str, int, float, float], shapely.Geometry] = {}
         for spec in self._sectors:
             if isinstance(spec, PolygonSector):
                 self._polygons[spec.sector_id] = shapely.Polygon(
@@ -122,19 +124,78 @@ class SectorMap:
             free[hit] = False
         return out
 
-    def polygon_lonlat(self, sector_id: str, resolution_m: float = 200.0) -> FloatArray:
-        """The sector's outline as a closed (N, 2) lon/lat ring, for the map."""
-        for spec in self._sectors:
-            if spec.sector_id != sector_id:
+    def area_xy(self, sector_id: str, resolution_m: float = 200.0) -> shapely.Geometry:
+        """The sector's area in local metres (a Polygon or MultiPolygon).
+
+        A border stretch is what :meth:`sector_of` assigns to it: the points within
+        ``band_m`` of the border whose nearest border point lies in the stretch's km range.
+        The border is sampled every ``resolution_m`` (samples centred in each km interval,
+        so interval ends fall on cell edges); each sample's Voronoi cell holds the points
+        nearest to it, so the cells of one stretch, cut to the band, are its area, and
+        adjacent stretches tile the band without overlap.
+        """
+        spec = self._spec(sector_id)
+        if isinstance(spec, PolygonSector):
+            return self._polygons[sector_id]
+        key = (id(spec.border), spec.band_m, resolution_m)
+        cached = self._areas.get((sector_id, *key))
+        if cached is not None:
+            return cached
+        border = spec.border
+        peers = [
+            s
+            for s in self._sectors
+            if isinstance(s, BorderStretchSector) and s.border is border and s.band_m == spec.band_m
+        ]
+        cuts = {0.0, border.length_m}
+        for peer in peers:
+            cuts.update(float(a) for a in border.along_at_km([peer.from_km, peer.to_km]))
+        edges = sorted(cuts)
+        samples: list[FloatArray] = []
+        for lo, hi in itertools.pairwise(edges):
+            n = max(1, int(np.ceil((hi - lo) / resolution_m)))
+            samples.append(lo + (np.arange(n) + 0.5) * (hi - lo) / n)
+        along = np.concatenate(samples)
+        points = border.point_at_along(along)
+        kms = border.km_post(along)
+        band = shapely.LineString(border.vertices_xy).buffer(
+            spec.band_m, quad_segs=max(4, int(np.pi * spec.band_m / (2 * resolution_m)))
+        )
+        cells = shapely.voronoi_polygons(
+            shapely.MultiPoint(points), extend_to=band.envelope, ordered=True
+        )
+        parts = list(shapely.get_parts(cells))
+        for peer in peers:
+            lo_km, hi_km = sorted((peer.from_km, peer.to_km))
+            own = (kms >= lo_km) & (kms < hi_km)
+            if hi_km >= border.length_km - 1e-9:
+                own |= kms >= hi_km
+            mine = shapely.union_all([parts[i] for i in np.flatnonzero(own)], grid_size=0.01)
+            area = shapely.intersection(mine, band, grid_size=0.01)
+            self._areas[(peer.sector_id, *key)] = area
+        return self._areas[(sector_id, *key)]
+
+    def areas_lonlat(self, sector_id: str, resolution_m: float = 200.0) -> list[list[FloatArray]]:
+        """The sector's area as lon/lat polygons, each a list of closed rings (exterior
+        first, then holes): a GeoJSON (Multi)Polygon's coordinates."""
+        area = self.area_xy(sector_id, resolution_m)
+        out: list[list[FloatArray]] = []
+        for part in shapely.get_parts(area):
+            if not isinstance(part, shapely.Polygon) or part.is_empty:
                 continue
-            if isinstance(spec, PolygonSector):
-                ring = shapely.get_coordinates(self._polygons[sector_id].exterior)
-            else:
-                stretch = shapely.LineString(spec.border.substring(spec.from_km, spec.to_km))
-                quad = max(2, int(np.pi * spec.band_m / (2 * resolution_m)))
-                band = stretch.buffer(spec.band_m, quad_segs=quad, cap_style="flat")
-                if isinstance(band, shapely.MultiPolygon):
-                    band = max(band.geoms, key=lambda g: g.area)
-                ring = shapely.get_coordinates(band.exterior)
-            return self.frame.xy_to_lonlat(ring)
+            rings = [part.exterior, *part.interiors]
+            out.append([self.frame.xy_to_lonlat(shapely.get_coordinates(r)) for r in rings])
+        return out
+
+    def polygon_lonlat(self, sector_id: str, resolution_m: float = 200.0) -> FloatArray:
+        """The outline of the sector's largest part as a closed (N, 2) lon/lat ring."""
+        area = self.area_xy(sector_id, resolution_m)
+        parts = [p for p in shapely.get_parts(area) if isinstance(p, shapely.Polygon)]
+        largest = max(parts, key=lambda g: g.area)
+        return self.frame.xy_to_lonlat(shapely.get_coordinates(largest.exterior))
+
+    def _spec(self, sector_id: str) -> SectorSpec:
+        for spec in self._sectors:
+            if spec.sector_id == sector_id:
+                return spec
         raise SectorError(f"unknown sector {sector_id!r}; known: {', '.join(self.sector_ids)}")

@@ -30,14 +30,22 @@ class OperatorActions(ServiceCore):
     def acknowledge(
         self, incident_id: str, *, actor: str, time: datetime, expected_version: int, note: str = ""
     ) -> StoredIncident:
-        return self._move(
+        """Acknowledge; an unassigned incident becomes the acknowledging operator's."""
+
+        def change(inc: Incident, ext: IncidentExtras) -> tuple[Incident, IncidentExtras]:
+            moved = inc.transition(IncidentStatus.ACKNOWLEDGED, actor=actor, time=time, note=note)
+            if moved.assignee is None:
+                moved = replace(moved, assignee=actor)
+            return moved, ext
+
+        return self._act(
             incident_id,
             Action.ACKNOWLEDGE,
-            IncidentStatus.ACKNOWLEDGED,
             actor=actor,
             time=time,
             expected_version=expected_version,
             note=note,
+            change=change,
         )
 
     def dispatch(

@@ -33,10 +33,11 @@ def _collection(features: list[JsonValue]) -> GeoJson:
     return {"type": "FeatureCollection", "features": features}
 
 
-def load_basemap_style() -> GeoJson:
-    """The shipped offline basemap style with its GeoJSON sources inlined."""
+def load_basemap_style(name: str = "style.json") -> GeoJson:
+    """A shipped offline basemap style (``style.json``: dark, ``style-light.json``: light)
+    with its GeoJSON sources inlined."""
     folder = resources.files("kordon.data").joinpath("basemap")
-    style: dict[str, JsonValue] = json.loads(folder.joinpath("style.json").read_text("utf-8"))
+    style: dict[str, JsonValue] = json.loads(folder.joinpath(name).read_text("utf-8"))
     sources = style.get("sources")
     if isinstance(sources, dict):
         for source in sources.values():
@@ -82,11 +83,18 @@ class SiteView:
         self._borders = _collection(border_features)
         sectors: list[JsonValue] = []
         for s in config.sectors:
-            ring = geometry.sectors.polygon_lonlat(s.id)
+            parts: list[JsonValue] = [
+                [_ring(ring) for ring in rings] for rings in geometry.sectors.areas_lonlat(s.id)
+            ]
+            shape: JsonValue = (
+                {"type": "Polygon", "coordinates": parts[0]}
+                if len(parts) == 1
+                else {"type": "MultiPolygon", "coordinates": parts}
+            )
             sectors.append(
                 {
                     "type": "Feature",
-                    "geometry": {"type": "Polygon", "coordinates": [_ring(ring)]},
+                    "geometry": shape,
                     "properties": {"id": s.id, "name": s.name, "unit": s.unit},
                 }
             )

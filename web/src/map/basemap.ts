@@ -21,15 +21,22 @@ function isStyle(value: unknown): value is StyleSpecification {
  */
 export function localiseStyle(style: StyleSpecification, pageUrl: string): StyleSpecification {
   const copy = structuredClone(style);
-  const absolute = (u: string): string => new URL(u, pageUrl).toString();
   const origin = new URL(pageUrl).origin;
+  const absolute = (u: string): string => new URL(u, pageUrl).toString();
   for (const source of Object.values(copy.sources)) {
     const s = source as { data?: unknown; url?: unknown; tiles?: unknown };
     if (typeof s.data === "string") s.data = absolute(s.data);
     if (typeof s.url === "string") s.url = absolute(s.url);
-    if (Array.isArray(s.tiles)) s.tiles = s.tiles.map((t: unknown) => (typeof t === "string" ? absolute(t) : t));
+    if (Array.isArray(s.tiles)) {
+      s.tiles = s.tiles.map((t: unknown) => (typeof t === "string" && t.startsWith("/") ? `${origin}${t}` : t));
+    }
   }
-  if (typeof copy.glyphs === "string" && new URL(copy.glyphs, pageUrl).origin !== origin) delete copy.glyphs;
+  if (typeof copy.glyphs === "string") {
+    // Keep MapLibre's {fontstack}/{range} placeholders unescaped in the absolute URL.
+    const glyphs = copy.glyphs;
+    if (new URL(glyphs.replace(/[{}]/g, ""), pageUrl).origin !== origin) delete copy.glyphs;
+    else if (glyphs.startsWith("/")) copy.glyphs = `${origin}${glyphs}`;
+  }
   if (typeof copy.sprite === "string" && new URL(copy.sprite, pageUrl).origin !== origin) delete copy.sprite;
   return copy;
 }

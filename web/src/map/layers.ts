@@ -15,8 +15,10 @@ function asGeoJson(collection: FeatureCollection): Collection {
 }
 
 export function addOverlayLayers(map: MapLibreMap): void {
-  const sources = ["sectors", "zones", "borders", "km-posts", "fov", "cameras", "incidents"];
+  const sources = ["sectors", "zones", "borders", "km-posts", "fov", "cameras", "incident-selected"];
   for (const id of sources) map.addSource(id, { type: "geojson", data: asGeoJson(EMPTY) });
+  // Incidents near each other cluster into one counted marker, so none hides another.
+  map.addSource("incidents", { type: "geojson", data: asGeoJson(EMPTY), cluster: true, clusterRadius: 26, clusterMaxZoom: 17 });
   map.addLayer({
     id: "sectors-fill",
     type: "fill",
@@ -78,6 +80,55 @@ export function addOverlayLayers(map: MapLibreMap): void {
       "circle-stroke-width": 1,
     },
   });
+  // Incidents are rings under the cameras: a camera dot always shows through its incident.
+  map.addLayer({
+    id: "incident-clusters",
+    type: "circle",
+    source: "incidents",
+    filter: ["has", "point_count"],
+    paint: {
+      "circle-radius": 12,
+      "circle-color": "#ff8c1a",
+      "circle-opacity": 0.35,
+      "circle-stroke-color": "#ff8c1a",
+      "circle-stroke-width": 2,
+    },
+  });
+  if (map.getStyle().glyphs) {
+    map.addLayer({
+      id: "incident-cluster-count",
+      type: "symbol",
+      source: "incidents",
+      filter: ["has", "point_count"],
+      layout: { "text-field": ["get", "point_count_abbreviated"], "text-font": ["Noto Sans Medium"], "text-size": 12 },
+      paint: { "text-color": "#ffffff", "text-halo-color": "#0b0f12", "text-halo-width": 1.2 },
+    });
+  }
+  map.addLayer({
+    id: "incidents",
+    type: "circle",
+    source: "incidents",
+    filter: ["!", ["has", "point_count"]],
+    paint: {
+      "circle-radius": 9,
+      "circle-color": ["get", "colour"],
+      "circle-opacity": 0.3,
+      "circle-stroke-color": ["get", "colour"],
+      "circle-stroke-width": 2.5,
+    },
+  });
+  map.addLayer({
+    id: "incident-selected",
+    type: "circle",
+    source: "incident-selected",
+    paint: {
+      "circle-radius": 12,
+      "circle-color": ["get", "colour"],
+      "circle-opacity": 0.35,
+      "circle-stroke-color": "#ffffff",
+      "circle-stroke-width": 2.5,
+    },
+  });
   map.addLayer({
     id: "cameras",
     type: "circle",
@@ -86,18 +137,6 @@ export function addOverlayLayers(map: MapLibreMap): void {
       "circle-radius": 6,
       "circle-color": ["get", "colour"],
       "circle-stroke-color": "#0b0f12",
-      "circle-stroke-width": 2,
-    },
-  });
-  map.addLayer({
-    id: "incidents",
-    type: "circle",
-    source: "incidents",
-    paint: {
-      "circle-radius": ["case", ["get", "selected"], 11, 8],
-      "circle-color": ["get", "colour"],
-      "circle-opacity": 0.85,
-      "circle-stroke-color": ["case", ["get", "selected"], "#ffffff", "#0b0f12"],
       "circle-stroke-width": 2,
     },
   });
@@ -192,9 +231,10 @@ export class OverlayLayers {
 
   setIncidents(incidents: Incident[], selectedId: string | null): void {
     const features: GeoFeature[] = [];
+    const selected: GeoFeature[] = [];
     for (const incident of incidents) {
       if (incident.lat === null || incident.lon === null) continue;
-      features.push({
+      (incident.id === selectedId ? selected : features).push({
         type: "Feature",
         geometry: { type: "Point", coordinates: [incident.lon, incident.lat] },
         properties: {
@@ -205,5 +245,6 @@ export class OverlayLayers {
       });
     }
     setData(this.map, "incidents", { type: "FeatureCollection", features });
+    setData(this.map, "incident-selected", { type: "FeatureCollection", features: selected });
   }
 }

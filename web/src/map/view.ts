@@ -7,12 +7,14 @@ import type { ApiClient } from "../api";
 import type { Store } from "../store";
 import { loadBasemap } from "./basemap";
 import { OverlayLayers, addOverlayLayers } from "./layers";
+import { CursorReadout, LayerPanel, MeasureTool } from "./tools";
 import { TrackLayer, addTrackLayers } from "./tracks";
 
 export class MapView {
   private map: maplibregl.Map | null = null;
   private overlays: OverlayLayers | null = null;
   private tracks: TrackLayer | null = null;
+  private basemapSources: Record<string, unknown> = {};
 
   constructor(
     private readonly container: HTMLElement,
@@ -23,8 +25,12 @@ export class MapView {
 
   async start(): Promise<void> {
     maplibregl.setWorkerUrl(workerUrl);
-    const style = await loadBasemap(() => this.api.basemapStyle(), window.location.href);
+    const style = await loadBasemap(
+      () => this.api.basemapTheme("dark").catch(() => this.api.basemapStyle()),
+      window.location.href,
+    );
     const site = this.store.site;
+    this.basemapSources = { ...style.sources };
     const map = new maplibregl.Map({
       container: this.container,
       style,
@@ -39,17 +45,37 @@ export class MapView {
     await new Promise<void>((resolve) => map.once("load", () => resolve()));
     addOverlayLayers(map);
     addTrackLayers(map);
+    const readout = new CursorReadout();
+    readout.attach(map);
+    const measure = new MeasureTool(map);
+    measure.attach();
+    const panel = new LayerPanel(map, this.container, (theme) => void this.setTheme(theme));
+    panel.attach();
+    const tools = document.createElement("div");
+    tools.className = "map-tools";
+    tools.append(panel.element, measure.button, measure.result);
+    this.container.append(tools, readout.element);
     this.overlays = new OverlayLayers(map);
     this.tracks = new TrackLayer(map);
     if (site) {
       const [w, s, e, n] = site.bounds;
       map.fitBounds([w, s, e, n], { padding: 30, animate: false });
     }
+    map.on("click", "incident-clusters", (event: maplibregl.MapLayerMouseEvent) => {
+      const feature = event.features?.[0];
+      const clusterId = feature?.properties?.cluster_id;
+      const source = map.getSource<maplibregl.GeoJSONSource>("incidents");
+      if (typeof clusterId !== "number" || !source || feature?.geometry.type !== "Point") return;
+      const [lon, lat] = feature.geometry.coordinates;
+      void source.getClusterExpansionZoom(clusterId).then((zoom) => {
+        if (lon !== undefined && lat !== undefined) map.easeTo({ center: [lon, lat], zoom, duration: 400 });
+      });
+    });
     map.on("click", "incidents", (event: maplibregl.MapLayerMouseEvent) => {
       const id = event.features?.[0]?.properties?.id;
       if (typeof id === "string") this.onIncidentClick(id);
     });
-    for (const layer of ["incidents", "cameras"]) {
+    for (const layer of ["incidents", "incident-clusters", "cameras"]) {
       map.on("mouseenter", layer, () => (map.getCanvas().style.cursor = "pointer"));
       map.on("mouseleave", layer, () => (map.getCanvas().style.cursor = ""));
     }
@@ -79,6 +105,31 @@ export class MapView {
     });
     this.drawCameras();
     this.drawIncidents();
+  }
+
+  /** Swaps the basemap, keeping every overlay source and layer (they are not the style's). */
+  private async setTheme(theme: "dark" | "light"): Promise<void> {
+    const map = this.map;
+    if (!map) return;
+    const next = await loadBasemap(() => this.api.basemapTheme(theme), window.location.href);
+    map.setStyle(next, {
+      transformStyle: (previous, incoming) => {
+        if (!previous) return incoming;
+        const basemapSources = new Set(Object.keys(incoming.sources));
+        const oldBasemap = new Set(Object.keys(this.basemapSources));
+        const sources = { ...incoming.sources };
+        for (const [id, source] of Object.entries(previous.sources)) {
+          if (!oldBasemap.has(id) && !basemapSources.has(id)) sources[id] = source;
+        }
+        const layers = [
+          ...incoming.layers,
+          ...previous.layers.filter((l) => "source" in l && typeof l.source === "string" && !oldBasemap.has(l.source)),
+        ];
+        this.basemapSources = incoming.sources;
+        return { ...incoming, sources, layers };
+      },
+    });
+    this.container.dataset.theme = theme;
   }
 
   flyTo(lon: number, lat: number): void {
