@@ -276,9 +276,23 @@ def _quality_rows() -> list[BenchRow]:
     return rows
 
 
+def _render_rows() -> list[BenchRow]:
+    """The simulator's render time per frame (target < 5 ms), moved here from the unit tests."""
+    renderer = Renderer(get_scene("border_walk", 0).scenario)
+    renderer.load()
+    frames = range(100, 160)
+    t0 = time.perf_counter()
+    for k in frames:
+        renderer.render(k)
+    ms = (time.perf_counter() - t0) / len(frames) * 1e3
+    note = f"border_walk 768x576, {len(frames)} frames with people, target < 5 ms"
+    return [BenchRow(B, "simulator render time", ms, "ms/frame", note)]
+
+
 def bench_rows() -> list[BenchRow]:
     video = _vtest()
     rows, decode_rate = _decode_rows(video)
+    rows += _render_rows()
     rows += _pipeline_rows(video, decode_rate)
     rows += _quality_rows()
     rows += _hold_rows(video)

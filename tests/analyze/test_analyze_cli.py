@@ -39,10 +39,11 @@ def test_analyze_writes_all_four_outputs(square_video: Path, tmp_path: Path) -> 
     assert summary["zones"]["zone-1"] == {"zone_enter": 1}
     assert set(summary["stages_ms"]) == {"decode", "motion", "detect", "track", "rules"}
     events = [json.loads(x) for x in (out / "events.jsonl").read_text().splitlines()]
+    # the square (moving right) crosses x = 80 before it enters the zone at x >= 100
     assert [(e["kind"], e["rule_id"], e["direction"]) for e in events] == [
         ("line_crossing", "line-1", "out"),
         ("zone_enter", "zone-1", None),
-    ] or sorted(e["kind"] for e in events) == ["line_crossing", "zone_enter"]
+    ]
     assert all(e["time"].startswith("2024-05-01T12:00:0") for e in events)
     rows = [r.split(",") for r in (out / "tracks.txt").read_text().splitlines()]
     assert rows

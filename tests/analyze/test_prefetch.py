@@ -11,11 +11,28 @@ from kordon.analyze.options import AnalyzeError
 from kordon.analyze.prefetch import Prefetcher
 
 
+class StepTimer:
+    """A monotonic timer the producer advances: item ``k`` takes ``k`` ms to fetch."""
+
+    def __init__(self) -> None:
+        self.now_s = 100.0
+
+    def __call__(self) -> float:
+        return self.now_s
+
+
 def test_items_come_in_order_with_their_fetch_time() -> None:
-    with Prefetcher(iter(range(50)), depth=2) as items:
+    timer = StepTimer()
+
+    def slow_items() -> Iterator[int]:
+        for k in range(50):
+            timer.now_s += k / 1000.0  # fetching item k takes k ms
+            yield k
+
+    with Prefetcher(slow_items(), depth=2, timer=timer) as items:
         got = list(items)
     assert [f.item for f in got] == list(range(50))
-    assert all(f.fetch_ms >= 0.0 for f in got)
+    assert [f.fetch_ms for f in got] == pytest.approx([float(k) for k in range(50)])
 
 
 def test_an_error_is_raised_to_the_reader_after_the_items_before_it() -> None:

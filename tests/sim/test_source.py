@@ -57,6 +57,10 @@ def test_bad_arguments_are_refused() -> None:
         SimulatedSource(renderer, datetime(2025, 1, 1))
     with pytest.raises(SimulationError, match="duration_s"):
         SimulatedSource(renderer, START, duration_s=0.0)
+    with pytest.raises(SimulationError, match="needs a clock"):
+        SimulatedSource(renderer, START, realtime=True)
+    with pytest.raises(SimulationError, match="needs a clock"):
+        SimulatedSource(renderer, None)
     source = SimulatedSource(renderer, START, duration_s=1.0)
     with pytest.raises(SimulationError, match="outside"):
         source.ground_truth(10)

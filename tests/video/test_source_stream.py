@@ -94,7 +94,7 @@ def running(process: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes
         process.wait(timeout=5)
 
 
-@pytest.mark.skipif(FFMPEG is None, reason="needs the ffmpeg binary (Debian package ffmpeg)")
+@pytest.mark.usefixtures("ffmpeg_binary")  # skips without ffmpeg; fails under CI=true
 def test_reconnects_after_server_is_killed_and_restarted(tmp_path: Path) -> None:
     video = write_synthetic_video(tmp_path / "live.ts", seconds=30, fps=10, codec="mpeg2video")
     port = free_port()

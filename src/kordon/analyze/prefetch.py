@@ -10,7 +10,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Generic, TypeVar
@@ -53,12 +53,21 @@ class Prefetcher(Generic[T]):
     it before closing whatever ``items`` reads from. The reader must be a single thread.
     """
 
-    def __init__(self, items: Iterator[T], *, depth: int = 3, name: str = "prefetch") -> None:
+    def __init__(
+        self,
+        items: Iterator[T],
+        *,
+        depth: int = 3,
+        name: str = "prefetch",
+        timer: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        """``timer`` (seconds, monotonic) measures each item's fetch time."""
         if depth < 1:
             raise AnalyzeError(f"prefetch depth must be >= 1, got {depth}")
         self._items = items
         self._depth = depth
         self._name = name
+        self._timer = timer
         self._queue: queue.Queue[Fetched[T] | _Failed | _End] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -114,7 +123,7 @@ class Prefetcher(Generic[T]):
     def _run(self) -> None:
         try:
             while not self._stop.is_set():
-                t0 = time.perf_counter()
+                t0 = self._timer()
                 try:
                     item = next(self._items)
                 except StopIteration:
@@ -123,7 +132,7 @@ class Prefetcher(Generic[T]):
                 except Exception as exc:  # handed to the reader, raised there
                     self._put(_Failed(exc))
                     return
-                if not self._put(Fetched(item, (time.perf_counter() - t0) * 1e3)):
+                if not self._put(Fetched(item, (self._timer() - t0) * 1e3)):
                     return
         finally:
             close = getattr(self._items, "close", None)

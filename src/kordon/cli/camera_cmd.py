@@ -19,6 +19,12 @@ from rich.console import Console
 from rich.table import Table
 
 from kordon.cli.common import SiteArg, load_site_or_exit
+from kordon.config.bounded_read import (
+    CONTROL_POINTS_FILE,
+    SITE_FILE,
+    FileReadError,
+    read_bounded_text,
+)
 from kordon.config.camera import CameraConfig, ControlPointsGeoref, FileSource, SimulatorSource
 from kordon.config.errors import ConfigError
 from kordon.config.loader import load_site
@@ -68,9 +74,9 @@ def parse_point(text: str, where: str) -> GroundControlPoint:
 def read_points_csv(path: Path) -> list[GroundControlPoint]:
     """Control points from a CSV of ``u,v,lat,lon`` rows (optional header, ``#`` comments)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CalibrateInputError(f"cannot read points file {path}: {exc}") from None
+        text = read_bounded_text(path, CONTROL_POINTS_FILE)
+    except FileReadError as exc:
+        raise CalibrateInputError(f"cannot read points file {exc}") from None
     points: list[GroundControlPoint] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -155,7 +161,10 @@ def _print_calibration(result: CalibrationResult, gcps: list[GroundControlPoint]
 
 
 def _write_points(site_path: Path, camera_id: str, gcps: list[GroundControlPoint]) -> None:
-    text = site_path.read_text(encoding="utf-8")
+    try:
+        text = read_bounded_text(site_path, SITE_FILE)
+    except FileReadError as exc:
+        raise CalibrateInputError(f"cannot read site file {exc}") from None
     new_text = replace_georeference(text, camera_id, gcps)
     fd, tmp_name = tempfile.mkstemp(prefix=".kordon-", suffix=".yaml", dir=site_path.parent)
     tmp = Path(tmp_name)

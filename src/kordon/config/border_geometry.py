@@ -17,6 +17,7 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, box
 from shapely.ops import linemerge, substring
 
+from kordon.config.bounded_read import BORDER_GEOJSON, FileReadError, read_bounded_text
 from kordon.config.errors import BorderGeometryError, GeoJsonError
 from kordon.config.geo import BBoxClip, BorderConfig, KmClip
 from kordon.geo.frame import LocalFrame
@@ -36,7 +37,10 @@ def _check_coords(raw: object, where: str, first_index: int) -> list[tuple[float
             or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in pos[:2])
         ):
             raise GeoJsonError(f"{where}: coordinate {index} is not a [lon, lat] number pair")
-        lon, lat = float(pos[0]), float(pos[1])
+        try:
+            lon, lat = float(pos[0]), float(pos[1])
+        except OverflowError:  # an integer beyond float range
+            raise GeoJsonError(f"{where}: coordinate {index} is out of range") from None
         if not -180.0 <= lon <= 180.0:
             raise GeoJsonError(
                 f"{where}: coordinate {index} has longitude {lon} outside [-180, 180]"
@@ -79,17 +83,17 @@ def read_line_geojson(path: Path) -> LonLatArray:
     """
     name = path.name
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise GeoJsonError(f"file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GeoJsonError(f"cannot read {path}: {exc}") from None
+        text = read_bounded_text(path, BORDER_GEOJSON)
+    except FileReadError as exc:
+        raise GeoJsonError(str(exc)) from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise GeoJsonError(
             f"{name}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
+    except RecursionError:
+        raise GeoJsonError(f"{name}: JSON is nested too deeply to be GeoJSON") from None
     geometry = _geometry_of(doc, name)
     kind = geometry.get("type")
     raw = geometry.get("coordinates")

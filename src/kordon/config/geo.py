@@ -70,7 +70,8 @@ class BorderConfig(StrictModel):
     geometry_file: Path | None = Field(
         default=None,
         description="GeoJSON file (LineString or MultiLineString Feature), relative to the "
-        "site file. Exactly one of geometry_file and coordinates.",
+        "site file: a regular file of at most 64 MiB. Exactly one of geometry_file and "
+        "coordinates.",
     )
     coordinates: list[LonLat] | None = Field(
         default=None,

@@ -16,12 +16,12 @@ from typing import Annotated, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from kordon.config.bounded_read import SITE_FILE, FileReadError, read_bounded_text
 from kordon.config.errors import ConfigError, ConfigIssue
 from kordon.config.semantics import check_site
 from kordon.config.site import SiteConfig
 from kordon.config.yaml_nodes import FieldPath, ParsedYaml, Position, YamlSyntaxError, parse_yaml
 
-MAX_SITE_FILE_BYTES = 10 * 1024 * 1024
 _TOP_LEVEL = ", ".join(SiteConfig.model_fields)
 
 
@@ -225,18 +225,9 @@ def load_site(path: Path) -> SiteConfig:
     """Load and fully check a site file; raise :class:`ConfigError` listing every problem."""
     display = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_SITE_FILE_BYTES:
-            raise _single_issue(display, f"file is {size} bytes; site files are at most 10 MiB")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise _single_issue(display, "site file not found") from None
-    except IsADirectoryError:
-        raise _single_issue(display, "is a directory, not a site file") from None
-    except UnicodeDecodeError as exc:
-        raise _single_issue(display, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise _single_issue(display, f"cannot read site file: {exc.strerror or exc}") from None
+        text = read_bounded_text(path, SITE_FILE)
+    except FileReadError as exc:
+        raise _single_issue(display, exc.problem) from None
     return parse_site(text, display=display, base_dir=path.parent)
 
 

@@ -14,6 +14,13 @@ from shapely.geometry import LineString, Polygon
 
 from kordon.config.analytics import NanoDetDetector, YoloDetector
 from kordon.config.border_geometry import border_lonlat, line_xy, polygon_problem
+from kordon.config.bounded_read import (
+    MODEL_FILE,
+    VIDEO_FILE,
+    FileKind,
+    FileReadError,
+    check_regular_file,
+)
 from kordon.config.camera import FileSource
 from kordon.config.errors import BorderGeometryError, GeoJsonError
 from kordon.config.image_rules import ZoneRuleConfig
@@ -176,10 +183,14 @@ def _check_zones(config: SiteConfig, frame: LocalFrame, issues: list[SemanticIss
             )
 
 
-def _check_file(path: FieldPath, config: SiteConfig, file: Path, what: str) -> SemanticIssue | None:
-    resolved = config.resolve_path(file)
-    if not resolved.is_file():
-        return SemanticIssue(path, f"{what} not found: {resolved}")
+def _check_file(
+    path: FieldPath, config: SiteConfig, file: Path, kind: FileKind
+) -> SemanticIssue | None:
+    """A file another component opens later: it must exist, be regular and within limits."""
+    try:
+        check_regular_file(config.resolve_path(file), kind)
+    except FileReadError as exc:
+        return SemanticIssue(path, str(exc))
     return None
 
 
@@ -204,13 +215,13 @@ def _check_cameras(config: SiteConfig, issues: list[SemanticIssue]) -> None:
             continue  # a disabled camera may point at files that are not deployed yet
         found: SemanticIssue | None = None
         if isinstance(camera.source, FileSource):
-            found = _check_file((*here, "source", "path"), config, camera.source.path, "video file")
+            found = _check_file((*here, "source", "path"), config, camera.source.path, VIDEO_FILE)
         if found is not None:
             issues.append(found)
         detector = camera.analytics.detector
         if isinstance(detector, YoloDetector | NanoDetDetector) and detector.model is not None:
             found = _check_file(
-                (*here, "analytics", "detector", "model"), config, detector.model, "model file"
+                (*here, "analytics", "detector", "model"), config, detector.model, MODEL_FILE
             )
             if found is not None:
                 issues.append(found)

@@ -4,7 +4,9 @@ The thread opens the source, runs every frame through the camera pipeline and ha
 results to the node (events to the incident service, tracks to the live map, the latest
 frame to snapshots). A camera that fails — missing file, broken stream, bad model — is
 reported ``offline`` with the reason and retried with capped backoff; it never stops the
-node or its other cameras.
+node or its other cameras. A source that runs out (the end of a file without ``loop``, a
+simulation of fixed length) is a normal end: one INFO line, the status ``stopped`` with a
+``finished: …`` detail, and the thread ends without reopening it.
 """
 
 from __future__ import annotations
@@ -39,9 +41,16 @@ class Pipeline(Protocol):
 ResultSink = Callable[[str, Frame, FrameResult], None]
 """Receives (camera id, frame, result) on the camera thread; must be quick."""
 
+STOP_POLL_S = 0.2
+"""Longest step of a backoff wait, so a stop request is noticed within this time."""
+
 
 class CameraService:
-    """Runs ``source → pipeline → sink`` for one camera until stopped."""
+    """Runs ``source → pipeline → sink`` for one camera until stopped or its source ends.
+
+    All waiting goes through the injected clock, so tests drive :meth:`run` on their own
+    thread with a fake clock and no real sleeps.
+    """
 
     def __init__(
         self,
@@ -67,6 +76,8 @@ class CameraService:
         self._source: FrameSource | None = None
         self._source_lock = threading.Lock()
         self.frames_processed = 0
+        self.finished = False
+        """True once the source ran out: a normal end, not a failure."""
         self._stats_every_s = stats_every_s
 
     @property
@@ -76,21 +87,26 @@ class CameraService:
     async def start(self) -> None:
         self._stop.clear()
         self._thread = threading.Thread(
-            target=self._run, name=f"camera-{self.camera_id}", daemon=True
+            target=self.run, name=f"camera-{self.camera_id}", daemon=True
         )
         self._thread.start()
 
     async def stop(self) -> None:
-        self._stop.set()
-        with self._source_lock:
-            if self._source is not None:
-                self._source.close()
+        self.request_stop()
         if self._thread is not None:
             await asyncio.to_thread(self._thread.join, 3.0)
             if self._thread.is_alive():
                 logger.warning("camera %s thread did not stop in time", self.camera_id)
             self._thread = None
-        self._status(DeviceState.STOPPED, "stopped")
+        if not self.finished:  # a finished camera keeps saying why it stopped
+            self._status(DeviceState.STOPPED, "stopped")
+
+    def request_stop(self) -> None:
+        """Ask :meth:`run` to return soon (closes the source); does not wait."""
+        self._stop.set()
+        with self._source_lock:
+            if self._source is not None:
+                self._source.close()
 
     def _status(
         self, state: DeviceState, detail: str, metrics: dict[str, float] | None = None
@@ -102,7 +118,8 @@ class CameraService:
         except Exception:  # a status sink must never kill the camera thread
             logger.exception("camera %s: status sink failed", self.camera_id)
 
-    def _run(self) -> None:
+    def run(self) -> None:
+        """The camera loop (the thread's body): until stopped or the source finishes."""
         pipeline: Pipeline | None = None
         while not self._stop.is_set():
             try:
@@ -110,24 +127,40 @@ class CameraService:
                     candidate = self._make_pipeline()
                     candidate.load()
                     pipeline = candidate
-                self._run_source(pipeline)
-                if not self._stop.is_set():
-                    logger.info("camera %s: source ended", self.camera_id)
-                    self._status(DeviceState.OFFLINE, "source ended")
+                if self._run_source(pipeline):
+                    self._finish()
+                    return
             except KordonError as exc:
                 logger.error("camera %s: %s", self.camera_id, exc)
                 self._status(DeviceState.OFFLINE, str(exc))
             except Exception as exc:  # keep the node alive; report and retry
                 logger.exception("camera %s failed", self.camera_id)
                 self._status(DeviceState.OFFLINE, f"internal error: {exc}")
-            if self._stop.wait(self._backoff.next_delay_s()):
+            if self._pause(self._backoff.next_delay_s()):
                 break
 
-    def _run_source(self, pipeline: Pipeline) -> None:
+    def _finish(self) -> None:
+        self.finished = True
+        detail = f"finished: end of input after {self.frames_processed} frames"
+        logger.info("camera %s: %s; not restarted", self.camera_id, detail)
+        self._status(DeviceState.STOPPED, detail)
+
+    def _pause(self, seconds: float) -> bool:
+        """Wait ``seconds`` on the clock in short steps; ``True`` once a stop was requested."""
+        deadline = self._clock.monotonic() + seconds
+        while not self._stop.is_set():
+            remaining = deadline - self._clock.monotonic()
+            if remaining <= 0:
+                return False
+            self._clock.sleep(min(remaining, STOP_POLL_S))
+        return True
+
+    def _run_source(self, pipeline: Pipeline) -> bool:
+        """Run one opened source; ``True`` when it ran out of frames (not stopped)."""
         source = self._make_source(self._on_status)
         with self._source_lock:
             if self._stop.is_set():
-                return
+                return False
             self._source = source
         try:
             source.open()
@@ -151,6 +184,7 @@ class CameraService:
                     window_frames = 0
                     last_report = now
                     self._status(DeviceState.ONLINE, "analytics running", metrics)
+            return not self._stop.is_set()
         finally:
             with self._source_lock:
                 self._source = None

@@ -22,7 +22,9 @@ class TrackFeed:
     """Publishes each frame's geo positions as ``LiveTrack`` messages (thread-safe).
 
     Trails keep the last ``trail_points`` positions per track; a track not seen for
-    ``forget_after_s`` is forgotten, so memory stays bounded on an endless demo.
+    ``forget_after_s`` is forgotten, so memory stays bounded on an endless demo. Ageing is
+    per camera, in that camera's own frame times: cameras run on their own threads and
+    clocks, so one camera's frames never expire another camera's tracks.
     """
 
     def __init__(
@@ -37,8 +39,8 @@ class TrackFeed:
         self._sector_of = sector_of
         self._trail_points = trail_points
         self._forget = timedelta(seconds=forget_after_s)
-        self._trails: dict[tuple[str, int], deque[tuple[float, float]]] = {}
-        self._seen: dict[tuple[str, int], datetime] = {}
+        self._trails: dict[str, dict[int, deque[tuple[float, float]]]] = {}
+        self._seen: dict[str, dict[int, datetime]] = {}
         self._lock = threading.Lock()
 
     def publish(self, camera_id: str, positions: Sequence[GeoPosition], time: datetime) -> None:
@@ -46,11 +48,12 @@ class TrackFeed:
             sectors = self._sector_of([(p.east_m, p.north_m) for p in positions])
         messages: list[LiveTrack] = []
         with self._lock:
+            trails = self._trails.setdefault(camera_id, {})
+            seen = self._seen.setdefault(camera_id, {})
             for i, p in enumerate(positions):
-                key = (camera_id, p.track_id)
-                trail = self._trails.setdefault(key, deque(maxlen=self._trail_points))
+                trail = trails.setdefault(p.track_id, deque(maxlen=self._trail_points))
                 trail.append((p.lon, p.lat))
-                self._seen[key] = time
+                seen[p.track_id] = time
                 messages.append(
                     LiveTrack(
                         track_id=f"{camera_id}/{p.track_id}",
@@ -63,9 +66,9 @@ class TrackFeed:
                         sector_id=str(sectors[i]) or None,
                     )
                 )
-            stale = [k for k, seen in self._seen.items() if time - seen > self._forget]
-            for key in stale:
-                del self._seen[key]
-                del self._trails[key]
+            stale = [k for k, last in seen.items() if time - last > self._forget]
+            for track_id in stale:
+                del seen[track_id]
+                del trails[track_id]
         for message in messages:
             self._bus.publish(Topic.TRACKS, message)

@@ -4,7 +4,8 @@ It renders a scene in real time on its own thread and offers what a real camera 
 decoded frames for analytics (:meth:`frame_source`) and an H.264 elementary stream for the
 recorder (:meth:`packet_source`, encoded once with libx264, a keyframe every ``gop_s``).
 Each consumer has a small bounded queue; a consumer that falls behind loses its oldest
-items (counted), never slows the camera or the other consumer.
+items (counted), never slows the camera or the other consumer. Time is the source's
+injected clock: with a fake clock the camera renders as fast as the clock lets it.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class SimulatedCamera:
         self._encoder: av.container.OutputContainer | None = None
         self._stream: av.stream.Stream | None = None
         self._encoder_ready = threading.Event()
+        self._finished = threading.Event()
 
     @property
     def name(self) -> str:
@@ -95,6 +97,7 @@ class SimulatedCamera:
         self._source.start()
         self._open_encoder()
         self._stop.clear()
+        self._finished.clear()
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
         self._thread.start()
 
@@ -148,6 +151,12 @@ class SimulatedCamera:
             logger.exception("simulated camera %s failed", self.camera_id)
         finally:
             self._end_all()
+            self._finished.set()
+
+    def wait_finished(self, timeout_s: float) -> bool:
+        """Wait until a finite source has rendered its last frame (or the camera stopped);
+        ``False`` on timeout."""
+        return self._finished.wait(timeout_s)
 
     def _end_all(self) -> None:
         with self._lock:

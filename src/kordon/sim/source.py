@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from kordon.domain.time import require_utc
 from kordon.sim.errors import SimulationError
 from kordon.sim.render import FrameTruth, Renderer
-from kordon.video.source.clock import Clock, SystemClock
+from kordon.video.source.clock import Clock
 from kordon.video.source.frame import Frame, SourceInfo
 
 logger = logging.getLogger(__name__)
@@ -26,7 +26,8 @@ class SimulatedSource:
     the wall times at which frames are paced out). The source ends after
     ``duration_s`` (or the scenario's own duration); an endless scenario with no duration
     runs forever. ``realtime=True`` paces frames against ``clock.monotonic()`` using
-    ``clock.sleep`` (inject a fake clock in tests). ``ground_truth(k)`` gives frame ``k``'s
+    ``clock.sleep`` (inject a fake clock in tests). A clock is required for pacing and for
+    ``start_time=None``; there is no hidden default. ``ground_truth(k)`` gives frame ``k``'s
     exact truth (cached for recently yielded frames, recomputed otherwise).
     """
 
@@ -45,8 +46,12 @@ class SimulatedSource:
         if duration_s is not None and not (math.isfinite(duration_s) and duration_s > 0):
             raise SimulationError(f"duration_s must be > 0, got {duration_s}")
         self.duration_s = duration_s
+        if clock is None and (realtime or start_time is None):
+            raise SimulationError(
+                "a realtime source or one without start_time needs a clock (pass clock=)"
+            )
         self.realtime = realtime
-        self.clock: Clock = clock or SystemClock()
+        self._clock = clock
         self.source_id = source_id
         self._truths: OrderedDict[int, FrameTruth] = OrderedDict()
 
@@ -78,15 +83,19 @@ class SimulatedSource:
         """Render frames in order, pacing in real time when asked."""
         self.start()
         count = self.frame_count
-        t0 = self.clock.monotonic()
-        start_time = self.start_time if self.start_time is not None else self.clock.now()
+        clock = self._clock
+        t0 = clock.monotonic() if clock is not None else 0.0
+        start_time = self.start_time
+        if start_time is None:
+            assert clock is not None  # checked in __init__
+            start_time = clock.now()
         k = 0
         while count is None or k < count:
             pts_s = k / self.fps
-            if self.realtime:
-                wait = t0 + pts_s - self.clock.monotonic()
+            if self.realtime and clock is not None:
+                wait = t0 + pts_s - clock.monotonic()
                 if wait > 0:
-                    self.clock.sleep(wait)
+                    clock.sleep(wait)
             rendered = self.renderer.render(k)
             self._remember(rendered.truth)
             yield Frame(
