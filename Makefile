@@ -45,8 +45,14 @@ test: lint typecheck unit
 bench: venv
 	$(PY) -m benchmarks
 
+# The longer loops behind the quick versions in `make test`; -s prints their figures.
+CONCURRENCY_TESTS := tests/store/test_concurrent_writes.py tests/incidents/test_concurrent_notes.py \
+	tests/api/test_concurrent_notes.py
+
 reliability: venv
-	KORDON_CRASH_ITERATIONS=500 $(VENV)/bin/pytest tests/record/test_crash.py
+	KORDON_CRASH_ITERATIONS=500 $(VENV)/bin/pytest -s tests/record/test_crash.py
+	KORDON_DISKFULL_ITERATIONS=20 $(VENV)/bin/pytest -s tests/record/test_diskfull.py
+	KORDON_CONCURRENCY_ITERATIONS=200 $(VENV)/bin/pytest -s $(CONCURRENCY_TESTS)
 
 docs: venv
 	$(VENV)/bin/kordon config docs -o docs/configuration.md

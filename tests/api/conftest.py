@@ -1,4 +1,8 @@
-"""Fixtures of the API tests: a seeded site and a logged-in client helper."""
+"""Fixtures of the API tests: a seeded site and a logged-in client helper.
+
+``site`` is built on ``store_url`` (``tests/conftest.py``), so every API test that uses it
+runs on SQLite and on PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -21,8 +25,8 @@ __all__ = ["TestClient", "login"]
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    built = build_site(tmp_path)
+def site(tmp_path: Path, store_url: str) -> Iterator[Site]:
+    built = build_site(tmp_path, database_url=store_url)
     yield built
     built.store.close()
 

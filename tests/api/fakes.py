@@ -5,17 +5,19 @@ from __future__ import annotations
 import hashlib
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from pydantic import JsonValue
 
 from kordon.accounts.passwords import PasswordHasherService
-from kordon.accounts.ratelimit import LoginRateLimiter, RateLimitPolicy
+from kordon.accounts.ratelimit import LoginRateLimiter
 from kordon.accounts.roles import Role
 from kordon.accounts.service import AccountService
+from kordon.api.app_type import KordonApi
 from kordon.api.audit_log import MemoryAuditLog
 from kordon.api.context import ApiContext, ApiSettings
 from kordon.api.providers import CameraInfo, ClipInfo, ExportInfo, GeoJson, SiteInfo
@@ -23,6 +25,7 @@ from kordon.bus.inprocess import InProcessBus
 from kordon.domain.event import Event, EventKind
 from kordon.domain.incident import Incident
 from kordon.incidents.service import IncidentService
+from kordon.services.basemap_files import basemap_files
 from kordon.services.incident_actions import IncidentActionsAdapter
 from kordon.store import Store
 
@@ -150,16 +153,36 @@ class Site:
     exports: FakeExports
 
 
+TEST_HOST = "testserver"
+"""The ``Host`` of TestClient requests."""
+
+
+def client_settings(**changes: Any) -> ApiSettings:
+    """API settings for TestClient: its host allowed, the rest as given or default."""
+    return replace(ApiSettings(allowed_hosts=(TEST_HOST,)), **changes)
+
+
+def flush_refusals(app: object) -> None:
+    """Write every pending refused-attempt count to the audit log now."""
+    assert isinstance(app, KordonApi)
+    app.flush_refusals(everything=True)
+
+
 def build_site(
-    tmp_path: Path, *, settings: ApiSettings | None = None, policy: RateLimitPolicy | None = None
+    tmp_path: Path,
+    *,
+    settings: ApiSettings | None = None,
+    limiter: LoginRateLimiter | None = None,
+    database_url: str | None = None,
 ) -> Site:
-    store = Store(f"sqlite:///{tmp_path / 'kordon.db'}")
+    """A seeded site; its store is ``database_url`` (migrated, empty) or SQLite in ``tmp_path``."""
+    store = Store(database_url or f"sqlite:///{tmp_path / 'kordon.db'}")
     store.open()
     clock = FakeClock()
     accounts = AccountService(
         store.sessions,
         hasher=cheap_hasher(),
-        limiter=LoginRateLimiter(policy or RateLimitPolicy()),
+        limiter=limiter or LoginRateLimiter(),
     )
     for role in Role:
         accounts.create_user(
@@ -230,6 +253,7 @@ def build_site(
         clock=clock,
         monotonic_s=clock.monotonic,
         bus=bus,
-        settings=settings or ApiSettings(),
+        basemap=basemap_files(None),
+        settings=settings or client_settings(),
     )
     return Site(store, context, clock, audit, bus, clips, exports)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -12,18 +12,12 @@ from typer.testing import CliRunner
 from kordon.accounts.demo import ensure_demo_admin
 from kordon.accounts.errors import InvalidUserInputError, UserExistsError
 from kordon.accounts.passwords import PasswordHasherService, generate_password
-from kordon.accounts.ratelimit import LoginRateLimiter, RateLimitPolicy
+from kordon.accounts.ratelimit import FailureCounter, LoginRateLimiter, RateLimitPolicy
 from kordon.accounts.roles import Role
 from kordon.accounts.service import AccountService
 from kordon.accounts.users import parse_role
 from kordon.store import Store
 from tests.api.fakes import T0, cheap_hasher
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(f"sqlite:///{tmp_path / 'k.db'}") as s:
-        yield s
 
 
 def test_hash_is_argon2id_and_rehashed_when_parameters_change() -> None:
@@ -94,20 +88,74 @@ def test_generated_passwords_differ() -> None:
 
 
 def test_limiter_backoff_doubles_and_caps() -> None:
-    limiter = LoginRateLimiter(RateLimitPolicy(free_failures=1, base_lockout_s=1, max_lockout_s=4))
-    keys = ("user:a",)
+    counter = FailureCounter(RateLimitPolicy(free_failures=1, base_lockout_s=1, max_lockout_s=4))
     waits = []
     for _ in range(5):
-        limiter.failure(keys, 0.0)
-        waits.append(limiter.retry_after_s(keys, 0.0))
+        counter.failure("a", 0.0)
+        waits.append(counter.retry_after_s("a", 0.0))
     assert waits == [0.0, 1.0, 2.0, 4.0, 4.0]
-    limiter.success(keys)
-    assert limiter.retry_after_s(keys, 0.0) == 0.0
+    assert counter.retry_after_s("a", 3.0) == 1.0
+    counter.forget("a")
+    assert counter.retry_after_s("a", 0.0) == 0.0
+
+
+def test_one_accounts_failures_do_not_lock_another_account_at_the_same_address() -> None:
+    limiter = LoginRateLimiter()  # the shipped policies
+    for _ in range(6):
+        limiter.failure(username="ana", address="10.0.0.9", now_s=0.0)
+    assert limiter.retry_after_s(username="ana", address="10.0.0.9", now_s=0.0) > 0
+    assert limiter.retry_after_s(username="ANA", address="10.0.0.7", now_s=0.0) > 0
+    assert limiter.retry_after_s(username="bo", address="10.0.0.9", now_s=0.0) == 0.0
+
+
+def test_address_is_locked_after_its_own_allowance_across_accounts() -> None:
+    limiter = LoginRateLimiter(
+        account=RateLimitPolicy(free_failures=2), address=RateLimitPolicy(free_failures=3)
+    )
+    for name in ("a1", "a2", "a3"):
+        limiter.failure(username=name, address="10.0.0.9", now_s=0.0)
+    assert limiter.retry_after_s(username="a4", address="10.0.0.9", now_s=0.0) == 0.0
+    limiter.failure(username="a4", address="10.0.0.9", now_s=0.0)  # the address's 4th
+    assert limiter.retry_after_s(username="bo", address="10.0.0.9", now_s=0.0) == 2.0
+    assert limiter.retry_after_s(username="bo", address="10.0.0.8", now_s=0.0) == 0.0
+
+
+def test_success_clears_the_account_but_not_the_address() -> None:
+    limiter = LoginRateLimiter(
+        account=RateLimitPolicy(free_failures=1), address=RateLimitPolicy(free_failures=1)
+    )
+    limiter.failure(username="ana", address="10.0.0.9", now_s=0.0)
+    limiter.failure(username="ana", address="10.0.0.9", now_s=0.0)
+    assert limiter.retry_after_s(username="ana", address="10.0.0.1", now_s=0.0) == 2.0
+    limiter.success(username="ana")
+    assert limiter.retry_after_s(username="ana", address="10.0.0.1", now_s=0.0) == 0.0
+    assert limiter.retry_after_s(username="ana", address="10.0.0.9", now_s=0.0) == 2.0
+
+
+def test_failure_counter_is_bounded_and_forgets_old_keys() -> None:
+    counter = FailureCounter(RateLimitPolicy(forget_after_s=10.0), max_keys=4)
+    for n in range(4):
+        counter.failure(f"k{n}", float(n))
+    counter.failure("new", 20.0)  # all four are older than 10 s: forgotten
+    assert len(counter) == 1
+    for n in range(3):
+        counter.failure(f"m{n}", 21.0 + n)
+    counter.failure("last", 24.0)  # none old enough: the oldest half goes
+    assert len(counter) == 3
+
+
+@dataclass(frozen=True)
+class _Named:
+    id: str
 
 
 class _FakeSite:
+    """What ``kordon user`` reads of a site: its database, id and sectors."""
+
     def __init__(self, url: str) -> None:
         self._url = url
+        self.site = _Named("test-site")
+        self.sectors = (_Named("s1"), _Named("s2"))
 
     def database_url(self) -> str:
         return self._url

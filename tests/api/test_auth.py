@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
-from kordon.accounts.ratelimit import RateLimitPolicy
+from kordon.accounts.ratelimit import LoginRateLimiter, RateLimitPolicy
 from kordon.api.app import create_api
 from tests.api.conftest import login
-from tests.api.fakes import Site, build_site
+from tests.api.fakes import PASSWORD, Site, build_site, flush_refusals
 
 
 def test_login_me_logout(client: TestClient, site: Site) -> None:
@@ -32,6 +33,7 @@ def test_login_me_logout(client: TestClient, site: Site) -> None:
     assert client.get("/api/auth/me").status_code == 401
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # it reads the SQLite file itself
 def test_session_token_is_not_stored_in_clear(client: TestClient, site: Site) -> None:
     login(client, "operator")
     token = client.cookies["kordon_session"]
@@ -56,8 +58,10 @@ def test_wrong_password_and_unknown_user_answer_401_and_are_audited(
         response = client.post("/api/auth/login", json={"username": username, "password": password})
         assert response.status_code == 401
         assert response.json() == {"detail": "wrong username or password"}
+    flush_refusals(client.app)
     refused = [r for r in site.audit.recent(100) if r.action == "login" and r.outcome == "refused"]
     assert {r.subject for r in refused} == {"operator", "nobody"}
+    assert all(r.details["count"] == 1 for r in refused)
 
 
 def test_disabled_user_cannot_log_in_and_loses_sessions(client: TestClient, site: Site) -> None:
@@ -71,7 +75,9 @@ def test_disabled_user_cannot_log_in_and_loses_sessions(client: TestClient, site
 
 
 def test_rate_limit_locks_out_then_recovers_with_replayed_time(tmp_path: Path) -> None:
-    site = build_site(tmp_path, policy=RateLimitPolicy(free_failures=3, base_lockout_s=10.0))
+    site = build_site(
+        tmp_path, limiter=LoginRateLimiter(RateLimitPolicy(free_failures=3, base_lockout_s=10.0))
+    )
     bad = {"username": "operator", "password": "not the password"}
     with TestClient(create_api(site.context)) as client:
         for _ in range(3):
@@ -94,12 +100,17 @@ def test_rate_limit_locks_out_then_recovers_with_replayed_time(tmp_path: Path) -
             "/api/auth/login", json={"username": "operator", "password": "correct horse battery"}
         )
         assert ok.status_code == 200
-    assert any(r.outcome == "rate_limited" for r in site.audit.recent(100))
+        flush_refusals(client.app)
+    limited = [r for r in site.audit.recent(100) if r.outcome == "rate_limited"]
+    assert [r.details["count"] for r in limited] == [3]
     site.store.close()
 
 
 def test_rate_limit_per_address_covers_many_usernames(tmp_path: Path) -> None:
-    site = build_site(tmp_path, policy=RateLimitPolicy(free_failures=2, base_lockout_s=5.0))
+    site = build_site(
+        tmp_path,
+        limiter=LoginRateLimiter(address=RateLimitPolicy(free_failures=2, base_lockout_s=5.0)),
+    )
     with TestClient(create_api(site.context)) as client:
         for name in ("a1", "a2", "a3"):
             response = client.post(
@@ -111,6 +122,18 @@ def test_rate_limit_per_address_covers_many_usernames(tmp_path: Path) -> None:
         )
         assert response.status_code == 429
     site.store.close()
+
+
+def test_six_wrong_passwords_lock_that_account_not_a_colleague_at_the_same_console(
+    client: TestClient,
+) -> None:
+    bad = {"username": "operator", "password": "not the password"}
+    statuses = [client.post("/api/auth/login", json=bad).status_code for _ in range(7)]
+    assert statuses == [401] * 6 + [429]  # five free failures; the sixth locks the account
+    locked = client.post("/api/auth/login", json={"username": "operator", "password": PASSWORD})
+    assert locked.status_code == 429
+    other = client.post("/api/auth/login", json={"username": "supervisor", "password": PASSWORD})
+    assert other.status_code == 200
 
 
 def test_idle_and_absolute_expiry(client: TestClient, site: Site) -> None:
@@ -136,7 +159,9 @@ def test_forged_session_is_refused_and_audited(client: TestClient, site: Site) -
     client.cookies.set("kordon_session", "A" * 43)
     response = client.get("/api/incidents")
     assert response.status_code == 401
-    assert any(r.action == "session" and r.outcome == "refused" for r in site.audit.recent(10))
+    flush_refusals(client.app)
+    refused = [r for r in site.audit.recent(10) if r.action == "session"]
+    assert [(r.outcome, r.details["count"]) for r in refused] == [("refused", 1)]
     client.cookies.clear()
     assert client.get("/api/incidents").status_code == 401
 

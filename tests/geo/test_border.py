@@ -126,7 +126,7 @@ def test_bad_query_points() -> None:
 def test_real_ua_by_border(shared_data: Path) -> None:
     path = shared_data / "border_UKR_BLR_osm10m.geojson"
     if not path.is_file():
-        pytest.skip(f"{path} is missing")
+        pytest.fail(f"{path} is missing from the shared data", pytrace=False)
     coords = json.loads(path.read_text())["features"][0]["geometry"]["coordinates"]
     lonlat = np.asarray(coords, dtype=np.float64)
     frame = LocalFrame(float(lonlat[:, 1].mean()), float(lonlat[:, 0].mean()))

@@ -1,17 +1,20 @@
-"""A SQLite store in ``tmp_path`` and an incident service with recording fakes."""
+"""An incident service with recording fakes, on the shared ``store`` fixture.
+
+``store`` (``tests/conftest.py``) is an open, migrated, empty database: every incident
+test runs on SQLite and on PostgreSQL.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 from kordon.domain.incident import Incident
 from kordon.incidents import IncidentService
-from kordon.store import Store, sqlite_url
+from kordon.store import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,16 +45,6 @@ class Recorder:
         time: datetime,
     ) -> None:
         self.audited.append(AuditRecord(actor, str(action), subject, dict(details), time))
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store(sqlite_url(tmp_path / "kordon.db"))
-    opened.open()
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from kordon.record.probe import probe_segment
 from kordon.record.recorder import Recorder, RecorderSettings
 from kordon.record.types import GapReason
 from tests.record.media import FakeCamera, HealthLog, StepClock, make_h264, make_repository
+from tests.support.requirements import require_or_skip
 
 SETTINGS = RecorderSettings(segment_s=1.0, max_segment_s=3.0, max_lag_s=None, stop_at_end=True)
 READ_ONLY_AT_OPEN = 4
@@ -43,11 +44,11 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     mount.mkdir()
     result = _mount("-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount))
     if result.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {result.stderr.strip()}")
+        require_or_skip(f"cannot mount a small tmpfs here: {result.stderr.strip()}")
     try:
         probe = _mount("-o", "remount,ro", str(mount))
         if probe.returncode != 0:
-            pytest.skip(f"cannot remount a tmpfs read-only here: {probe.stderr.strip()}")
+            require_or_skip(f"cannot remount a tmpfs read-only here: {probe.stderr.strip()}")
         assert _mount("-o", "remount,rw", str(mount)).returncode == 0
         yield mount
     finally:

@@ -17,6 +17,7 @@ from kordon.record.recorder import Recorder, RecorderSettings
 from kordon.record.repository import RecordingRepository
 from kordon.record.retention import DiskSpace, RetentionManager, RetentionPolicy
 from tests.record.media import FakeCamera, HealthLog, StepClock, make_h264, make_repository
+from tests.support.requirements import require_or_skip
 
 SETTINGS = RecorderSettings(segment_s=1.0, max_segment_s=3.0, max_lag_s=None, stop_at_end=True)
 
@@ -87,7 +88,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         check=False,
     )
     if result.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {result.stderr.strip()}")
+        require_or_skip(f"cannot mount a small tmpfs here: {result.stderr.strip()}")
     try:
         yield mount
     finally:

@@ -1,5 +1,6 @@
 """A small real file system for disk-full tests: a tmpfs of a few MB (needs ``mount``: root or
-CAP_SYS_ADMIN; skips with the reason elsewhere), and a filler that takes all its free space."""
+CAP_SYS_ADMIN; skips with the reason elsewhere, fails under CI=true), and a filler that
+takes all its free space."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
+from tests.support.requirements import require_or_skip
 
 CHUNK = 64 * 1024
 
@@ -24,7 +25,7 @@ def small_tmpfs(mount: Path, *, size: str) -> Iterator[Path]:
         check=False,
     )
     if result.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {result.stderr.strip()}")
+        require_or_skip(f"cannot mount a small tmpfs here: {result.stderr.strip()}")
     try:
         yield mount
     finally:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -16,6 +15,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from kordon.store.errors import SchemaTooNewError, StoreError
+from kordon.store.writer import WriterQueue, serialize_sqlite_writers
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def parse_url(url: str) -> URL:
     """Parse and check a database URL: only SQLite and PostgreSQL (psycopg 3) are supported."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise StoreError(f"invalid database URL {url!r}: {exc}") from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -52,9 +52,12 @@ def parse_url(url: str) -> URL:
 def create_engine_for(url: str) -> Engine:
     """An engine for ``url``, configured for Kordon.
 
-    SQLite: WAL journal, ``synchronous=NORMAL``, foreign keys on, a busy timeout, and
-    explicit ``BEGIN`` so that transactions (including migrations' DDL) are atomic; the
-    database file's parent directory is created. PostgreSQL: ``postgresql+psycopg``.
+    SQLite: WAL journal, ``synchronous=NORMAL``, foreign keys on, a busy timeout, and one
+    writer at a time: every transaction (including migrations' DDL, so they are atomic)
+    queues on the engine's own :class:`WriterQueue` and starts with ``BEGIN IMMEDIATE``,
+    so concurrent writers wait for each other instead of failing with "database is
+    locked"; the database file's parent directory is created. PostgreSQL:
+    ``postgresql+psycopg``.
     """
     parsed = parse_url(url)
     if parsed.get_backend_name() == "postgresql":
@@ -67,13 +70,13 @@ def create_engine_for(url: str) -> Engine:
             raise StoreError(f"cannot create the directory for {database}: {exc}") from exc
     engine = create_engine(parsed)
     event.listen(engine, "connect", _configure_sqlite_connection)
-    event.listen(engine, "begin", _begin_sqlite_transaction)
+    serialize_sqlite_writers(engine, WriterQueue(timeout_s=SQLITE_BUSY_TIMEOUT_MS / 1000))
     return engine
 
 
 def _configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     # Take transaction control away from pysqlite (it would not BEGIN before DDL or
-    # SELECT); the "begin" listener emits BEGIN itself.
+    # SELECT); the writer queue's "begin" listener emits BEGIN IMMEDIATE itself.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
@@ -83,10 +86,6 @@ def _configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: 
         cursor.execute("PRAGMA foreign_keys = ON")
     finally:
         cursor.close()
-
-
-def _begin_sqlite_transaction(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -124,18 +123,29 @@ def current_revision(engine: Engine) -> str | None:
 
 def check_not_newer(engine: Engine) -> None:
     """Refuse a database migrated by a newer Kordon (its revision is unknown here)."""
-    revision = current_revision(engine)
-    if revision is not None and revision not in known_revisions():
+    _refuse_unknown(engine, current_revision(engine), ScriptDirectory.from_config(alembic_config()))
+
+
+def _refuse_unknown(engine: Engine, revision: str | None, script: ScriptDirectory) -> None:
+    known = frozenset(rev.revision for rev in script.walk_revisions())
+    if revision is not None and revision not in known:
         raise SchemaTooNewError(
             f"database {_safe(engine)} is at schema revision {revision!r}, which this version "
-            f"of Kordon does not know (newest known: {head_revision()!r}); it was probably "
-            "migrated by a newer Kordon: upgrade Kordon, or point it at another database"
+            f"of Kordon does not know (newest known: {script.get_current_head()!r}); it was "
+            "probably migrated by a newer Kordon: upgrade Kordon, or point it at another database"
         )
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database to ``revision`` (default: the newest); a no-op when already there."""
-    check_not_newer(engine)
+    script = ScriptDirectory.from_config(alembic_config())
+    current = current_revision(engine)
+    _refuse_unknown(engine, current, script)
+    target = script.get_current_head() if revision == "head" else revision
+    if current is not None and current == target:
+        # Already there: skip Alembic's environment (it loads every migration again).
+        logger.info("database %s at schema revision %s", _safe(engine), current)
+        return
     config = alembic_config(engine)
     try:
         with engine.begin() as connection:
