@@ -5,7 +5,19 @@ from __future__ import annotations
 import typer
 
 from kordon import __version__
-from kordon.cli import analyze_cmd, camera_cmd, config_cmd, db_cmd, ledger_cmd, run_cmd, user_cmd
+from kordon.cli import (
+    analyze_cmd,
+    asterix_cmd,
+    camera_cmd,
+    config_cmd,
+    cot_cmd,
+    db_cmd,
+    drone_cmd,
+    ledger_cmd,
+    mission_cmd,
+    run_cmd,
+    user_cmd,
+)
 
 app = typer.Typer(
     name="kordon",
@@ -22,6 +34,10 @@ app.command("run")(run_cmd.run)
 app.command("analyze")(analyze_cmd.analyze)
 app.add_typer(ledger_cmd.app, name="ledger")
 app.command("verify")(ledger_cmd.verify_bundle_cmd)
+app.add_typer(asterix_cmd.app, name="asterix")
+app.add_typer(cot_cmd.app, name="cot")
+app.add_typer(drone_cmd.app, name="drone")
+app.add_typer(mission_cmd.app, name="mission")
 
 
 @app.command("version")

@@ -1,0 +1,1 @@
+"""Interoperability with other systems' formats (Cursor-on-Target, ...)."""

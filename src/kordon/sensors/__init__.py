@@ -1,0 +1,1 @@
+"""Non-camera sensor inputs (radar over ASTERIX, drone telemetry, ...): typed records."""
