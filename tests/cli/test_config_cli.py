@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from kordon.cli import app
 from kordon.config.docs import render_configuration_markdown
+from tests.config.sites import BASE_SITE, edited
 
 runner = CliRunner()
 
@@ -70,3 +71,43 @@ def test_version() -> None:
     result = runner.invoke(app, ["version"])
     assert result.exit_code == 0
     assert result.output.startswith("kordon ")
+
+
+def test_schema_semantic_and_reference_errors_in_one_run(tmp_path: Path) -> None:
+    """One error of each kind: all three printed with file:line:column and field, exit 2."""
+    text = (
+        edited("Europe/Kyiv", "Mars/Olympus")
+        .replace("home_side: UA", "home_side: PL")
+        .replace("sector: s1", "sector: s9")
+    )
+    site = tmp_path / "site.yaml"
+    site.write_text(text, encoding="utf-8")
+
+    result = runner.invoke(app, ["config", "check", str(site)])
+
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.startswith(str(site))]
+    assert lines == [
+        f"{site}:6:13: site.timezone: unknown time zone 'Mars/Olympus': use an IANA name "
+        "such as 'Europe/Kyiv' or 'UTC'",
+        f"{site}:12:16: borders[0].home_side: 'PL' is not one of the side codes 'BY' (left) "
+        "or 'UA' (right)",
+        f"{site}:28:13: cameras[0].sector: unknown sector 's9'; known sectors: 's1'",
+    ]
+
+
+def test_configured_radar_is_refused_not_ignored(tmp_path: Path) -> None:
+    site = tmp_path / "site.yaml"
+    site.write_text(
+        BASE_SITE + "sensors:\n  - {kind: radar_asterix, id: radar-1, udp_port: 8600}\n",
+        encoding="utf-8",
+    )
+
+    result = runner.invoke(app, ["config", "check", str(site)])
+
+    assert result.exit_code == 2
+    line = BASE_SITE.count("\n") + 2
+    assert (
+        f"{site}:{line}:12: sensors[0].kind: sensor kind 'radar_asterix' is not supported by "
+        "this version of Kordon yet; remove it" in result.output
+    ), result.output

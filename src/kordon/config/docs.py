@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 
 from kordon.config.schema import site_json_schema
+from kordon.config.support import unrun_models
 
 _BOUNDS = (
     ("minimum", "≥ {}"),
@@ -140,6 +141,7 @@ def render_configuration_markdown() -> str:
     raw_defs = schema.get("$defs", {})
     assert isinstance(raw_defs, Mapping)
     defs: dict[str, Schema] = {k: v for k, v in raw_defs.items() if isinstance(v, Mapping)}
+    unrun = unrun_models()
     out = [
         f"# {schema['title']}",
         "",
@@ -159,6 +161,12 @@ def render_configuration_markdown() -> str:
         out += ["", f"## {name}", ""]
         if "description" in model:
             out += [str(model["description"]), ""]
+        if name in unrun:
+            out += [
+                f"**Not run by this version of Kordon yet**: `kordon config check` and "
+                f"`kordon run` refuse a {unrun[name]} of this kind.",
+                "",
+            ]
         if "properties" in model:
             out += _table(model, defs)
         elif isinstance(model.get("enum"), list):

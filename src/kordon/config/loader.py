@@ -18,8 +18,10 @@ from pydantic_core import ErrorDetails
 
 from kordon.config.bounded_read import SITE_FILE, FileReadError, read_bounded_text
 from kordon.config.errors import ConfigError, ConfigIssue
+from kordon.config.parts import SiteParts, salvage
 from kordon.config.semantics import check_site
 from kordon.config.site import SiteConfig
+from kordon.config.support import unsupported_kinds
 from kordon.config.yaml_nodes import FieldPath, ParsedYaml, Position, YamlSyntaxError, parse_yaml
 
 _TOP_LEVEL = ", ".join(SiteConfig.model_fields)
@@ -253,54 +255,22 @@ def parse_site(text: str, *, display: str, base_dir: Path) -> SiteConfig:
         builder.issues.append(
             ConfigIssue(display, position.line, position.column, format_path(path), message)
         )
+    config: SiteConfig | None
     try:
         config = SiteConfig.model_validate(parsed.data).with_base_dir(base_dir)
     except ValidationError as exc:
+        config = None
         _validation_issues(exc, builder)
-        _check_valid_part(parsed.data, exc, base_dir, builder)
-        raise ConfigError(_dedupe(builder.issues)) from None
-    for issue in check_site(config):
+    # One pass: semantic and reference checks run on whatever passed the schema, and
+    # kinds the node does not run are refused even in entries the schema rejected.
+    parts = SiteParts.of(config) if config is not None else salvage(parsed.data, base_dir)
+    for issue in check_site(parts):
         builder.add(issue.path, issue.message)
-    if builder.issues:
+    for refused in unsupported_kinds(parsed.data):
+        builder.add(refused.path, refused.message)
+    if builder.issues or config is None:
         raise ConfigError(_dedupe(builder.issues))
     return config
-
-
-def _check_valid_part(
-    data: dict[object, object], exc: ValidationError, base_dir: Path, builder: _IssueBuilder
-) -> None:
-    """Run the semantic checks on the list items that passed schema validation.
-
-    So a typo in one camera does not hide a dangling reference in another. Items
-    that failed are left out; references to ids in a section that lost items are
-    not reported, since the target may be one of the invalid items.
-    """
-    failed: dict[str, set[int]] = {}
-    for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
-        section = loc[0] if loc else None
-        field = SiteConfig.model_fields.get(section) if isinstance(section, str) else None
-        if field is None or get_origin(_strip(field.annotation)) is not list or len(loc) < 2:
-            return  # a whole section is broken: semantic checks would only add noise
-        if isinstance(loc[1], int):
-            failed.setdefault(str(section), set()).add(loc[1])
-    kept: dict[str, list[int]] = {}
-    pruned: dict[object, object] = dict(data)
-    for section, bad in failed.items():
-        items = data.get(section)
-        if not isinstance(items, list):
-            return
-        kept[section] = [i for i in range(len(items)) if i not in bad]
-        pruned[section] = [items[i] for i in kept[section]]
-    try:
-        partial = SiteConfig.model_validate(pruned).with_base_dir(base_dir)
-    except ValidationError:
-        return
-    for issue in check_site(partial, incomplete_sections=frozenset(failed)):
-        path = issue.path
-        if len(path) >= 2 and path[0] in kept and isinstance(path[1], int):
-            path = (path[0], kept[str(path[0])][path[1]], *path[2:])
-        builder.add(path, issue.message)
 
 
 def _dedupe(issues: list[ConfigIssue]) -> list[ConfigIssue]:

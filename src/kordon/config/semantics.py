@@ -1,7 +1,9 @@
-"""Checks that need the whole validated site: references, ids, geometry, files.
+"""Checks beyond the schema: references, ids, geometry, files.
 
-Returns issues keyed by field path (a tuple of keys and indices into the YAML
-document) so the loader can attach the line of the offending node.
+They run on the parts of a site that passed schema validation (:class:`SiteParts`),
+so one pass reports every problem. Returns issues keyed by field path (a tuple of
+keys and indices into the YAML document) so the loader can attach the line of the
+offending node.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from shapely.geometry import LineString, Polygon
 
@@ -24,7 +27,7 @@ from kordon.config.bounded_read import (
 from kordon.config.camera import FileSource
 from kordon.config.errors import BorderGeometryError, GeoJsonError
 from kordon.config.image_rules import ZoneRuleConfig
-from kordon.config.site import SiteConfig
+from kordon.config.parts import SiteParts
 from kordon.geo.frame import LocalFrame
 
 FieldPath = tuple[str | int, ...]
@@ -43,6 +46,11 @@ _SECTION_WHAT = {
     "sensors": "sensor",
     "notifiers": "notifier",
 }
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -79,11 +87,17 @@ def _unknown_ref(path: FieldPath, what: str, ref: str, known: Sequence[str]) -> 
     return SemanticIssue(path, f"unknown {what} {ref!r}; known {what}s: {listing}")
 
 
+def _ids(items: Sequence[_HasId | None]) -> list[str]:
+    return [item.id for item in items if item is not None]
+
+
 def _check_borders(
-    config: SiteConfig, frame: LocalFrame, issues: list[SemanticIssue]
+    config: SiteParts, frame: LocalFrame | None, issues: list[SemanticIssue]
 ) -> dict[str, LineString]:
     lines: dict[str, LineString] = {}
     for index, border in enumerate(config.borders):
+        if border is None:
+            continue
         codes = (border.sides.left, border.sides.right)
         if border.home_side not in codes:
             issues.append(
@@ -93,6 +107,8 @@ def _check_borders(
                     f"{codes[0]!r} (left) or {codes[1]!r} (right)",
                 )
             )
+        if frame is None:
+            continue  # the site origin is invalid; its own issue says why
         source_field = "geometry_file" if border.geometry_file is not None else "coordinates"
         try:
             lonlat = border_lonlat(border, config.base_dir, frame)
@@ -121,19 +137,23 @@ def _check_polygon(
 
 
 def _check_sectors(
-    config: SiteConfig,
-    frame: LocalFrame,
+    config: SiteParts,
+    frame: LocalFrame | None,
     lines: dict[str, LineString],
     issues: list[SemanticIssue],
 ) -> None:
-    border_ids = [b.id for b in config.borders]
+    border_ids = _ids(config.borders)
     for index, sector in enumerate(config.sectors):
+        if sector is None:
+            continue
         if sector.polygon is not None:
+            if frame is None:
+                continue
             problem = _check_polygon(("sectors", index, "polygon"), sector.polygon, frame)
             if problem is not None:
                 issues.append(problem)
                 continue
-            if len(lines) < len(config.borders):
+            if len(lines) < len(config.borders) or "borders" in config.incomplete:
                 continue  # a border failed to load; its own issue says why
             area = Polygon(frame.lonlat_to_xy(sector.polygon))
             distances = [line.distance(area) for line in lines.values()]
@@ -168,10 +188,14 @@ def _check_sectors(
             )
 
 
-def _check_zones(config: SiteConfig, frame: LocalFrame, issues: list[SemanticIssue]) -> None:
-    border_ids = [b.id for b in config.borders]
+def _check_zones(config: SiteParts, frame: LocalFrame | None, issues: list[SemanticIssue]) -> None:
+    border_ids = _ids(config.borders)
     for index, zone in enumerate(config.zones):
+        if zone is None:
+            continue
         if zone.polygon is not None:
+            if frame is None:
+                continue
             problem = _check_polygon(("zones", index, "polygon"), zone.polygon, frame)
             if problem is not None:
                 issues.append(problem)
@@ -184,7 +208,7 @@ def _check_zones(config: SiteConfig, frame: LocalFrame, issues: list[SemanticIss
 
 
 def _check_file(
-    path: FieldPath, config: SiteConfig, file: Path, kind: FileKind
+    path: FieldPath, config: SiteParts, file: Path, kind: FileKind
 ) -> SemanticIssue | None:
     """A file another component opens later: it must exist, be regular and within limits."""
     try:
@@ -194,9 +218,11 @@ def _check_file(
     return None
 
 
-def _check_cameras(config: SiteConfig, issues: list[SemanticIssue]) -> None:
-    sector_ids = [s.id for s in config.sectors]
+def _check_cameras(config: SiteParts, issues: list[SemanticIssue]) -> None:
+    sector_ids = _ids(config.sectors)
     for index, camera in enumerate(config.cameras):
+        if camera is None:
+            continue
         here: FieldPath = ("cameras", index)
         if camera.sector not in sector_ids:
             issues.append(_unknown_ref((*here, "sector"), "sector", camera.sector, sector_ids))
@@ -227,37 +253,34 @@ def _check_cameras(config: SiteConfig, issues: list[SemanticIssue]) -> None:
                 issues.append(found)
 
 
-def check_site(
-    config: SiteConfig, *, incomplete_sections: frozenset[str] = frozenset()
-) -> list[SemanticIssue]:
-    """Every semantic problem of a schema-valid site; reads referenced files, writes nothing.
+def check_site(config: SiteParts) -> list[SemanticIssue]:
+    """Every semantic problem of the schema-valid parts of a site; reads referenced files,
+    writes nothing.
 
-    ``incomplete_sections`` names sections from which invalid items were removed;
-    references into them are not reported as unknown.
+    Items that failed the schema are skipped; a reference into a section that lost
+    items (``config.incomplete``) is not reported as unknown, since it may name one of them.
     """
     issues: list[SemanticIssue] = []
     for section, what in _SECTION_WHAT.items():
-        items: Sequence[object] = getattr(config, section)
-        issues.extend(_duplicates(section, what, (getattr(i, "id", None) for i in items)))
-    frame = LocalFrame(config.site.origin.lat, config.site.origin.lon)
+        items: Sequence[_HasId | None] = getattr(config, section)
+        issues.extend(_duplicates(section, what, (i.id if i is not None else None for i in items)))
+    origin = config.origin
+    frame = LocalFrame(origin.lat, origin.lon) if origin is not None else None
     lines = _check_borders(config, frame, issues)
     _check_sectors(config, frame, lines, issues)
     _check_zones(config, frame, issues)
     _check_cameras(config, issues)
-    if incomplete_sections:
-        issues = [
-            i
-            for i in issues
-            if not any(
-                i.message.startswith(f"unknown {_SECTION_WHAT[s]} ") for s in incomplete_sections
-            )
-        ]
-    camera_ids = [c.id for c in config.cameras]
-    for cam_id in config.storage.retention.cameras:
-        if cam_id not in camera_ids:
-            issues.append(
-                _unknown_ref(
-                    ("storage", "retention", "cameras", cam_id), "camera", cam_id, camera_ids
+    if config.storage is not None:
+        camera_ids = _ids(config.cameras)
+        for cam_id in config.storage.retention.cameras:
+            if cam_id not in camera_ids:
+                issues.append(
+                    _unknown_ref(
+                        ("storage", "retention", "cameras", cam_id), "camera", cam_id, camera_ids
+                    )
                 )
-            )
-    return issues
+    return [
+        i
+        for i in issues
+        if not any(i.message.startswith(f"unknown {_SECTION_WHAT[s]} ") for s in config.incomplete)
+    ]
