@@ -26,7 +26,7 @@ from kordon.api.server import ApiServer
 from kordon.bus.topics import Topic
 from kordon.domain.event import Event, EventKind
 from kordon.domain.incident import Incident
-from tests.api.fakes import PASSWORD, T0, build_site
+from tests.api.fakes import PASSWORD, T0, build_site, client_settings
 
 N_CLIENTS = 100
 N_REQUESTS = 300
@@ -34,7 +34,7 @@ N_INCIDENTS = 100
 
 
 async def _measure(directory: Path) -> list[BenchRow]:
-    site = build_site(directory)
+    site = build_site(directory, settings=client_settings(allowed_hosts=("127.0.0.1",)))
     for n in range(N_INCIDENTS):
         site.store.events.add(
             Event(kind=EventKind.ZONE_ENTER, time=T0, source_id="cam1", id=f"b{n}", sector_id="s1")

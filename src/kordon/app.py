@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,11 +20,13 @@ from fastapi import FastAPI
 
 from kordon import __version__
 from kordon.accounts.demo import ensure_demo_admin
+from kordon.accounts.first_password import hand_over_password
 from kordon.accounts.service import AccountService
 from kordon.api.app import create_api
-from kordon.api.context import ApiContext, ApiSettings
+from kordon.api.context import ApiContext
 from kordon.api.health import health_router
 from kordon.api.server import ApiServer
+from kordon.api.settings import api_settings, tls_files
 from kordon.bus.inprocess import InProcessBus
 from kordon.bus.topics import Topic
 from kordon.config.models import (
@@ -32,12 +35,14 @@ from kordon.config.models import (
     SimulatorSource,
     SiteConfig,
 )
+from kordon.config.support import unsupported_in
 from kordon.domain.errors import KordonError
 from kordon.domain.event import Event
 from kordon.domain.incident import Incident
 from kordon.domain.status import DeviceStatus
 from kordon.geo.site_geometry import SiteGeometry
 from kordon.geo.stage import GeoStage
+from kordon.incidents.alerts import IncidentAlert
 from kordon.incidents.correlator import CorrelationPolicy, Correlator
 from kordon.incidents.service import IncidentService
 from kordon.incidents.sla import SlaPolicy
@@ -45,6 +50,7 @@ from kordon.lifecycle import Service, ServiceGroup
 from kordon.record.recorder import Recorder, RecorderSettings
 from kordon.record.repository import RecordingRepository
 from kordon.record.retention import RetentionManager, RetentionPolicy
+from kordon.services.basemap_files import basemap_files
 from kordon.services.camera_service import CameraService
 from kordon.services.clips import ClipService
 from kordon.services.evidence_log import EvidenceLog
@@ -52,7 +58,8 @@ from kordon.services.exports import ExportService
 from kordon.services.incident_actions import IncidentActionsAdapter
 from kordon.services.ledger_service import LedgerService
 from kordon.services.live_frames import CameraOverlay, LiveFrames
-from kordon.services.maintenance import PeriodicTask
+from kordon.services.maintenance import PeriodicTask, StorageMaintenance
+from kordon.services.pending_events import PendingEvents
 from kordon.services.recorder_service import RecorderService
 from kordon.services.site_view import SiteView
 from kordon.services.store_service import StoreService
@@ -157,27 +164,39 @@ def build_node(
     clock: Clock | None = None,
 ) -> Node:
     """Wire the all-in-one node (SQLite by default, in-process bus, API and web UI)."""
+    if refused := unsupported_in(config):  # never start with configured devices ignored
+        raise NodeBuildError("; ".join(r.describe() for r in refused))
     clock = clock or SystemClock()
     bus = InProcessBus()
     data_dir = config.data_path()
     store_svc = StoreService(config.database_url())
-    ledger_svc = LedgerService(data_dir, clock=clock)
+    ledger_svc = LedgerService(data_dir, clock=clock, database=lambda: store_svc.store.sessions)
     evidence = EvidenceLog(ledger_svc)
     try:
         geometry = SiteGeometry.from_config(config)
     except KordonError as exc:
         raise NodeBuildError(str(exc)) from exc
     site_view = SiteView(config, geometry)
+    tiles = config.basemap.tiles
+    basemap = basemap_files(config.resolve_path(tiles) if tiles is not None else None)
+    try:
+        basemap.check()
+    except KordonError as exc:
+        raise NodeBuildError(f"basemap.tiles: {exc}") from exc
     incidents = _Incidents()
 
     def publish_incident(incident: Incident) -> None:
         bus.publish(Topic.INCIDENTS, incident)
+
+    def publish_alert(alert: IncidentAlert) -> None:
+        bus.publish(Topic.ALERTS, alert)
 
     def start_incidents() -> None:
         settings = config.incidents
         incidents.service = IncidentService(
             store_svc.store,
             publish_incident,
+            alert_publish=publish_alert,
             audit=evidence,
             correlator=Correlator(
                 CorrelationPolicy(
@@ -192,9 +211,15 @@ def build_node(
             evidence.record(
                 "system", "user.create", "user:admin", "done", {"role": "admin"}, clock.now()
             )
-            # Printed once: only its hash is stored. Change it with `kordon user reset-password`.
+            # Only its hash is stored; the password itself never goes through logging.
+            handover = hand_over_password(
+                "admin", password, directory=data_dir, terminal=sys.stderr
+            )
             logger.warning(
-                "first start: created user 'admin' with password %s (shown only now)", password
+                "first start: created user 'admin'; its password is in %s (readable only by "
+                "this account%s): change it with `kordon user reset-password`, then delete it",
+                handover.path,
+                ", and printed on the terminal" if handover.on_terminal else "",
             )
 
     def record_status(status: DeviceStatus) -> None:
@@ -228,6 +253,9 @@ def build_node(
 
     def recordings() -> RecordingRepository:
         return RecordingRepository.on_sessions(store_svc.store.sessions)
+
+    pending_events = PendingEvents(ingest)  # events wait here while the store cannot write
+    retention_policy = RetentionPolicy.from_config(config.storage)
 
     services: list[Service] = [
         store_svc,
@@ -298,7 +326,8 @@ def build_node(
                 clock=clock,
                 health=record_status,
                 evidence=evidence,
-                alarm=ingest,
+                alarm=pending_events.submit,
+                policy=retention_policy,
             )
             services.append(recorders[camera.id])
         services.append(
@@ -306,7 +335,9 @@ def build_node(
                 camera.id,
                 make_source=make_source,
                 make_pipeline=_pipeline_factory(camera, config, geo_stage),
-                on_result=_result_handler(live_frames, ingest, track_feed, geo_stage, camera.id),
+                on_result=_result_handler(
+                    live_frames, pending_events.submit, track_feed, geo_stage, camera.id
+                ),
                 on_status=record_status,
                 clock=clock,
             )
@@ -336,17 +367,21 @@ def build_node(
             every_s=5.0,
         )
     )
+    services.append(PeriodicTask("event-retry", pending_events.flush, every_s=5.0))
     if recorders:
-        policy = RetentionPolicy.from_config(config.storage)
-        services.append(
-            PeriodicTask(
-                "retention",
-                lambda: RetentionManager(
-                    data_dir=data_dir, repository=recordings(), policy=policy, alarm=ingest
-                ).sweep(clock.now()),
-                every_s=60.0,
-            )
+        storage_maintenance = StorageMaintenance(
+            store=lambda: store_svc.store,
+            retention=lambda: RetentionManager(
+                data_dir=data_dir,
+                repository=recordings(),
+                policy=retention_policy,
+                alarm=pending_events.submit,
+            ),
+            exported=exports.has_export,
+            clock=clock.now,
+            audit=evidence,
         )
+        services.append(PeriodicTask("retention", storage_maintenance.run, every_s=60.0))
 
     def make_api() -> FastAPI:
         store = store_svc.store
@@ -366,19 +401,23 @@ def build_node(
             clock=clock.now,
             monotonic_s=clock.monotonic,
             bus=bus,
-            settings=ApiSettings(static_dir=web_dir or default_web_dir()),
+            basemap=basemap,
+            settings=api_settings(api_config, static_dir=web_dir or default_web_dir()),
         )
         health = health_router(
             site_id=config.site.id,
             version=__version__,
             provider=lambda: group.states(),  # noqa: PLW0108 (group is made below)
+            conditions=lambda: {r.name: r.condition() for r in recorders.values()},
         )
         return create_api(context, extra_routers=[health])
 
+    api_config = config.api.model_copy(update={"host": api_host or config.api.host})
     api_server = ApiServer(
         make_api,
-        host=api_host or config.api.host,
+        host=api_config.host,
         port=api_port if api_port is not None else config.api.port,
+        tls=tls_files(api_config, config.resolve_path),
     )
     services.append(api_server)
     group = ServiceGroup(services)
@@ -395,18 +434,24 @@ def _recorder_service(
     health: HealthSink,
     evidence: EvidenceLog,
     alarm: Callable[[Event], None],
+    policy: RetentionPolicy,
 ) -> RecorderService:
     def make() -> Recorder:
+        repository = recordings()
+        disk_full = RetentionManager(
+            data_dir=data_dir, repository=repository, policy=policy, alarm=alarm
+        )
         return Recorder(
             camera_id=camera.id,
             source=source,  # type: ignore[arg-type]
             data_dir=data_dir,
-            repository=recordings(),
+            repository=repository,
             clock=clock,
             health=health,
             sink=evidence,
             alarm=alarm,
             settings=RecorderSettings(segment_s=camera.recording.segment_s),
+            reclaim=disk_full.reclaim,
         )
 
     return RecorderService(camera.id, make)

@@ -83,7 +83,7 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("GET", "/api/audit"): Policy(Permission.AUDIT_READ, scoped=False),
     ("GET", "/api/users"): Policy(Permission.USERS, scoped=False),
 }
-PUBLIC = {("POST", "/api/auth/login")}
+PUBLIC = {("POST", "/api/auth/login"), ("GET", "/api/docs")}
 
 
 class NoopActions:

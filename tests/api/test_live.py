@@ -12,12 +12,11 @@ from starlette.websockets import WebSocketDisconnect
 
 from kordon.api.app import create_api
 from kordon.api.app_type import KordonApi
-from kordon.api.context import ApiSettings
 from kordon.api.live_messages import LiveTrack, ScopedText
 from kordon.bus.topics import Topic
 from kordon.domain.event import Event, EventKind
 from tests.api.conftest import TestClient, login
-from tests.api.fakes import T0, Site
+from tests.api.fakes import T0, Site, client_settings, flush_refusals
 
 ORIGIN = {"origin": "http://testserver"}
 
@@ -49,11 +48,13 @@ def test_cross_origin_websocket_is_refused_and_audited(site: Site) -> None:
             ):
                 pass
             assert info.value.code == 1008
-    assert any(r.action == "live" and r.outcome == "refused" for r in site.audit.recent(5))
+    flush_refusals(app)
+    refused = [r for r in site.audit.recent(5) if r.action == "live"]
+    assert [(r.outcome, r.details["count"]) for r in refused] == [("refused", 2)]
 
 
 def test_configured_origin_is_allowed(site: Site) -> None:
-    settings = ApiSettings(allowed_origins=frozenset({"https://ops.example"}))
+    settings = client_settings(allowed_origins=frozenset({"https://ops.example"}))
     app = create_api(replace(site.context, settings=settings))
     with TestClient(app) as client:
         login(client, "operator")
@@ -94,7 +95,7 @@ def test_messages_are_filtered_by_scope(site: Site) -> None:
 
 
 def test_slow_client_is_dropped_not_the_server(site: Site) -> None:
-    settings = ApiSettings(live_queue_size=4)
+    settings = client_settings(live_queue_size=4)
     app = create_api(replace(site.context, settings=settings))
     with TestClient(app) as client:
         login(client, "operator")

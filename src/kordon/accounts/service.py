@@ -82,21 +82,22 @@ class AccountService:
     ) -> IssuedSession:
         """Check the credentials and open a session.
 
-        Raises ``RateLimitedError`` while the username or the address is locked out (the
+        Raises ``RateLimitedError`` while the account or the address is locked out (the
         password is not even checked), ``InvalidCredentialsError`` otherwise on failure.
+        ``now_s`` is the caller's monotonic clock, for the rate limiter.
         """
         require_utc(time)
-        keys = LoginRateLimiter.keys(username[:MAX_LOGIN_FIELD], address)
-        wait_s = self._limiter.retry_after_s(keys, now_s)
+        account = username[:MAX_LOGIN_FIELD]
+        wait_s = self._limiter.retry_after_s(username=account, address=address, now_s=now_s)
         if wait_s > 0:
             raise RateLimitedError(
                 f"too many failed logins; try again in {wait_s:.0f} s", retry_after_s=wait_s
             )
         user = self._check_password(username, password)
         if user is None:
-            self._limiter.failure(keys, now_s)
+            self._limiter.failure(username=account, address=address, now_s=now_s)
             raise InvalidCredentialsError("wrong username or password")
-        self._limiter.success(keys)
+        self._limiter.success(username=account)
         return self.sessions.issue(user, time=time)
 
     def _check_password(self, username: str, password: str) -> User | None:

@@ -1,4 +1,5 @@
-"""``KordonApi``: a FastAPI app that carries its typed :class:`ApiContext` and live hub."""
+"""``KordonApi``: a FastAPI app that carries its typed :class:`ApiContext`, live hub and
+refused-attempt counter."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fastapi import FastAPI
 
 from kordon.api.context import ApiContext
 from kordon.api.live import LiveHub
+from kordon.api.refusals import RefusedAttempts
 
 
 class KordonApi(FastAPI):
@@ -17,3 +19,10 @@ class KordonApi(FastAPI):
         super().__init__(**kwargs)
         self.context = context
         self.live = LiveHub(context)
+        self.refusals = RefusedAttempts(
+            context.audit, interval_s=context.settings.refusal_interval_s
+        )
+
+    def flush_refusals(self, *, everything: bool = False) -> int:
+        """Write the refused-attempt counts of ended intervals (all of them at stop)."""
+        return self.refusals.flush(self.context.clock(), everything=everything)

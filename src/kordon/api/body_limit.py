@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kordon.api.asgi_answer import send_json
+
 
 class _TooLargeError(Exception):
     pass
@@ -25,10 +27,10 @@ class BodySizeLimit:
                 try:
                     length = int(value)
                 except ValueError:
-                    await _answer(send, 400, b'{"detail":"invalid Content-Length"}')
+                    await send_json(send, 400, "invalid Content-Length")
                     return
                 if length > self._max:
-                    await _answer(send, 413, self._too_large())
+                    await send_json(send, 413, self._too_large())
                     return
         received = 0
         started = False
@@ -52,21 +54,7 @@ class BodySizeLimit:
             await self._app(scope, limited_receive, tracking_send)
         except _TooLargeError:
             if not started:
-                await _answer(send, 413, self._too_large())
+                await send_json(send, 413, self._too_large())
 
-    def _too_large(self) -> bytes:
-        return f'{{"detail":"request body larger than {self._max} bytes"}}'.encode()
-
-
-async def _answer(send: Send, status: int, body: bytes) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    def _too_large(self) -> str:
+        return f"request body larger than {self._max} bytes"

@@ -11,6 +11,7 @@ from kordon.accounts.service import AccountService
 from kordon.api.providers import (
     AuditReader,
     AuditSink,
+    BasemapSource,
     CameraDirectory,
     ClipProvider,
     DeviceStatuses,
@@ -26,21 +27,31 @@ from kordon.store.events import EventRepository
 MIB = 1024 * 1024
 
 
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
 @dataclass(frozen=True, slots=True)
 class ApiSettings:
     cookie_secure: bool = False
-    """Set the cookie's ``Secure`` flag (turn on behind HTTPS)."""
+    """Always set the cookie's ``Secure`` flag; answers to requests that arrived over HTTPS
+    (directly, or through a trusted proxy's ``X-Forwarded-Proto``) always have it."""
     cookie_name: str = "kordon_session"
+    allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
+    """``Host`` names the API answers (``*.example.org`` for subdomains, ``*`` for any);
+    others get 400, so a rebound DNS name cannot reach the node from a foreign page."""
     allowed_origins: frozenset[str] = frozenset()
     """Origins, besides the server's own, allowed to open the live WebSocket."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks of reverse proxies whose ``X-Forwarded-For`` (client address)
+    and ``X-Forwarded-Proto`` (scheme) are believed; from anyone else they are ignored."""
     max_body_bytes: int = MIB
     live_queue_size: int = 256
     """Messages buffered per WebSocket client; a client that falls this far behind is dropped."""
     live_send_timeout_s: float = 5.0
     static_dir: Path | None = None
     """The built web UI (``web/dist``); served at ``/`` when the directory exists."""
-    trusted_proxy: bool = False
-    """Take the client address from ``X-Forwarded-For`` (only behind a trusted proxy)."""
+    refusal_interval_s: float = 60.0
+    """Refused unauthenticated attempts are audited as one count per source per interval."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,4 +74,6 @@ class ApiContext:
     clock: Callable[[], datetime]
     monotonic_s: Callable[[], float]
     bus: InProcessBus | None = None
+    basemap: BasemapSource | None = None
+    """Offline basemap tiles and glyphs; none: ``/api/basemap/*`` answers 404."""
     settings: ApiSettings = field(default_factory=ApiSettings)

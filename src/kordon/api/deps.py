@@ -16,6 +16,7 @@ from kordon.accounts.sessions import AuthSession
 from kordon.accounts.users import User
 from kordon.api.app_type import KordonApi
 from kordon.api.context import ApiContext
+from kordon.api.refusals import Source
 from kordon.api.scope import ScopeGuard
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -23,22 +24,29 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_DETAIL = "CSRF token missing or invalid"
 
 
-def get_context(conn: HTTPConnection) -> ApiContext:
+def _api(conn: HTTPConnection) -> KordonApi:
     app = conn.app
     if not isinstance(app, KordonApi):
         raise TypeError("the operator API must be created with kordon.api.create_api")
-    return app.context
+    return app
+
+
+def get_context(conn: HTTPConnection) -> ApiContext:
+    return _api(conn).context
 
 
 ContextDep = Annotated[ApiContext, Depends(get_context)]
 
 
-def client_address(conn: HTTPConnection, context: ApiContext) -> str:
-    if context.settings.trusted_proxy:
-        forwarded = conn.headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:64]
-    return conn.client.host if conn.client is not None else "unknown"
+def client_address(conn: HTTPConnection) -> str:
+    """The client's address (behind a trusted proxy, the one it forwarded)."""
+    return conn.client.host[:64] if conn.client is not None else "unknown"
+
+
+def count_refusal(conn: HTTPConnection, source: Source, *, reason: str) -> None:
+    """Count a refused unauthenticated attempt (audited as one entry per source and interval)."""
+    app = _api(conn)
+    app.refusals.count(source, reason=reason, time=app.context.clock())
 
 
 class Auditor:
@@ -58,23 +66,18 @@ class Auditor:
         )
 
 
-def anonymous_auditor(request: Request, context: ContextDep) -> Auditor:
-    return Auditor(context, "-", client_address(request, context))
-
-
-AnonymousAuditor = Annotated[Auditor, Depends(anonymous_auditor)]
-
-
 def get_session(request: Request, context: ContextDep) -> AuthSession:
-    """The request's valid session, from the cookie; 401 otherwise (audited if forged)."""
+    """The request's valid session, from the cookie; 401 otherwise (counted if invalid)."""
     token = request.cookies.get(context.settings.cookie_name)
     if not token:
         raise HTTPException(status_code=401, detail="not logged in")
     try:
         return context.accounts.resolve_session(token, time=context.clock())
     except SessionInvalidError as exc:
-        Auditor(context, "-", client_address(request, context)).record(
-            "session", request.url.path, "refused", {"reason": str(exc)}
+        count_refusal(
+            request,
+            Source("session", "refused", client_address(request)),
+            reason=str(exc),
         )
         raise HTTPException(status_code=401, detail=f"not logged in: {exc}") from exc
 
@@ -90,7 +93,7 @@ CurrentUser = Annotated[User, Depends(get_user)]
 
 
 def get_auditor(request: Request, context: ContextDep, user: CurrentUser) -> Auditor:
-    return Auditor(context, user.username, client_address(request, context))
+    return Auditor(context, user.username, client_address(request))
 
 
 AuditorDep = Annotated[Auditor, Depends(get_auditor)]

@@ -69,6 +69,7 @@ def health_router(
         response_model=Health,
         response_model_exclude_none=True,
         summary="Liveness and service states",
+        responses={503: {"model": Health, "description": "A service is not running"}},
     )
     def healthz(states: States, response: Response) -> Health:
         said = conditions() if conditions is not None else {}

@@ -21,7 +21,14 @@ from starlette.requests import HTTPConnection
 from kordon.accounts.errors import SessionInvalidError
 from kordon.accounts.users import User
 from kordon.api.context import ApiContext
-from kordon.api.live_messages import LiveMessagePublic, LiveTrack, LiveTrackPublic, ScopedText
+from kordon.api.live_messages import (
+    AlertPublic,
+    LiveMessagePublic,
+    LiveTrack,
+    LiveTrackPublic,
+    ScopedText,
+)
+from kordon.api.refusals import RefusedAttempts, Source
 from kordon.api.schemas.events import EventPublic
 from kordon.api.schemas.site import DeviceStatusPublic
 from kordon.api.views import incident_public
@@ -31,6 +38,7 @@ from kordon.domain.errors import KordonError
 from kordon.domain.event import Event
 from kordon.domain.incident import Incident
 from kordon.domain.status import DeviceStatus
+from kordon.incidents.alerts import IncidentAlert
 from kordon.store.incidents import StoredIncident
 
 logger = logging.getLogger(__name__)
@@ -85,7 +93,7 @@ class LiveHub:
         if self._task is None and bus is not None:
             self.loop = asyncio.get_running_loop()
             self._subscription = bus.subscribe(
-                Topic.TRACKS, Topic.EVENTS, Topic.INCIDENTS, Topic.DEVICE_STATUS
+                Topic.TRACKS, Topic.EVENTS, Topic.INCIDENTS, Topic.ALERTS, Topic.DEVICE_STATUS
             )
             self._task = asyncio.create_task(self._pump(self._subscription), name="live-hub")
         return client
@@ -130,6 +138,8 @@ class LiveHub:
             stored = await asyncio.to_thread(self._context.incidents.get, message.id)
             public = await asyncio.to_thread(incident_public, self._context, stored)
             return _text("incident", public, message.sector_id)
+        if isinstance(message, IncidentAlert):
+            return _text("alert", AlertPublic.of(message), message.sector_id)
         if isinstance(message, DeviceStatus):
             sectors = {c.id: c.sector_id for c in self._context.cameras.cameras()}
             return _text("device", DeviceStatusPublic.of(message), sectors.get(message.device_id))
@@ -149,23 +159,22 @@ def origin_allowed(conn: HTTPConnection, allowed: frozenset[str]) -> bool:
     return host is not None and origin == f"{scheme}://{host}"
 
 
-def live_router(context: ApiContext, hub: LiveHub) -> APIRouter:
+def live_router(context: ApiContext, hub: LiveHub, refusals: RefusedAttempts) -> APIRouter:
+    """The WebSocket route; refused upgrades are counted in ``refusals``."""
     router = APIRouter()
     settings = context.settings
 
+    async def refuse(websocket: WebSocket, reason: str) -> None:
+        address = websocket.client.host[:64] if websocket.client else "unknown"
+        source = Source("live", "refused", address)
+        await asyncio.to_thread(refusals.count, source, reason=reason, time=context.clock())
+        await websocket.close(code=POLICY_VIOLATION)
+
     @router.websocket("/api/live")
     async def live(websocket: WebSocket) -> None:
-        address = websocket.client.host if websocket.client else "unknown"
         if not origin_allowed(websocket, settings.allowed_origins):
-            context.audit.record(
-                "-",
-                "live",
-                "/api/live",
-                "refused",
-                {"reason": "origin not allowed", "origin": websocket.headers.get("origin", "")},
-                context.clock(),
-            )
-            await websocket.close(code=POLICY_VIOLATION)
+            origin = websocket.headers.get("origin", "")[:200]
+            await refuse(websocket, f"origin {origin!r} not allowed" if origin else "no Origin")
             return
         token = websocket.cookies.get(settings.cookie_name, "")
         try:
@@ -173,15 +182,7 @@ def live_router(context: ApiContext, hub: LiveHub) -> APIRouter:
                 context.accounts.resolve_session, token, time=context.clock()
             )
         except SessionInvalidError as exc:
-            context.audit.record(
-                "-",
-                "live",
-                "/api/live",
-                "refused",
-                {"reason": str(exc), "address": address},
-                context.clock(),
-            )
-            await websocket.close(code=POLICY_VIOLATION)
+            await refuse(websocket, str(exc))
             return
         await websocket.accept()
         client = hub.connect(session.user)

@@ -9,7 +9,10 @@ from typing import Literal
 from pydantic import JsonValue
 
 from kordon.api.schemas.base import PublicModel
+from kordon.api.schemas.incidents import CrossingsPublic
+from kordon.domain.event import Direction, EventKind
 from kordon.domain.time import require_utc
+from kordon.incidents.alerts import AlertReason, IncidentAlert
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,47 @@ class LiveTrackPublic(PublicModel):
         )
 
 
-LiveType = Literal["track", "event", "incident", "device"]
+class AlertPublic(PublicModel):
+    """An explicit alert: operators must look at this incident now (docs/alerts.md).
+
+    Sent after the ``incident`` message carrying the same change.
+    """
+
+    incident_id: str
+    event_id: str
+    reasons: list[AlertReason]
+    alerted_at: datetime
+    priority: int
+    title: str
+    sector_id: str | None
+    kind: EventKind
+    direction: Direction | None
+    class_name: str | None
+    km_post: float | None
+    camera_id: str
+    crossings: CrossingsPublic
+
+    @classmethod
+    def of(cls, alert: IncidentAlert) -> AlertPublic:
+        event = alert.event
+        return cls(
+            incident_id=alert.incident_id,
+            event_id=event.id,
+            reasons=list(alert.reasons),
+            alerted_at=alert.alerted_at,
+            priority=alert.priority,
+            title=alert.title,
+            sector_id=alert.sector_id,
+            kind=event.kind,
+            direction=event.direction,
+            class_name=event.class_name,
+            km_post=event.km_post,
+            camera_id=event.source_id,
+            crossings=CrossingsPublic.of(alert.crossings),
+        )
+
+
+LiveType = Literal["track", "event", "incident", "alert", "device"]
 
 
 class LiveMessagePublic(PublicModel):

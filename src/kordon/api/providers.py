@@ -145,6 +145,24 @@ class MapLayers(Protocol):
     def basemap_style(self) -> GeoJson: ...
 
 
+class BasemapSource(Protocol):
+    """Styles, vector tiles and label glyphs of the offline basemap (``/api/basemap/*``)."""
+
+    def style(self, theme: str) -> GeoJson | None:
+        """The MapLibre style of ``theme`` (``dark``, ``light``); ``None`` when unknown."""
+        ...
+
+    def tile(self, z: int, x: int, y: int) -> bytes | None:
+        """Stored tile bytes (gzip MVT) of XYZ ``z/x/y``; ``None`` when absent;
+        ``ValueError`` outside the zoom's grid."""
+        ...
+
+    def glyphs(self, fontstack: str, first: int) -> bytes | None:
+        """Glyph PBF of ``first..first + 255``; ``None`` for an unknown font;
+        ``ValueError`` for a bad range."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class CameraInfo:
     id: str

@@ -6,18 +6,30 @@ import asyncio
 import contextlib
 import logging
 import socket
+import ssl
 from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
 
+from kordon.api.app_type import KordonApi
 from kordon.domain.errors import KordonError
 
 logger = logging.getLogger(__name__)
 
 
 class ApiServerError(KordonError):
-    """The API could not listen (port in use, bad address)."""
+    """The API could not listen (port in use, bad address, unreadable certificate)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TlsFiles:
+    """A PEM certificate (chain) and its private key: the API is then served over HTTPS."""
+
+    certfile: Path
+    keyfile: Path
 
 
 class _QuietServer(uvicorn.Server):
@@ -29,22 +41,47 @@ class _QuietServer(uvicorn.Server):
 
 
 class ApiServer:
-    """Serves a FastAPI app until stopped."""
+    """Serves a FastAPI app until stopped.
+
+    For a :class:`KordonApi` it also writes the refused-attempt counts of each ended interval
+    every ``flush_every_s`` and all pending counts at stop, so none is lost. Forwarded
+    headers are never read by uvicorn itself: the app believes them only from its
+    configured trusted proxies.
+    """
 
     name = "api"
 
-    def __init__(self, app: FastAPI | Callable[[], FastAPI], *, host: str, port: int) -> None:
+    def __init__(
+        self,
+        app: FastAPI | Callable[[], FastAPI],
+        *,
+        host: str,
+        port: int,
+        tls: TlsFiles | None = None,
+        flush_every_s: float = 10.0,
+    ) -> None:
         """``app`` may be a factory, called at start (when the services it needs exist)."""
         self._app = app
         self._host = host
         self._port = port
+        self._tls = tls
+        self._flush_every_s = flush_every_s
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
+        self._flusher: asyncio.Task[None] | None = None
+        self._built: FastAPI | None = None
         self._socket: socket.socket | None = None
 
     @property
     def url(self) -> str:
-        return f"http://{self._host}:{self.port}"
+        scheme = "https" if self._tls is not None else "http"
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"{scheme}://{host}:{self.port}"
+
+    @property
+    def app(self) -> FastAPI | None:
+        """The served app, once started (built then when given as a factory)."""
+        return self._built
 
     @property
     def port(self) -> int:
@@ -66,13 +103,27 @@ class ApiServer:
         sock.setblocking(False)
         self._socket = sock
         app = self._app if isinstance(self._app, FastAPI) else self._app()
+        self._built = app
         config = uvicorn.Config(
             app,
             log_config=None,
             access_log=False,
             lifespan="off",
             timeout_graceful_shutdown=2,
+            proxy_headers=False,
+            server_header=False,
+            ssl_certfile=self._tls.certfile if self._tls is not None else None,
+            ssl_keyfile=self._tls.keyfile if self._tls is not None else None,
         )
+        try:
+            config.load()
+        except (OSError, ssl.SSLError) as exc:
+            self._close_socket()
+            tls = self._tls
+            files = f"{tls.certfile}, {tls.keyfile}" if tls is not None else "-"
+            raise ApiServerError(
+                f"cannot load the TLS certificate and key ({files}): {exc}"
+            ) from exc
         self._server = _QuietServer(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="api")
         while not self._server.started:
@@ -80,9 +131,28 @@ class ApiServer:
                 self._task.result()
                 raise ApiServerError("API server exited during start-up")
             await asyncio.sleep(0.01)
+        if isinstance(app, KordonApi):
+            self._flusher = asyncio.create_task(self._flush_periodically(app), name="api-flush")
         logger.info("API listening on %s", self.url)
 
+    async def _flush_periodically(self, app: KordonApi) -> None:
+        while True:
+            await asyncio.sleep(self._flush_every_s)
+            await self._flush(app, everything=False)
+
+    @staticmethod
+    async def _flush(app: KordonApi, *, everything: bool) -> None:
+        try:
+            await asyncio.to_thread(app.flush_refusals, everything=everything)
+        except KordonError as exc:
+            logger.error("refused-attempt counts not written to the audit: %s", exc)
+
     async def stop(self) -> None:
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+            self._flusher = None
         if self._server is not None:
             self._server.should_exit = True
         if self._task is not None:
@@ -90,6 +160,11 @@ class ApiServer:
                 await asyncio.wait_for(self._task, timeout=3.0)
             except TimeoutError:
                 self._task.cancel()
+        if isinstance(self._built, KordonApi):
+            await self._flush(self._built, everything=True)
+        self._close_socket()
+
+    def _close_socket(self) -> None:
         if self._socket is not None:
             self._socket.close()
             self._socket = None

@@ -2,11 +2,27 @@
 
 import math
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 
 from kordon.accounts.errors import InvalidCredentialsError, RateLimitedError
-from kordon.api.deps import AnonymousAuditor, AuditorDep, ContextDep, SessionDep
+from kordon.api.context import ApiContext
+from kordon.api.deps import (
+    Auditor,
+    AuditorDep,
+    ContextDep,
+    SessionDep,
+    client_address,
+    count_refusal,
+)
+from kordon.api.refusals import Source
+from kordon.api.responses import responses
 from kordon.api.schemas.auth import LoginRequest, SessionPublic, UserPublic
+
+
+def _secure(request: Request, context: ApiContext) -> bool:
+    """Whether the cookie gets ``Secure``: always over HTTPS (directly or via a trusted
+    proxy), and everywhere when configured."""
+    return context.settings.cookie_secure or request.url.scheme == "https"
 
 
 def public_router() -> APIRouter:
@@ -16,29 +32,33 @@ def public_router() -> APIRouter:
         "/api/auth/login",
         response_model=SessionPublic,
         summary="Log in; sets the session cookie",
-        responses={401: {"description": "wrong credentials"}, 429: {"description": "locked"}},
+        responses=responses(401, 413, 429, 503),
     )
     def login(
-        body: LoginRequest, response: Response, context: ContextDep, auditor: AnonymousAuditor
+        body: LoginRequest, request: Request, response: Response, context: ContextDep
     ) -> SessionPublic:
-        auditor.actor = body.username
+        address = client_address(request)
         try:
             issued = context.accounts.login(
                 username=body.username,
                 password=body.password,
-                address=auditor.address,
+                address=address,
                 time=context.clock(),
                 now_s=context.monotonic_s(),
             )
         except RateLimitedError as exc:
-            auditor.record("login", body.username, "rate_limited")
+            count_refusal(
+                request, Source("login", "rate_limited", address, body.username), reason=str(exc)
+            )
             raise HTTPException(
                 status_code=429,
                 detail="too many failed logins; try again later",
                 headers={"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))},
             ) from exc
         except InvalidCredentialsError as exc:
-            auditor.record("login", body.username, "refused")
+            count_refusal(
+                request, Source("login", "refused", address, body.username), reason=str(exc)
+            )
             raise HTTPException(status_code=401, detail="wrong username or password") from exc
         settings = context.settings
         response.set_cookie(
@@ -46,11 +66,11 @@ def public_router() -> APIRouter:
             issued.token,
             max_age=int(context.accounts.sessions.policy.absolute_timeout_s),
             path="/",
-            secure=settings.cookie_secure,
+            secure=_secure(request, context),
             httponly=True,
             samesite="lax",
         )
-        auditor.record("login", body.username, "ok")
+        Auditor(context, body.username, address).record("login", body.username, "ok")
         return SessionPublic(user=UserPublic.of(issued.user), csrf_token=issued.csrf_token)
 
     return router
@@ -59,14 +79,21 @@ def public_router() -> APIRouter:
 def session_router() -> APIRouter:
     router = APIRouter(tags=["auth"])
 
-    @router.post("/api/auth/logout", status_code=204, summary="Log out (revokes the session)")
-    def logout(session: SessionDep, context: ContextDep, auditor: AuditorDep) -> Response:
+    @router.post(
+        "/api/auth/logout",
+        status_code=204,
+        summary="Log out (revokes the session)",
+        responses=responses(403),
+    )
+    def logout(
+        session: SessionDep, request: Request, context: ContextDep, auditor: AuditorDep
+    ) -> Response:
         context.accounts.logout(session, time=context.clock())
         response = Response(status_code=204)
         response.delete_cookie(
             context.settings.cookie_name,
             path="/",
-            secure=context.settings.cookie_secure,
+            secure=_secure(request, context),
             httponly=True,
             samesite="lax",
         )

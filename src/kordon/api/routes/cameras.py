@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response
 
 from kordon.api.deps import ContextDep, CurrentUser, Guard
+from kordon.api.responses import responses
 from kordon.api.schemas.site import CameraPublic, DeviceStatusPublic
 
 JPEG: dict[int | str, dict[str, Any]] = {
@@ -24,7 +25,12 @@ def router() -> APIRouter:
             if guard.camera_visible(c)
         ]
 
-    @r.get("/api/cameras/{camera_id}", response_model=CameraPublic, summary="One camera")
+    @r.get(
+        "/api/cameras/{camera_id}",
+        response_model=CameraPublic,
+        summary="One camera",
+        responses=responses(404),
+    )
     def camera(camera_id: str, context: ContextDep, guard: Guard) -> CameraPublic:
         info = guard.camera(camera_id)
         statuses = {s.device_id: s for s in context.devices.latest()}
@@ -33,7 +39,7 @@ def router() -> APIRouter:
     @r.get(
         "/api/cameras/{camera_id}/snapshot.jpg",
         response_class=Response,
-        responses={**JPEG, 404: {"description": "unknown camera or no frame yet"}},
+        responses={**JPEG, **responses(404)},
         summary="Latest frame (privacy masked)",
     )
     def snapshot(

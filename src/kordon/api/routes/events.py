@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response
 
 from kordon.api.deps import ContextDep, Guard
+from kordon.api.responses import responses
 from kordon.api.routes.cameras import JPEG
 from kordon.api.schemas.events import EventPublic
 from kordon.domain.event import EventKind
@@ -15,7 +16,12 @@ from kordon.store.errors import NotFoundError
 def router() -> APIRouter:
     r = APIRouter(tags=["events"])
 
-    @r.get("/api/events", response_model=list[EventPublic], summary="Events, newest first")
+    @r.get(
+        "/api/events",
+        response_model=list[EventPublic],
+        summary="Events, newest first",
+        responses=responses(404),
+    )
     def events(
         *,
         context: ContextDep,
@@ -49,14 +55,19 @@ def router() -> APIRouter:
             raise HTTPException(status_code=404, detail=str(exc)) from exc
         return [EventPublic.of(e) for e in found]
 
-    @r.get("/api/events/{event_id}", response_model=EventPublic, summary="One event")
+    @r.get(
+        "/api/events/{event_id}",
+        response_model=EventPublic,
+        summary="One event",
+        responses=responses(404),
+    )
     def event(event_id: str, guard: Guard) -> EventPublic:
         return EventPublic.of(guard.event(event_id))
 
     @r.get(
         "/api/events/{event_id}/snapshot.jpg",
         response_class=Response,
-        responses={**JPEG, 404: {"description": "unknown event or no snapshot"}},
+        responses={**JPEG, **responses(404)},
         summary="JPEG at the event (privacy masked)",
     )
     def event_snapshot(event_id: str, context: ContextDep, guard: Guard) -> Response:

@@ -7,6 +7,7 @@ from fastapi.responses import FileResponse
 
 from kordon.accounts.roles import Permission
 from kordon.api.deps import AuditorDep, ContextDep, CurrentUser, Guard, require
+from kordon.api.responses import responses
 from kordon.api.schemas.incidents import ExportPublic, ExportRequest
 from kordon.api.schemas.site import AuditRecordPublic
 from kordon.domain.errors import KordonError
@@ -21,6 +22,7 @@ def router() -> APIRouter:
         responses={
             200: {"content": {"video/mp4": {}}},
             206: {"description": "partial content (Range)"},
+            **responses(404, 416),
         },
         summary="A clip file (Range requests supported)",
     )
@@ -40,6 +42,7 @@ def router() -> APIRouter:
         response_model=ExportPublic,
         dependencies=[Depends(require(Permission.EXPORT))],
         summary="Create an evidence bundle of an incident",
+        responses=responses(403, 404, 409, 413),
     )
     def create_export(
         body: ExportRequest, context: ContextDep, guard: Guard, user: CurrentUser
@@ -56,7 +59,7 @@ def router() -> APIRouter:
     @r.get(
         "/api/exports/{export_id}",
         response_class=FileResponse,
-        responses={200: {"content": {"application/zip": {}}}},
+        responses={200: {"content": {"application/zip": {}}}, **responses(404, 416)},
         summary="An evidence bundle (zip)",
     )
     def export(export_id: str, guard: Guard, auditor: AuditorDep) -> FileResponse:
@@ -71,6 +74,7 @@ def router() -> APIRouter:
         response_model=list[AuditRecordPublic],
         dependencies=[Depends(require(Permission.AUDIT_READ))],
         summary="The audit log, newest first (auditor, admin)",
+        responses=responses(403),
     )
     def audit(
         context: ContextDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100

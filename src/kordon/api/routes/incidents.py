@@ -1,11 +1,12 @@
 """``/api/incidents``: listing, detail, lifecycle actions, notes and clips."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
 from kordon.accounts.roles import Permission
 from kordon.api.deps import ContextDep, CurrentUser, Guard, require
+from kordon.api.responses import Responses, responses
 from kordon.api.schemas.incidents import (
     AddNoteRequest,
     ClipPublic,
@@ -17,9 +18,8 @@ from kordon.api.schemas.incidents import (
 from kordon.api.views import incident_public
 from kordon.domain.incident import IncidentStatus
 
-CONFLICT: dict[int | str, dict[str, Any]] = {
-    409: {"description": "invalid transition or concurrent change; nothing changed"}
-}
+ACTION: Responses = responses(403, 404, 409, 413)
+"""Lifecycle actions: CSRF or role (403), unknown or out of scope (404), refused (409)."""
 
 
 def router() -> APIRouter:
@@ -46,7 +46,12 @@ def router() -> APIRouter:
             found = [s for s in found if s.incident.priority == priority][:limit]
         return [incident_public(context, s) for s in found]
 
-    @r.get("/api/incidents/{incident_id}", response_model=IncidentPublic, summary="One incident")
+    @r.get(
+        "/api/incidents/{incident_id}",
+        response_model=IncidentPublic,
+        summary="One incident",
+        responses=responses(404),
+    )
     def incident(incident_id: str, context: ContextDep, guard: Guard) -> IncidentPublic:
         return incident_public(context, guard.incident(incident_id))
 
@@ -54,7 +59,7 @@ def router() -> APIRouter:
         "/api/incidents/{incident_id}/acknowledge",
         response_model=IncidentPublic,
         dependencies=act,
-        responses=CONFLICT,
+        responses=ACTION,
     )
     def acknowledge(
         incident_id: str,
@@ -73,7 +78,7 @@ def router() -> APIRouter:
         "/api/incidents/{incident_id}/dispatch",
         response_model=IncidentPublic,
         dependencies=act,
-        responses=CONFLICT,
+        responses=ACTION,
     )
     def dispatch(
         incident_id: str,
@@ -92,7 +97,7 @@ def router() -> APIRouter:
         "/api/incidents/{incident_id}/resolve",
         response_model=IncidentPublic,
         dependencies=act,
-        responses=CONFLICT,
+        responses=ACTION,
     )
     def resolve(
         incident_id: str, body: ResolveRequest, context: ContextDep, guard: Guard, user: CurrentUser
@@ -111,7 +116,7 @@ def router() -> APIRouter:
         "/api/incidents/{incident_id}/close",
         response_model=IncidentPublic,
         dependencies=[Depends(require(Permission.INCIDENT_CLOSE))],
-        responses=CONFLICT,
+        responses=ACTION,
     )
     def close(
         incident_id: str,
@@ -130,7 +135,7 @@ def router() -> APIRouter:
         "/api/incidents/{incident_id}/notes",
         response_model=IncidentPublic,
         dependencies=act,
-        responses=CONFLICT,
+        responses=ACTION,
     )
     def add_note(
         incident_id: str, body: AddNoteRequest, context: ContextDep, guard: Guard, user: CurrentUser
@@ -145,6 +150,7 @@ def router() -> APIRouter:
         "/api/incidents/{incident_id}/clips",
         response_model=list[ClipPublic],
         summary="Video clips of an incident",
+        responses=responses(404),
     )
     def clips(incident_id: str, context: ContextDep, guard: Guard) -> list[ClipPublic]:
         guard.incident(incident_id)

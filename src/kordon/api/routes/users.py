@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends
 
 from kordon.accounts.roles import Permission
 from kordon.api.deps import ContextDep, require
+from kordon.api.responses import responses
 from kordon.api.schemas.auth import UserAdminPublic
 
 
@@ -15,6 +16,7 @@ def router() -> APIRouter:
         response_model=list[UserAdminPublic],
         dependencies=[Depends(require(Permission.USERS))],
         summary="All accounts (admin)",
+        responses=responses(403),
     )
     def users(context: ContextDep) -> list[UserAdminPublic]:
         return [UserAdminPublic.of_admin(u) for u in context.accounts.users.list_all()]

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from kordon.api.schemas.base import PublicModel, RequestBody
 from kordon.domain.event import Direction, Event, EventKind
-from kordon.domain.incident import IncidentStatus, Resolution
+from kordon.domain.incident import CrossingCounts, IncidentStatus, Resolution
 from kordon.store.incidents import StoredIncident
 
 Note = Annotated[str, Field(max_length=4000)]
@@ -26,6 +26,24 @@ class NotePublic(PublicModel):
     author: str
     time: datetime
     text: str
+
+
+class CrossingsPublic(PublicModel):
+    """Crossings an incident holds, by direction (docs/alerts.md)."""
+
+    inbound: int = Field(ge=0, description="Border crossings into the home country.")
+    outbound: int = Field(ge=0, description="Border crossings out of the home country.")
+    line_in: int = Field(ge=0, description="Image-line crossings in the line's `in` direction.")
+    line_out: int = Field(ge=0, description="Image-line crossings in its `out` direction.")
+
+    @classmethod
+    def of(cls, counts: CrossingCounts) -> CrossingsPublic:
+        return cls(
+            inbound=counts.inbound,
+            outbound=counts.outbound,
+            line_in=counts.line_in,
+            line_out=counts.line_out,
+        )
 
 
 class IncidentPublic(PublicModel):
@@ -50,6 +68,11 @@ class IncidentPublic(PublicModel):
     camera_id: str | None
     sla_due_at: datetime | None
     escalated: bool
+    last_alert_at: datetime = Field(
+        description="When operators were last alerted (opened, or a new crossing, track or "
+        "direction); the queue sorts by it, newest first."
+    )
+    crossings: CrossingsPublic
     history: list[HistoryStepPublic]
     notes: list[NotePublic]
 
@@ -98,6 +121,8 @@ class IncidentPublic(PublicModel):
             camera_id=ev.source_id if ev else None,
             sla_due_at=incident.sla_due_at,
             escalated=incident.escalated_at is not None,
+            last_alert_at=incident.last_alert_at or incident.opened_at,
+            crossings=CrossingsPublic.of(incident.crossings),
             history=history,
             notes=notes,
         )
