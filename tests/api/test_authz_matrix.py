@@ -30,6 +30,14 @@ IDS = {
     "camera_id": ("cam1", "cam2"),
     "clip_id": ("clip1", "clip2"),
     "export_id": ("exp-inc1", "exp-inc2"),
+    # basemap addresses are not sector-scoped: the same address in and out of scope
+    "theme": ("dark", "dark"),
+    "z": ("0", "0"),
+    "x": ("0", "0"),
+    "y": ("0", "0"),
+    "fontstack": ("Noto Sans Regular", "Noto Sans Regular"),
+    "first": ("0", "0"),
+    "last": ("255", "255"),
 }
 
 
@@ -52,6 +60,10 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("GET", "/api/map/sectors"): Policy(Permission.READ, scoped=False),
     ("GET", "/api/map/zones"): Policy(Permission.READ, scoped=False),
     ("GET", "/api/map/basemap/style.json"): Policy(Permission.READ, scoped=False),
+    # the shipped basemap: any logged-in user may draw the map
+    ("GET", "/api/basemap/styles/{theme}.json"): Policy(None, scoped=False),
+    ("GET", "/api/basemap/tiles/{z}/{x}/{y}.pbf"): Policy(None, scoped=False),
+    ("GET", "/api/basemap/glyphs/{fontstack}/{first}-{last}.pbf"): Policy(None, scoped=False),
     ("GET", "/api/cameras"): Policy(Permission.READ, scoped=False),
     ("GET", "/api/cameras/{camera_id}"): Policy(Permission.READ, scoped=True),
     ("GET", "/api/cameras/{camera_id}/snapshot.jpg"): Policy(Permission.READ, scoped=True),
