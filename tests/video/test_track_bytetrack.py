@@ -45,7 +45,9 @@ def test_tentative_track_dies_on_its_first_miss() -> None:
 
 @pytest.mark.parametrize("fps", [5.0, 30.0])
 def test_loss_is_measured_in_seconds_at_any_frame_rate(fps: float) -> None:
-    tracker = ByteTracker(ByteTrackConfig(max_lost_s=1.0, report_lost=True))
+    # the walker is moving: the moving-track buffer is set to the same second here
+    config = ByteTrackConfig(max_lost_s=1.0, max_lost_moving_s=1.0, report_lost=True)
+    tracker = ByteTracker(config)
     t = 0.0
     for _ in range(5):
         tracker.update(dets(walker(t)), t)

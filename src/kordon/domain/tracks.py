@@ -92,7 +92,9 @@ class PlanarTracks:
     """Positions of tracks in one plane (image pixels or local metres) at one time.
 
     This is what rules consume: the same rule code runs in pixels or in metres.
-    ``quality`` is in [0, 1] (1 = a confirmed, well-supported track).
+    ``quality`` is in [0, 1] (1 = a confirmed, well-supported track). ``position_cov``
+    (N, 2, 2), when known, is each position's error covariance in the plane's units
+    squared (rules may then decide from the probability of a side, not a fixed margin).
     """
 
     track_id: npt.NDArray[np.int64]
@@ -100,6 +102,7 @@ class PlanarTracks:
     class_name: tuple[str, ...]
     confirmed: BoolArray
     quality: npt.NDArray[np.float64]
+    position_cov: npt.NDArray[np.float64] | None = None
 
     def __post_init__(self) -> None:
         n = self.track_id.shape[0]
@@ -112,6 +115,10 @@ class PlanarTracks:
             )
         if len(self.class_name) != n:
             raise ShapeError(f"class_name: expected {n} names, got {len(self.class_name)}")
+        if self.position_cov is not None and self.position_cov.shape != (n, 2, 2):
+            raise ShapeError(
+                f"position_cov: expected shape {(n, 2, 2)}, got {self.position_cov.shape}"
+            )
 
     def __len__(self) -> int:
         return int(self.track_id.shape[0])

@@ -16,9 +16,16 @@ from kordon.rules.zone import ZoneRule
 
 @dataclass(frozen=True)
 class GeoRuleSettings:
-    """Thresholds of the geo rules (metres, seconds, quality in [0, 1])."""
+    """Thresholds of the geo rules (metres, seconds, quality in [0, 1]).
 
-    crossing_clear_m: float = 3.0
+    A border crossing is decided from the smoothed ground position and its covariance: a
+    position counts as on a side once the probability that it really is there reaches
+    ``crossing_confidence`` *and* it is at least ``crossing_clear_m`` from the line;
+    ``crossing_updates`` consecutive such positions on the new side confirm the crossing.
+    """
+
+    crossing_clear_m: float = 1.0
+    crossing_confidence: float = 0.99
     crossing_updates: int = 2
     crossing_cooldown_s: float = 10.0
     min_quality: float = 0.3
@@ -51,6 +58,7 @@ def border_crossing_rule(
         classes=settings.classes,
         hysteresis_distance=settings.crossing_clear_m,
         hysteresis_frames=settings.crossing_updates,
+        confidence=settings.crossing_confidence,
         cooldown_s=settings.crossing_cooldown_s,
         min_quality=settings.min_quality,
         forget_after_s=settings.forget_after_s,

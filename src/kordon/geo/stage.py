@@ -8,7 +8,8 @@ Per frame (implements the camera pipeline's ``TrackStage``):
    (:class:`~kordon.geo.geo_smoother.GeoSmoother`), weighted by the projection covariance;
 3. the smoothed positions become ``PlanarTracks`` in the local frame, with a quality from
    the position uncertainty (and lower for a track's first updates);
-4. geo rules run on them: border crossing (inbound/outbound with hysteresis in metres),
+4. geo rules run on them, with each smoothed position's covariance: border crossing
+   (inbound/outbound once the track is on the other side with the configured confidence),
    approach to the border, zone enter/exit/dwell;
 5. every event gets lat/lon, km post, sector, uncertainty and ``source_id`` = camera id.
 
@@ -179,6 +180,7 @@ class GeoStage:
         xy: list[tuple[float, float]] = []
         classes: list[str] = []
         quality: list[float] = []
+        covs: list[np.ndarray] = []
         for k in np.flatnonzero(valid).tolist():
             tid = int(live.tracker_id[k])
             cov = ground.covariance_m2[k]
@@ -207,6 +209,7 @@ class GeoStage:
             xy.append((float(state.mean[0]), float(state.mean[1])))
             classes.append(names[k])
             quality.append(q)
+            covs.append(state.position_cov_m2)
             self._uncertainty[tid] = sigma
         if not ids:
             return PlanarTracks.empty()
@@ -231,6 +234,7 @@ class GeoStage:
             class_name=tuple(classes),
             confirmed=np.ones(len(ids), np.bool_),
             quality=np.asarray(quality, np.float64),
+            position_cov=np.asarray(covs, np.float64).reshape(-1, 2, 2),
         )
 
     def _enrich(self, event: Event, frame_index: int) -> Event:

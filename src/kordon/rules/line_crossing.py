@@ -4,7 +4,13 @@ Per track, a small state machine over the signed distance ``d`` of its position 
 line (``d > 0`` = left as displayed, see :mod:`kordon.rules.line_geometry`):
 
 * a sample is **clear left** when ``d >= margin`` (and ``d > 0``), **clear right** when
-  ``d <= -margin`` (and ``d < 0``), otherwise it is **in the band**;
+  ``d <= -margin`` (and ``d < 0``), otherwise it is **in the band**; with ``confidence``
+  set and the tracks' ``position_cov`` given, a sample's margin is
+  ``max(hysteresis_distance, z * sigma_n)``: ``sigma_n`` is the position's standard
+  deviation across the line (along the signed distance's gradient) and ``z`` the normal
+  quantile of ``confidence``, so a sample is clear only when the probability that the
+  track really is on that side is at least ``confidence`` (a far, uncertain position must
+  be further past the line than a near, precise one);
 * the **committed side** starts unknown; the first clear sample commits the track to
   its side without an event (a track that appears on one side never fires);
 * a clear sample on the committed side resets the pending counter;
@@ -34,6 +40,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from statistics import NormalDist
 
 import numpy as np
 import numpy.typing as npt
@@ -59,6 +66,8 @@ logger = logging.getLogger(__name__)
 
 # Relative slack in the "can this step touch the line" test (distances are 1-Lipschitz).
 _REACH_SLACK = 1e-9
+# Step (plane units, relative to the distance) of the finite differences giving the normal.
+_NORMAL_STEP = 1e-4
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +146,7 @@ class LineCrossingRule(TrackRule):
         classes: Iterable[str] | None = None,
         hysteresis_distance: float = 0.0,
         hysteresis_frames: int = 1,
+        confidence: float | None = None,
         cooldown_s: float = 0.0,
         min_quality: float = 0.0,
         forget_after_s: float = 10.0,
@@ -162,6 +172,14 @@ class LineCrossingRule(TrackRule):
                 f"hysteresis_frames must be an integer >= 1, got {hysteresis_frames!r}"
             )
         self.frames = hysteresis_frames
+        self.confidence = confidence
+        self._z = 0.0
+        if confidence is not None:
+            if not isinstance(confidence, int | float) or not 0.5 <= confidence < 1.0:
+                raise RuleConfigError(
+                    f"confidence must be a probability in [0.5, 1), got {confidence!r}"
+                )
+            self._z = NormalDist().inv_cdf(float(confidence))
         self.cooldown = timedelta(seconds=require_non_negative(cooldown_s, name="cooldown_s"))
         self.kind = kind
         self._left = display_left_sign(frame)
@@ -180,22 +198,53 @@ class LineCrossingRule(TrackRule):
         events: list[Event] = []
         if rows.size:
             xy = np.ascontiguousarray(tracks.xy[rows], dtype=np.float64)
-            dist = self._left * np.asarray(self.line.signed_distance(xy), np.float64)
+            raw = np.asarray(self.line.signed_distance(xy), np.float64)
+            dist = self._left * raw
+            margins = self._margins(xy, raw, tracks, rows).tolist()
             ids = tracks.track_id[rows].tolist()
             for k, row in enumerate(rows.tolist()):
                 sample = _Sample(float(xy[k, 0]), float(xy[k, 1]), float(dist[k]), time)
-                event = self._update(ids[k], sample, tracks, row)
+                event = self._update(ids[k], sample, margins[k], tracks, row)
                 if event is not None:
                     events.append(event)
         self._forget(time)
         return events
 
+    def _margins(
+        self,
+        xy: npt.NDArray[np.float64],
+        dist: npt.NDArray[np.float64],
+        tracks: PlanarTracks,
+        rows: npt.NDArray[np.intp],
+    ) -> npt.NDArray[np.float64]:
+        """Per-sample clear distance: the fixed margin, or ``z`` sigmas across the line."""
+        margins = np.full(len(rows), self.margin)
+        if self.confidence is None or tracks.position_cov is None:
+            return margins
+        cov = tracks.position_cov[rows]
+        step = _NORMAL_STEP * np.maximum(1.0, np.abs(dist))[:, None]
+        grad = (
+            np.stack(
+                [
+                    np.asarray(self.line.signed_distance(xy + step * unit), np.float64) - dist
+                    for unit in (np.array([1.0, 0.0]), np.array([0.0, 1.0]))
+                ],
+                axis=1,
+            )
+            / step
+        )
+        norm = np.linalg.norm(grad, axis=1, keepdims=True)
+        normal = np.divide(grad, norm, out=np.zeros_like(grad), where=norm > 0.0)
+        var_n = np.einsum("ni,nij,nj->n", normal, cov, normal)
+        sigma_n = np.sqrt(np.clip(np.nan_to_num(var_n, nan=np.inf), 0.0, None))
+        return np.asarray(np.maximum(margins, self._z * sigma_n), np.float64)
+
     def _update(
-        self, track_id: int, sample: _Sample, tracks: PlanarTracks, row: int
+        self, track_id: int, sample: _Sample, margin: float, tracks: PlanarTracks, row: int
     ) -> Event | None:
         x, y, d, time = sample.x, sample.y, sample.d, sample.time
         state = self._tracks.get(track_id)
-        side = _side(d, self.margin)
+        side = _side(d, margin)
         if state is None:
             self._tracks[track_id] = _TrackSide(committed=side, x=x, y=y, d=d, time=time)
             return None

@@ -56,3 +56,30 @@ def association_cost(
     cost = 1.0 - iou_matrix(track_xyxy, det_xyxy)
     cost += class_switch_cost * (np.asarray(track_class)[:, None] != np.asarray(det_class)[None, :])
     return cost
+
+
+RECOVERY_MAX_HEIGHT_RATIO = 1.5
+"""A lost track only recovers a detection whose height is within this factor of its own."""
+
+
+def recovery_cost(
+    predicted_cxcywh: npt.NDArray[np.float64],
+    radius_h: npt.NDArray[np.float64],
+    det_cxcywh: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """(tracks, detections) cost of giving a lost track a detection far from its box.
+
+    The distance from the detection's centre to the track's predicted centre, in track
+    heights, divided by the track's gate radius (``radius_h``, heights): ``<= 1`` inside
+    the gate (the prediction, not the last seen place: someone else often appears where a
+    target vanished). Pairs whose heights differ by more
+    than :data:`RECOVERY_MAX_HEIGHT_RATIO` cost more than 1 (never matched).
+    """
+    pred = np.asarray(predicted_cxcywh, np.float64).reshape(-1, 4)
+    det = np.asarray(det_cxcywh, np.float64).reshape(-1, 4)
+    h = np.maximum(pred[:, 3], 1.0)[:, None]
+    d_pred = np.hypot(*(det[None, :, :2] - pred[:, None, :2]).transpose(2, 0, 1))
+    cost = d_pred / (h * np.asarray(radius_h, np.float64).reshape(-1, 1))
+    ratio = np.maximum(det[None, :, 3], 1.0) / h
+    size_ok = (ratio <= RECOVERY_MAX_HEIGHT_RATIO) & (ratio >= 1.0 / RECOVERY_MAX_HEIGHT_RATIO)
+    return np.where(size_ok, cost, 2.0)

@@ -3,15 +3,29 @@
 Per update (``time_s`` drives everything; the tracker never reads a clock):
 
 1. every track is predicted to ``time_s`` with a constant-velocity Kalman filter;
-2. confirmed tracks (seen now or lost a moment ago) take high-score detections
-   (Hungarian on ``1 - IoU`` plus a class-switch penalty);
+2. confirmed tracks (seen now or lost a while) take high-score detections (Hungarian on
+   ``1 - IoU`` plus a class-switch penalty); a lost track only takes its own class;
 3. confirmed tracks still unmatched that were seen last update *and are moving* take
    low-score detections; the motion gate keeps static clutter (signs, cones) at low scores
    from holding a track alive;
-4. tentative tracks take leftover high-score detections; they are confirmed after
+4. **recovery**: lost confirmed tracks still unmatched take leftover high-score detections
+   of their class whose centre lies near the track's predicted centre, within a gate that
+   widens the longer the track is unseen (people reappearing from behind a post or a
+   group, where the predicted box no longer overlaps them); a track lost at the frame's
+   edge, or predicted to reach it, is not recovered this way (it most likely left);
+5. tentative tracks take leftover high-score detections; they are confirmed after
    ``confirm_hits`` hits and deleted after ``tentative_max_misses`` misses;
-5. leftover detections scoring ``new_track_score`` or more start tentative tracks;
-6. confirmed tracks unmatched for more than ``max_lost_s`` are removed.
+6. leftover detections scoring ``new_track_score`` or more start tentative tracks;
+7. confirmed tracks unmatched for more than ``max_lost_s`` are removed, or for more than
+   ``max_lost_moving_s`` when they were moving when lost away from the frame's edge; with
+   ``frame_wh`` given, a lost track predicted out of the frame is removed at once.
+
+A track matched again after missed updates is re-filtered along the straight path from
+its last observation to the new one (observation-centric re-update, OC-SORT's idea), so
+its velocity reflects where the target went, not the blind prediction. A confirmed
+track's matched box that is much shorter than predicted with its top in place is taken
+as occluded at the bottom (:mod:`kordon.video.tracking.occlusion`): the track keeps its
+height and its foot point.
 
 Track ids count up from 1 and are never reused.
 """
@@ -27,13 +41,35 @@ import numpy.typing as npt
 from kordon.domain.detections import Detections
 from kordon.domain.errors import KordonError
 from kordon.domain.tracks import ImageTracks
-from kordon.video.tracking.assignment import assign, association_cost
+from kordon.video.tracking.assignment import assign, association_cost, recovery_cost
 from kordon.video.tracking.config import ByteTrackConfig
 from kordon.video.tracking.kalman import BoxMotionModel, cxcywh_to_xyxy, xyxy_to_cxcywh
+from kordon.video.tracking.occlusion import bottom_occluded, restore_height
+
+OCCLUSION_TOP_TOLERANCE_H = 0.15
+"""How far (box heights) a shrunken box's top may be from the predicted top and still be
+taken as the same person occluded at the bottom."""
+
+EDGE_MARGIN_W = 0.25
+"""A box within this many box widths of the frame's edge is *at the edge*: lost there, the
+target most likely left the view, so it gets no long lost buffer."""
+
+MAX_REUPDATE_STEPS = 20
+"""Virtual updates at most when re-filtering a track over a gap (longer gaps are resampled)."""
 
 
 class TrackerError(KordonError):
     """The tracker was given input it cannot use (time going backwards, non-finite boxes)."""
+
+
+@dataclass(slots=True)
+class _Observation:
+    """A track's last real observation and its filter state right after it."""
+
+    box_cxcywh: npt.NDArray[np.float64]
+    mean: npt.NDArray[np.float64]
+    cov: npt.NDArray[np.float64]
+    time_s: float
 
 
 @dataclass(slots=True)
@@ -43,12 +79,15 @@ class _Track:
     cov: npt.NDArray[np.float64]
     class_votes: dict[int, float]
     confidence: float
-    last_hit_s: float
+    last: _Observation
     hits: int = 1
     misses: int = 0
     confirmed: bool = False
     matched_now: bool = True
     matched_before: bool = True
+    moving_when_lost: bool = False
+    at_edge: bool = False
+    gap_steps_s: list[float] = field(default_factory=list)
 
     @property
     def class_id(self) -> int:
@@ -109,10 +148,14 @@ class ByteTracker:
         items = self._tracks.items
         if not items:
             return
+        gate = self._config.low_score_min_speed_hps
         for t in items:
-            if not t.matched_now:  # lost: stop growing/shrinking the box
+            if t.matched_now:
+                t.moving_when_lost = t.speed_hps() >= gate
+            else:  # lost: stop growing/shrinking the box
                 t.mean[6:8] = 0.0
             t.matched_before, t.matched_now = t.matched_now, False
+            t.gap_steps_s.append(dt_s)
         mean, cov = self._motion.predict(
             np.stack([t.mean for t in items]), np.stack([t.cov for t in items]), dt_s
         )
@@ -120,23 +163,86 @@ class ByteTracker:
             t.mean, t.cov = mean[i], cov[i]
 
     def _match(
-        self, track_idx: list[int], dets: Detections, det_idx: list[int], min_iou: float
+        self,
+        track_idx: list[int],
+        dets: Detections,
+        det_idx: list[int],
+        min_iou: float,
     ) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+        det_class = dets.class_id[det_idx] if det_idx else np.zeros((0,), np.int32)
+        track_class = self._tracks.classes(track_idx)
         cost = association_cost(
             self._tracks.boxes_xyxy(track_idx),
-            self._tracks.classes(track_idx),
+            track_class,
             dets.xyxy_px[det_idx] if det_idx else np.zeros((0, 4)),
-            dets.class_id[det_idx] if det_idx else np.zeros((0,), np.int32),
+            det_class,
             self._config.class_switch_cost,
         )
+        # a lost track has no box of its own to vouch for a class switch
+        lost = np.asarray([not self._tracks.items[i].matched_before for i in track_idx], bool)
+        cost[lost[:, None] & (track_class[:, None] != np.asarray(det_class)[None, :])] = np.inf
         result = assign(cost, 1.0 - min_iou)
-        pairs = [
-            (track_idx[r], det_idx[c])
-            for r, c in zip(result.rows.tolist(), result.cols.tolist(), strict=True)
-        ]
-        left_tracks = [track_idx[r] for r in result.unmatched_rows.tolist()]
-        left_dets = [det_idx[c] for c in result.unmatched_cols.tolist()]
+        return self._pairs(track_idx, det_idx, result.rows, result.cols)
+
+    def _recover(
+        self, track_idx: list[int], dets: Detections, det_idx: list[int], time_s: float
+    ) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+        cfg = self._config
+        items = self._tracks.items
+        lost = [i for i in track_idx if not items[i].matched_before and not items[i].at_edge]
+        if not lost or not det_idx:
+            return [], track_idx, det_idx
+        radius = np.asarray(
+            [
+                cfg.recovery_gate_h + cfg.recovery_gate_growth_hps * (time_s - items[i].last.time_s)
+                for i in lost
+            ]
+        )
+        cost = recovery_cost(
+            np.stack([items[i].mean[:4] for i in lost]),
+            radius,
+            xyxy_to_cxcywh(dets.xyxy_px[det_idx]),
+        )
+        other_class = self._tracks.classes(lost)[:, None] != dets.class_id[det_idx][None, :]
+        cost[other_class] = np.inf
+        result = assign(cost, 1.0)
+        pairs, _, left_dets = self._pairs(lost, det_idx, result.rows, result.cols)
+        taken = {t for t, _ in pairs}
+        return pairs, [i for i in track_idx if i not in taken], left_dets
+
+    @staticmethod
+    def _pairs(
+        track_idx: list[int],
+        det_idx: list[int],
+        rows: npt.NDArray[np.intp],
+        cols: npt.NDArray[np.intp],
+    ) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+        matched = zip(rows.tolist(), cols.tolist(), strict=True)
+        pairs = [(track_idx[r], det_idx[c]) for r, c in matched]
+        used_t = set(rows.tolist())
+        used_d = set(cols.tolist())
+        left_tracks = [t for k, t in enumerate(track_idx) if k not in used_t]
+        left_dets = [d for k, d in enumerate(det_idx) if k not in used_d]
         return pairs, left_tracks, left_dets
+
+    def _measurements(
+        self, tracks: list[_Track], dets: Detections, rows: list[int]
+    ) -> npt.NDArray[np.float64]:
+        """Measured boxes, with the height restored where the bottom is occluded."""
+        z = xyxy_to_cxcywh(dets.xyxy_px[rows])
+        ratio = self._config.occlusion_height_ratio
+        if ratio <= 0.0:
+            return z
+        pred = np.stack([t.mean[:4] for t in tracks])
+        established = np.asarray([t.confirmed for t in tracks], bool)
+        cut = established & bottom_occluded(
+            pred, z, min_height_ratio=ratio, top_tolerance_h=OCCLUSION_TOP_TOLERANCE_H
+        )
+        if cut.any():
+            z[cut] = restore_height(pred[cut], z[cut])
+            for k in np.flatnonzero(cut).tolist():
+                tracks[k].mean[7] = 0.0  # the visible height says nothing about growth
+        return z
 
     def _apply(
         self, pairs: list[tuple[int, int]], dets: Detections, time_s: float, *, high: bool
@@ -146,18 +252,21 @@ class ByteTracker:
         items = self._tracks.items
         tracks = [items[t] for t, _ in pairs]
         rows = [d for _, d in pairs]
+        z = self._measurements(tracks, dets, rows)
         mean, cov = self._motion.update(
-            np.stack([t.mean for t in tracks]),
-            np.stack([t.cov for t in tracks]),
-            xyxy_to_cxcywh(dets.xyxy_px[rows]),
+            np.stack([t.mean for t in tracks]), np.stack([t.cov for t in tracks]), z
         )
         for i, (t, d) in enumerate(zip(tracks, rows, strict=True)):
+            if len(t.gap_steps_s) > 1:  # matched again after missed updates
+                t.mean, t.cov = self._reupdate(t, z[i])
+            else:
+                t.mean, t.cov = mean[i], cov[i]
             score = float(dets.confidence[d])
             cls = int(dets.class_id[d])
-            t.mean, t.cov = mean[i], cov[i]
             t.confidence = score
             t.class_votes[cls] = t.class_votes.get(cls, 0.0) + score
-            t.last_hit_s = time_s
+            t.last = _Observation(z[i].copy(), t.mean.copy(), t.cov.copy(), time_s)
+            t.gap_steps_s = []
             t.matched_now = True
             t.misses = 0
             if high:
@@ -165,14 +274,35 @@ class ByteTracker:
                 if t.hits >= self._config.confirm_hits:
                     t.confirmed = True
 
-    def update(self, detections: Detections, time_s: float) -> ImageTracks:
+    def _reupdate(
+        self, track: _Track, box: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        steps = np.asarray(track.gap_steps_s, np.float64)
+        if steps.size > MAX_REUPDATE_STEPS:
+            steps = np.full(MAX_REUPDATE_STEPS, steps.sum() / MAX_REUPDATE_STEPS)
+        mean, cov = self._motion.reupdate(
+            track.last.mean[None, :], track.last.cov[None, :, :], track.last.box_cxcywh, box, steps
+        )
+        return mean[0], cov[0]
+
+    def update(
+        self,
+        detections: Detections,
+        time_s: float,
+        *,
+        frame_wh: tuple[int, int] | None = None,
+    ) -> ImageTracks:
         """Associate ``detections`` seen at ``time_s`` (seconds, non-decreasing).
 
-        Returns every track matched in this update, tentative ones included (rules must
-        act only on ``confirmed``), plus lost confirmed ones when ``report_lost`` is set.
+        ``frame_wh`` (the image size, when known) lets the tracker drop lost tracks that
+        left the view instead of keeping them for someone else entering there. Returns
+        every track matched in this update, tentative ones included (rules must act only
+        on ``confirmed``), plus lost confirmed ones when ``report_lost`` is set.
         """
         cfg = self._config
         dt_s = self._check(detections, time_s)
+        if frame_wh is not None and (frame_wh[0] <= 0 or frame_wh[1] <= 0):
+            raise TrackerError(f"frame_wh must be positive, got {frame_wh}")
         self._labels = detections.labels or self._labels
         self._predict(dt_s)
         self._last_time_s = time_s
@@ -191,21 +321,33 @@ class ByteTracker:
         ]
         pairs, _, _ = self._match(movable, detections, low, cfg.low_match_iou)
         self._apply(pairs, detections, time_s, high=False)
+        pairs, _, left_high = self._recover(left_confirmed, detections, left_high, time_s)
+        self._apply(pairs, detections, time_s, high=True)
         pairs, _, left_high = self._match(tentative, detections, left_high, cfg.tentative_match_iou)
         self._apply(pairs, detections, time_s, high=True)
 
         survivors: list[_Track] = []
+        max_moving_s = max(cfg.max_lost_s, cfg.max_lost_moving_s)
         for t in items:
-            if not t.matched_now:
+            if t.matched_now:
+                t.at_edge = frame_wh is not None and _near_edge(t.last.box_cxcywh, frame_wh)
+            else:
+                if frame_wh is not None and _near_edge(t.mean[:4], frame_wh, margin_w=0.0):
+                    t.at_edge = True  # predicted to be leaving the view
                 t.misses += 1
                 if not t.confirmed and t.misses >= cfg.tentative_max_misses:
                     continue
-                if t.confirmed and time_s - t.last_hit_s > cfg.max_lost_s:
+                supported = t.moving_when_lost and not t.at_edge
+                limit = max_moving_s if supported else cfg.max_lost_s
+                if t.confirmed and time_s - t.last.time_s > limit:
+                    continue
+                if frame_wh is not None and _outside(t.mean[:2], frame_wh):
                     continue
             survivors.append(t)
         new = [d for d in left_high if conf[d] >= cfg.new_track_score]
         if new:
-            mean, cov = self._motion.initiate(xyxy_to_cxcywh(detections.xyxy_px[new]))
+            boxes = xyxy_to_cxcywh(detections.xyxy_px[new])
+            mean, cov = self._motion.initiate(boxes)
             for i, d in enumerate(new):
                 survivors.append(
                     _Track(
@@ -214,7 +356,7 @@ class ByteTracker:
                         cov=cov[i],
                         class_votes={int(detections.class_id[d]): float(conf[d])},
                         confidence=float(conf[d]),
-                        last_hit_s=time_s,
+                        last=_Observation(boxes[i].copy(), mean[i].copy(), cov[i].copy(), time_s),
                         confirmed=cfg.confirm_hits <= 1,
                     )
                 )
@@ -238,3 +380,21 @@ class ByteTracker:
             confirmed=np.asarray([t.confirmed for t in shown], np.bool_),
             labels=self._labels,
         )
+
+
+def _near_edge(
+    box_cxcywh: npt.NDArray[np.float64], frame_wh: tuple[int, int], margin_w: float = EDGE_MARGIN_W
+) -> bool:
+    cx, cy, w, h = box_cxcywh.tolist()
+    margin = margin_w * w
+    return bool(
+        cx - w / 2 <= margin
+        or cy - h / 2 <= margin
+        or cx + w / 2 >= frame_wh[0] - margin
+        or cy + h / 2 >= frame_wh[1] - margin
+    )
+
+
+def _outside(center_xy: npt.NDArray[np.float64], frame_wh: tuple[int, int]) -> bool:
+    x, y = center_xy.tolist()
+    return not (0.0 <= x <= frame_wh[0] and 0.0 <= y <= frame_wh[1])

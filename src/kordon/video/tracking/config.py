@@ -54,7 +54,32 @@ class ByteTrackConfig(BaseModel):
     )  # fmt: skip
     max_lost_s: float = Field(
         1.5, gt=0.0, le=600.0, title="Max lost time",
-        description="Seconds a confirmed track survives without a match before it is removed."
+        description="Seconds a confirmed track survives without a match before it is removed "
+        "(unless it was moving: see `max_lost_moving_s`)."
+    )  # fmt: skip
+    max_lost_moving_s: float = Field(
+        5.0, gt=0.0, le=600.0, title="Max lost time, moving",
+        description="Seconds a confirmed track that was moving when lost (estimated speed at "
+        "least `low_score_min_speed_hps`) survives without a match: people walking behind "
+        "a post, a tree or each other keep their id. Never shorter than `max_lost_s`. Lost "
+        "tracks are only recovered by high-score detections of their own class."
+    )  # fmt: skip
+    recovery_gate_h: float = Field(
+        0.5, gt=0.0, le=10.0, title="Recovery gate",
+        description="A lost track whose predicted box no longer overlaps a leftover "
+        "high-score detection still takes it when the detection's centre is within this "
+        "many box heights of the track's predicted or last seen centre."
+    )  # fmt: skip
+    recovery_gate_growth_hps: float = Field(
+        0.5, ge=0.0, le=10.0, title="Recovery gate growth",
+        description="Box heights per second lost added to the recovery gate: the longer a "
+        "track is unseen, the less sure its position."
+    )  # fmt: skip
+    occlusion_height_ratio: float = Field(
+        0.8, ge=0.0, lt=1.0, title="Occlusion ratio",
+        description="A matched box shorter than this fraction of the predicted height, with "
+        "its top edge where predicted, is taken as occluded at the bottom: the track keeps "
+        "its predicted height so the foot point does not jump. 0 disables."
     )  # fmt: skip
     report_lost: bool = Field(
         False, title="Report lost tracks",

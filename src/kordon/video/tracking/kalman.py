@@ -100,3 +100,32 @@ class BoxMotionModel:
         new_cov = (new_cov + new_cov.transpose(0, 2, 1)) / 2.0
         new_mean[:, 2:4] = np.maximum(new_mean[:, 2:4], _MIN_SIZE_PX)
         return new_mean, new_cov
+
+    def reupdate(
+        self,
+        mean: Mean,
+        cov: Cov,
+        from_box_cxcywh: npt.ArrayLike,
+        to_box_cxcywh: npt.ArrayLike,
+        dts_s: npt.ArrayLike,
+    ) -> tuple[Mean, Cov]:
+        """Observation-centric re-update of one track after a gap (OC-SORT's idea).
+
+        ``mean``/``cov`` (1, 8) and (1, 8, 8) are the state right after the last real
+        observation ``from_box_cxcywh``; ``dts_s`` the steps from there to the new
+        observation ``to_box_cxcywh`` (their sum is the gap). The filter is run along the
+        straight virtual path between the two boxes, one update per step, the last step
+        updating with the new observation itself: the velocity comes out as the motion
+        over the gap instead of whatever the blind prediction drifted to.
+        """
+        a = np.asarray(from_box_cxcywh, np.float64).reshape(4)
+        b = np.asarray(to_box_cxcywh, np.float64).reshape(4)
+        steps = np.asarray(dts_s, np.float64).reshape(-1)
+        total = float(steps.sum())
+        elapsed = 0.0
+        for dt in steps.tolist():
+            elapsed += dt
+            frac = 1.0 if total <= 0.0 else min(elapsed / total, 1.0)
+            mean, cov = self.predict(mean, cov, dt)
+            mean, cov = self.update(mean, cov, (a + frac * (b - a))[None, :])
+        return mean, cov
