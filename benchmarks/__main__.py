@@ -27,6 +27,8 @@ MODULES: dict[str, str] = {
     "record": "benchmarks.bench_record",
     "alert": "benchmarks.bench_alert",
     "evidence": "benchmarks.bench_evidence",
+    "border": "benchmarks.bench_border_recall",
+    "fusion": "benchmarks.bench_fusion",
 }
 
 

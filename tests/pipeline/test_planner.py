@@ -29,36 +29,65 @@ def frame(index: int, image: np.ndarray, fps: float = 5.0) -> Frame:
     )
 
 
-def test_planner_skips_without_boxes_then_full_then_region_on_large_frames() -> None:
-    planner = DetectionPlanner(PipelineSettings(full_frame_interval_s=2.0))
+def test_planner_skips_without_boxes_and_uses_native_crops_on_large_frames() -> None:
+    planner = DetectionPlanner(PipelineSettings())
     wh = (1920, 1080)
-    assert planner.plan(NO_BOXES, wh, 0.0).kind is PlanKind.SKIP
-    small = np.array([[900, 500, 940, 580]], np.float32)
-    assert planner.plan(small, wh, 0.2).kind is PlanKind.FULL  # first look is whole
-    plan = planner.plan(small, wh, 0.4)
-    assert plan.kind is PlanKind.REGION
-    assert plan.crop_xyxy_px is not None
-    x1, y1, x2, y2 = plan.crop_xyxy_px
-    assert x1 <= 900
-    assert y1 <= 500
-    assert x2 >= 940
-    assert y2 >= 580
-    assert y2 - y1 >= 256
-    assert x1 >= 0
-    assert x2 <= 1920
-    assert y1 >= 0
-    assert y2 <= 1080
-    assert planner.plan(small, wh, 2.2).kind is PlanKind.FULL  # periodic whole pass
+    assert planner.plan(NO_BOXES, wh).kind is PlanKind.SKIP
+    small = np.array([[900, 500, 940, 580]], np.float32)  # an 80 px person
+    for _ in range(3):  # never a shrunken whole frame, not even on the first look
+        plan = planner.plan(small, wh)
+        assert plan.kind is PlanKind.REGION
+        ((x1, y1, x2, y2),) = plan.crops_xyxy_px
+        assert x2 - x1 == y2 - y1  # square, like the detector's input
+        assert x1 <= 900
+        assert y1 <= 500
+        assert x2 >= 940
+        assert y2 >= 580
+        assert x1 >= 0
+        assert y1 >= 0
+        assert x2 <= 1920
+        assert y2 <= 1080
+        # sized so the person is ~56 px tall in a 416 px input: 80 * 416 / 56 ≈ 594 px
+        assert 560 <= x2 - x1 <= 640
+    far = np.array([[300, 400, 304, 412]], np.float32)  # a 12 px person far away
+    ((x1, y1, x2, y2),) = planner.plan(far, wh).crops_xyxy_px
+    assert x2 - x1 == 128  # the minimum crop: enlarged ~3×, not more
     wide = np.array([[10, 10, 1900, 1000]], np.float32)
-    assert planner.plan(wide, wh, 2.4).kind is PlanKind.FULL  # region ≈ frame
+    ((x1, y1, x2, y2),) = planner.plan(wide, wh).crops_xyxy_px
+    assert (x2 - x1, y2 - y1) == (1080, 1080)  # at most the frame's height
+
+
+def test_planner_serves_tracks_first_and_rotates_motion_beyond_the_cap() -> None:
+    planner = DetectionPlanner(PipelineSettings(max_crops=3))
+    wh = (1920, 1080)
+    track = np.array([[1700, 900, 1710, 930]], np.float32)
+    motion = np.array(
+        [[100 + 300 * i, 100, 110 + 300 * i, 130] for i in range(5)], np.float32
+    )  # five far-apart movers, one crop each
+    seen: set[int] = set()
+    for _ in range(3):
+        plan = planner.plan(motion, wh, track_xyxy_px=track)
+        assert len(plan.crops_xyxy_px) == 3
+        cx1, cy1, cx2, cy2 = plan.crops_xyxy_px[0]  # the track first
+        assert cx1 <= 1700
+        assert cy1 <= 900
+        assert cx2 >= 1710
+        assert cy2 >= 930
+        for x1, _y1, x2, _y2 in plan.crops_xyxy_px[1:]:
+            seen |= {i for i, m in enumerate(motion.tolist()) if x1 <= m[0] and m[2] <= x2}
+    assert seen == set(range(5))  # every mover got its turn within three frames
+    close = np.array([[500, 500, 510, 530], [520, 505, 530, 535]], np.float32)
+    assert len(planner.plan(close, wh).crops_xyxy_px) == 1  # neighbours share a crop
 
 
 def test_planner_uses_whole_small_frames_and_can_be_ungated() -> None:
     planner = DetectionPlanner(PipelineSettings())
     box = np.array([[100, 100, 120, 140]], np.float32)
-    assert [planner.plan(box, (768, 576), t).kind for t in (0.0, 0.2)] == [PlanKind.FULL] * 2
+    assert [planner.plan(box, (768, 576)).kind for _ in range(2)] == [PlanKind.FULL] * 2
+    nan = np.array([[np.nan, 0, 10, 10], [5, 5, 5, 9]], np.float32)  # no usable box
+    assert planner.plan(nan, (1920, 1080)).kind is PlanKind.SKIP
     ungated = DetectionPlanner(PipelineSettings(motion_gating=False))
-    assert ungated.plan(NO_BOXES, (768, 576), 0.0).kind is PlanKind.FULL
+    assert ungated.plan(NO_BOXES, (768, 576)).kind is PlanKind.FULL
 
 
 def test_detection_filter_masks_classes_and_scores() -> None:

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from kordon.domain.event import Direction
+from kordon.domain.event import AttributeValue, Direction, Event, EventKind
+from kordon.sim.crossing_score import border_direction, score_crossings
 from kordon.sim.errors import SimulationError
-from kordon.sim.ground_truth import actor_crossings, crossings, mot_gt_rows, write_mot_gt
+from kordon.sim.ground_truth import (
+    Crossing,
+    actor_crossings,
+    crossings,
+    mot_gt_rows,
+    write_mot_gt,
+)
 from kordon.sim.render import Renderer
 from kordon.sim.scenario import Actor, ActorClass, FixedCast
 from kordon.sim.scenes import border_walk
 from kordon.sim.trajectory import Waypoint
+
+T0 = datetime(2025, 6, 1, tzinfo=UTC)
 
 
 def _side(line: tuple[tuple[float, float], ...], p: tuple[float, float]) -> int:
@@ -146,3 +156,56 @@ def test_mot_export_format(tmp_path: Path) -> None:
     path = tmp_path / "gt.txt"
     assert write_mot_gt(path, truths) == len(rows)
     assert path.read_text(encoding="ascii").splitlines() == rows
+
+
+def _crossing(t: float, from_side: int) -> Crossing:
+    return Crossing(
+        actor_id=1,
+        class_name="person",
+        time_s=t,
+        point_xy=(0.0, 0.0),
+        segment_index=0,
+        from_side=from_side,
+        direction=Direction.IN if from_side < 0 else Direction.OUT,
+    )
+
+
+def _event(t: float, direction: Direction, detected: float | None = None) -> Event:
+    attributes: dict[str, AttributeValue] = {}
+    if detected is not None:
+        attributes["detected_at"] = (T0 + timedelta(seconds=detected)).isoformat()
+    return Event(
+        EventKind.BORDER_CROSSING,
+        T0 + timedelta(seconds=t),
+        "cam",
+        direction=direction,
+        attributes=attributes,
+    )
+
+
+# side +1 is left of the line; home on the right: a crossing from +1 to -1 is inbound
+@pytest.mark.parametrize(
+    ("events", "seen", "false_alarms", "delays"),
+    [
+        ([], 0, 0, []),
+        ([_event(10.5, Direction.INBOUND, 12.0)], 1, 0, [2.0]),
+        ([_event(12.5, Direction.INBOUND, 13.0)], 0, 1, []),  # > 2 s after
+        ([_event(10.0, Direction.OUTBOUND, 11.0)], 0, 1, []),  # wrong direction
+        ([_event(9.0, Direction.INBOUND), _event(10.2, Direction.INBOUND)], 1, 1, [0.2]),
+        ([_event(10.0, Direction.INBOUND), _event(30.5, Direction.OUTBOUND)], 2, 0, [0.0, 0.5]),
+    ],
+)
+def test_scoring_matches_direction_within_the_tolerance(
+    events: list[Event], seen: int, false_alarms: int, delays: list[float]
+) -> None:
+    truth = [_crossing(10.0, +1), _crossing(30.0, -1)]
+    score = score_crossings(truth, events, t0=T0, home_is_left=False, tolerance_s=2.0)
+    assert score.crossings == 2
+    assert score.seen == seen
+    assert score.false_alarms == false_alarms
+    assert list(score.delays_s) == pytest.approx(delays)
+    assert score.recall == seen / 2
+    assert len(score.missed_times_s) == 2 - seen
+    total = score + score
+    assert (total.crossings, total.seen) == (4, 2 * seen)
+    assert border_direction(truth[0], home_is_left=True) is Direction.OUTBOUND

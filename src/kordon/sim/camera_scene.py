@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from kordon.config.models import CameraConfig, SimulatorSource, SiteConfig
 from kordon.sim.geo_scene import build_geo_scene
 from kordon.sim.scenes import Scene, get_scene
@@ -12,7 +14,14 @@ georeferenced view (``kordon.sim.geo_scene``); other names come from ``kordon.si
 
 
 def scene_for_camera(site: SiteConfig, camera: CameraConfig, source: SimulatorSource) -> Scene:
-    """The scene of a simulator-fed camera; ``SimulationError``/``KordonError`` if unknown."""
+    """The scene of a simulator-fed camera; ``SimulationError``/``KordonError`` if unknown.
+
+    A camera of ``kind: thermal`` gets its scene rendered as a thermal camera sees it.
+    """
     if source.scenario == GEO_SCENARIO:
         return build_geo_scene(site, camera.id, source.seed, fps=source.fps)
-    return get_scene(source.scenario, source.seed)
+    scene = get_scene(source.scenario, source.seed)
+    if camera.kind == "thermal":
+        thermal = dataclasses.replace(scene.scenario, thermal=True)
+        return dataclasses.replace(scene, scenario=thermal)
+    return scene

@@ -272,3 +272,61 @@ def draw_vehicle(
     if not thermal:
         canvas.shade(1.1, 0.85)
     return Sprite(x0, y0, canvas.colour, canvas.alpha)
+
+
+def draw_animal(pose: Pose, look: Appearance, *, thermal: bool = False) -> Sprite:
+    """A four-legged animal (boar, deer) side-on or head-on, trotting along its heading."""
+    H = pose.height_px
+    side = abs(pose.heading_uv[0]) >= 0.5
+    W = pose.width_px if side else min(pose.width_px, 0.5 * H)
+    facing = 1.0 if pose.heading_uv[0] >= 0 else -1.0
+    body = (215, 215, 215) if thermal else _scale(look.bottom_bgr, 1.2)
+    legs = (185, 185, 185) if thermal else _scale(look.bottom_bgr, 0.8)
+    canvas, x0, y0 = _canvas_for(pose, W + 0.3 * H, H)
+    half = W / 2
+    swing = math.sin(pose.gait_phase_rad * 2.0) * (0.12 * H if pose.walking else 0.0)
+    leg_t = max(0.09 * H, 1.0)
+    xs = (-half * 0.7, half * 0.7) if side else (-half * 0.5, half * 0.5)
+    for i, lx in enumerate(xs):
+        s = swing if i == 0 else -swing
+        canvas.line((lx, 0.55 * H), (lx + s * (1.0 if side else 0.0), leg_t / 2), legs, leg_t)
+    canvas.ellipse((0.0, 0.65 * H), (half, 0.22 * H), body)
+    head = (facing * half * 1.05, 0.78 * H) if side else (0.0, 0.8 * H)
+    canvas.ellipse(head, (0.16 * H, 0.13 * H), body)
+    if not thermal:
+        canvas.shade(1.1, 0.85)
+    return Sprite(x0, y0, canvas.colour, canvas.alpha)
+
+
+def draw_occluder(
+    kind: str,
+    foot_uv: tuple[float, float],
+    size_px: tuple[float, float],
+    seed: int,
+    *,
+    thermal: bool = False,
+) -> Sprite:
+    """A static clump of reeds (thin stalks) or a tree (trunk and crown) standing at
+    ``foot_uv``, ``size_px`` = (width, height)."""
+    width, height = size_px
+    pose = Pose(foot_uv[0], foot_uv[1], height, width, (0.0, 1.0), 0.0, walking=False)
+    canvas, x0, y0 = _canvas_for(pose, width, height)
+    rng = np.random.default_rng([seed, 17])
+    green: Colour = (70, 70, 70) if thermal else (35, 85, 60)
+    dark: Colour = (60, 60, 60) if thermal else (25, 55, 45)
+    if kind == "reeds":
+        stalks = max(int(width / 1.5), 3)
+        for _ in range(stalks):
+            dx = float(rng.uniform(-width / 2, width / 2))
+            top = height * float(rng.uniform(0.6, 1.0))
+            lean = float(rng.normal(0.0, width * 0.08))
+            colour = green if rng.uniform() < 0.6 else dark
+            canvas.line((dx, 0.0), (dx + lean, top), colour, max(width / 18.0, 1.0))
+    else:
+        trunk: Colour = (75, 75, 75) if thermal else (40, 55, 70)
+        canvas.line((0.0, 0.0), (0.0, 0.55 * height), trunk, max(width * 0.12, 1.0))
+        for _ in range(6):
+            c = (float(rng.normal(0, width * 0.15)), height * float(rng.uniform(0.55, 0.8)))
+            r = width * float(rng.uniform(0.2, 0.35))
+            canvas.ellipse(c, (r, r * 1.1), green if rng.uniform() < 0.5 else dark)
+    return Sprite(x0, y0, canvas.colour, canvas.alpha)

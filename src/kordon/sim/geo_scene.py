@@ -6,11 +6,12 @@ site camera's :class:`~kordon.geo.camera_pose.PinholeCamera` (adapted to the sim
 camera model georeferences back. The scene's ``line`` is the stretch of the real border in
 view; ``ground_truth.crossings(actors, scene.line)`` gives exact crossing times and points.
 
-Every ``EPISODE_S`` seconds an episode starts: one intruder (actor id ``n * 1000 + 1``)
-walks straight across the border, perpendicular to it, at a random point in view;
-even episodes come in from the foreign side (inbound), odd ones go out. In even episodes a
-patrol (``n * 1000 + 2``) walks along the border on the home side ``PATROL_OFFSET_M`` from
-the line without crossing it.
+Every ``BorderSceneSpec.episode_s`` seconds (20 s by default) an episode starts: one
+intruder (actor id ``n * 1000 + 1``) walks straight across the border (perpendicular to it
+by default) at a random point in view; even episodes come in from the foreign side
+(inbound), odd ones go out. In even episodes a patrol (``n * 1000 + 2``) walks along the
+border on the home side ``PATROL_OFFSET_M`` from the line without crossing it. The spec
+adds companions, animals, swaying vegetation, reeds and trees, and sensor effects.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from kordon.config.site import SiteConfig
 from kordon.geo.border import Border
 from kordon.geo.camera_pose import PinholeCamera
 from kordon.geo.site_geometry import SiteGeometry
+from kordon.sim.border_spec import BorderSceneSpec
 from kordon.sim.errors import SimulationError
 from kordon.sim.projector import ProjectedPoint
 from kordon.sim.scenario import (
@@ -33,16 +35,21 @@ from kordon.sim.scenario import (
     BackgroundSpec,
     EpisodeFactory,
     EpisodicCast,
+    IlluminationChange,
+    Occluder,
+    OccluderKind,
     Scenario,
+    SwayPatch,
 )
 from kordon.sim.scenes import Scene
 from kordon.sim.trajectory import Waypoint
 
-EPISODE_S = 20.0
-APPROACH_M = 20.0
 PATROL_OFFSET_M = 10.0
 INTRUDER_ID = 1
 PATROL_ID = 2
+GROUP_FIRST_ID = 3
+"""Ids of an intruder's companions: 3, 4, … (``BorderSceneSpec.group_size`` − 1 of them)."""
+ANIMAL_FIRST_ID = 20
 PATROL_REACH = 0.6  # of the view's half width, each way from the centre
 
 
@@ -104,28 +111,53 @@ def _hfov_deg(camera: PinholeCamera) -> float:
     return math.degrees(2.0 * math.atan((w / 2.0) / camera.intrinsics.fx))
 
 
-def _episode_factory(border: Border, view: ViewOfBorder) -> EpisodeFactory:
+def _crossing_path(
+    border: Border,
+    view: ViewOfBorder,
+    spec: BorderSceneSpec,
+    *,
+    along_m: float,
+    inbound: bool,
+    rng: np.random.Generator,
+) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
+    """Start, end and unit direction of a straight crossing at ``along_m``."""
+    tx, ty = view.tangent
+    hx, hy = view.home_normal
+    px, py = (float(v) for v in border.point_at_along(along_m)[0])
+    s = -1.0 if inbound else 1.0  # start on the foreign side when inbound
+    angle = math.radians(spec.direction.angle_deg)
+    if angle == 0.0:
+        ux, uy = -s * hx, -s * hy
+    else:
+        lateral = 1.0 if rng.uniform() < 0.5 else -1.0
+        ux = -s * hx * math.cos(angle) + lateral * tx * math.sin(angle)
+        uy = -s * hy * math.cos(angle) + lateral * ty * math.sin(angle)
+    a = spec.approach_m
+    return (px - ux * a, py - uy * a), (px + ux * a, py + uy * a), (ux, uy)
+
+
+def _episode_factory(border: Border, view: ViewOfBorder, spec: BorderSceneSpec) -> EpisodeFactory:
     def episode(n: int, rng: np.random.Generator) -> list[Actor]:
         tx, ty = view.tangent
         hx, hy = view.home_normal
         spread = 0.5 * view.half_width_m
         along = view.along_m + float(rng.uniform(-spread, spread))
-        px, py = (float(v) for v in border.point_at_along(along)[0])
         inbound = n % 2 == 0
-        s = -1.0 if inbound else 1.0  # start on the foreign side when inbound
-        start = (px + s * hx * APPROACH_M, py + s * hy * APPROACH_M)
-        end = (px - s * hx * APPROACH_M, py - s * hy * APPROACH_M)
-        speed = float(rng.uniform(1.1, 1.5))
+        speed = float(rng.uniform(*spec.speed_mps))
+        start, end, (ux, uy) = _crossing_path(
+            border, view, spec, along_m=along, inbound=inbound, rng=rng
+        )
+        start_s = float(rng.uniform(0.5, 2.0))
         actors = [
             Actor(
                 INTRUDER_ID,
                 ActorClass.PERSON,
                 (Waypoint(*start, speed=speed), Waypoint(*end)),
-                start_s=float(rng.uniform(0.5, 2.0)),
+                start_s=start_s,
                 appearance=Appearance.random(rng),
             )
         ]
-        if inbound:
+        if inbound and spec.patrol:
             cx, cy = (float(v) for v in border.point_at_along(view.along_m)[0])
             base = (cx + hx * PATROL_OFFSET_M, cy + hy * PATROL_OFFSET_M)
             reach = PATROL_REACH * view.half_width_m
@@ -141,9 +173,113 @@ def _episode_factory(border: Border, view: ViewOfBorder) -> EpisodeFactory:
                     appearance=Appearance.random(rng),
                 )
             )
+        for k in range(1, spec.group_size):
+            # side by side or a step behind, 1-1.5 m apart, at the leader's pace
+            side = float(rng.uniform(1.0, 1.5)) * (1 if k % 2 else -1) * ((k + 1) // 2)
+            back = float(rng.uniform(0.0, 1.5)) * k
+            dx = -ux * back + tx * side
+            dy = -uy * back + ty * side
+            actors.append(
+                Actor(
+                    GROUP_FIRST_ID + k - 1,
+                    ActorClass.PERSON,
+                    (
+                        Waypoint(start[0] + dx, start[1] + dy, speed=speed),
+                        Waypoint(end[0] + dx, end[1] + dy),
+                    ),
+                    start_s=start_s,
+                    height_m=float(rng.uniform(1.6, 1.9)),
+                    appearance=Appearance.random(rng),
+                )
+            )
+        for j in range(spec.animals):
+            spot = view.along_m + float(rng.uniform(-spread, spread))
+            a_start, a_end, _ = _crossing_path(
+                border, view, spec, along_m=spot, inbound=bool(rng.uniform() < 0.5), rng=rng
+            )
+            actors.append(
+                Actor(
+                    ANIMAL_FIRST_ID + j,
+                    ActorClass.ANIMAL,
+                    (Waypoint(*a_start, speed=float(rng.uniform(0.8, 2.0))), Waypoint(*a_end)),
+                    start_s=float(rng.uniform(0.0, 3.0)),
+                    appearance=Appearance.random(rng),
+                )
+            )
         return actors
 
     return episode
+
+
+def _ground_spots(
+    border: Border,
+    view: ViewOfBorder,
+    projector: PoseProjector,
+    *,
+    count: int,
+    rng: np.random.Generator,
+    offset_m: tuple[float, float],
+) -> list[tuple[ProjectedPoint, float]]:
+    """``count`` visible ground points near the border: (projection, along_m)."""
+    hx, hy = view.home_normal
+    spots: list[tuple[ProjectedPoint, float]] = []
+    for _ in range(count * 4):
+        if len(spots) >= count:
+            break
+        along = view.along_m + float(rng.uniform(-0.8, 0.8)) * view.half_width_m
+        off = float(rng.uniform(*offset_m))
+        px, py = (float(v) for v in border.point_at_along(along)[0])
+        p = projector.project(px + hx * off, py + hy * off)
+        w, h = projector.camera.image_size_wh
+        if p is not None and 0 <= p.u_px < w and 0 <= p.v_px < h:
+            spots.append((p, along))
+    return spots
+
+
+def _sway_patches(
+    border: Border, view: ViewOfBorder, projector: PoseProjector, spec: BorderSceneSpec, seed: int
+) -> tuple[SwayPatch, ...]:
+    rng = np.random.default_rng([seed, 23])
+    spots = _ground_spots(
+        border, view, projector, count=spec.swaying, rng=rng, offset_m=(-25.0, 25.0)
+    )
+    return tuple(
+        SwayPatch(
+            p.u_px,
+            p.v_px - 0.6 / p.m_per_px,
+            radius_px=max(0.8 / p.m_per_px, 3.0),
+            amplitude_px=float(rng.uniform(1.0, 2.5)),
+            frequency_hz=float(rng.uniform(0.2, 0.7)),
+            phase_rad=float(rng.uniform(0.0, 2 * math.pi)),
+        )
+        for p, _ in spots
+    )
+
+
+def _occluders(
+    border: Border, view: ViewOfBorder, projector: PoseProjector, spec: BorderSceneSpec, seed: int
+) -> tuple[Occluder, ...]:
+    """Reeds (mostly) and trees a few metres on the home side of the line."""
+    rng = np.random.default_rng([seed, 29])
+    spots = _ground_spots(
+        border, view, projector, count=spec.occluders, rng=rng, offset_m=(3.0, 8.0)
+    )
+    out: list[Occluder] = []
+    for i, (p, _) in enumerate(spots):
+        tree = rng.uniform() < 0.3
+        height_m = float(rng.uniform(5.0, 8.0)) if tree else float(rng.uniform(1.2, 2.2))
+        width_m = float(rng.uniform(2.5, 4.0)) if tree else float(rng.uniform(1.0, 3.0))
+        out.append(
+            Occluder(
+                OccluderKind.TREE if tree else OccluderKind.REEDS,
+                p.u_px,
+                p.v_px,
+                height_px=height_m / p.m_per_px,
+                width_px=width_m / p.m_per_px,
+                seed=seed * 1000 + i,
+            )
+        )
+    return tuple(out)
 
 
 def _limited(factory: EpisodeFactory, episodes: int | None) -> EpisodeFactory:
@@ -164,12 +300,16 @@ def build_geo_scene(
     episodes: int | None = None,
     fps: float = 10.0,
     geometry: SiteGeometry | None = None,
+    spec: BorderSceneSpec | None = None,
 ) -> Scene:
     """The scene seen by ``camera_id`` (a ``pose``-georeferenced camera of ``site``).
 
     ``episodes=None`` runs forever (the live demo); a number ends the scenario when the
     last episode's actors are done. The scene's ``line`` is the border in view ± 200 m.
+    ``spec`` sets who crosses and how the sensor sees it (default: the demo's scene); a
+    camera of ``kind: thermal`` is always rendered as thermal.
     """
+    spec = spec or BorderSceneSpec()
     try:
         camera_cfg = site.camera(camera_id)
     except KeyError as exc:
@@ -187,25 +327,40 @@ def build_geo_scene(
     view = view_of_border(camera, border)
     if episodes is not None and episodes < 1:
         raise SimulationError(f"episodes must be >= 1, got {episodes}")
-    span_s = 2.0 + 2 * APPROACH_M / 1.1 + 1.0
     patrol_s = 1.0 + 2 * PATROL_REACH * view.half_width_m / 1.2
-    max_span = max(EPISODE_S, span_s, patrol_s) + 1.0
-    duration = None if episodes is None else (episodes - 1) * EPISODE_S + max_span
+    animal_s = 3.0 + 2 * spec.approach_m / 0.8 if spec.animals else 0.0
+    max_span = max(spec.episode_s, spec.max_span_s - 2.0, patrol_s, animal_s) + 1.0
+    duration = None if episodes is None else (episodes - 1) * spec.episode_s + max_span
     horizon = float(camera.horizon_v([camera.image_size_wh[0] / 2.0])[0])
+    projector = PoseProjector(camera)
+    illumination = (
+        (IlluminationChange(time_s=-1.0, gain=spec.gain, ramp_s=0.0),) if spec.gain != 1.0 else ()
+    )
     scenario = Scenario(
         name=f"geo_{camera_id}",
         resolution_wh=camera.image_size_wh,
         fps=fps,
         background=BackgroundSpec(
-            seed=seed, horizon_v_px=horizon if math.isfinite(horizon) else None, bushes=20
+            seed=seed,
+            horizon_v_px=horizon if math.isfinite(horizon) else None,
+            bushes=spec.bushes,
+            noise_sigma=spec.noise_sigma,
         ),
         cast=EpisodicCast(
-            _limited(_episode_factory(border, view), episodes), EPISODE_S, seed, max_span
+            _limited(_episode_factory(border, view, spec), episodes),
+            spec.episode_s,
+            seed,
+            max_span,
         ),
+        illumination=illumination,
         duration_s=duration,
+        thermal=spec.thermal or camera_cfg.kind == "thermal",
+        contrast=spec.contrast,
+        sway=_sway_patches(border, view, projector, spec, seed),
+        occluders=_occluders(border, view, projector, spec, seed),
     )
     lo = max(view.along_m - 200.0, 0.0)
     hi = min(view.along_m + 200.0, border.length_m)
     line_xy = border.substring(float(border.km_post(lo)), float(border.km_post(hi)))
     line = tuple((float(x), float(y)) for x, y in line_xy)
-    return Scene(scenario, PoseProjector(camera), line, 2.0)
+    return Scene(scenario, projector, line, 2.0)

@@ -11,13 +11,23 @@ import numpy.typing as npt
 
 from kordon.sim.background import build_background, noise_variants
 from kordon.sim.errors import SimulationError
-from kordon.sim.figures import GAIT_HZ, Pose, Sprite, draw_person, draw_vehicle
+from kordon.sim.figures import (
+    GAIT_HZ,
+    Pose,
+    Sprite,
+    draw_animal,
+    draw_occluder,
+    draw_person,
+    draw_vehicle,
+)
 from kordon.sim.projector import FlatImageProjector, Projector
-from kordon.sim.scenario import Actor, ActorClass, Scenario
+from kordon.sim.scenario import Actor, ActorClass, Scenario, SwayPatch
 
 ImageBGR = npt.NDArray[np.uint8]
 NOISE_VARIANTS = 8
 MIN_DRAWN_HEIGHT_PX = 4.0
+HAZE_LEVEL = 170.0
+"""Grey level that contrast loss (haze, fog) pulls the picture toward, before the gain."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,18 +81,25 @@ class _Placed:
 
 class Renderer:
     """Draws a scenario. Cheap to construct; the background is built by ``load()`` (or on the
-    first frame). ``thermal=True`` draws hot figures on a cool background.
+    first frame). ``thermal`` (default: the scenario's own ``thermal``) draws hot figures
+    on a cool background, as a white-hot thermal camera shows them.
 
-    The projector defaults to ``FlatImageProjector`` (image-space scenes).
+    The projector defaults to ``FlatImageProjector`` (image-space scenes). Occluders are
+    drawn over every actor and count in the actors' ``occluded_fraction``.
     """
 
     def __init__(
-        self, scenario: Scenario, projector: Projector | None = None, *, thermal: bool = False
+        self,
+        scenario: Scenario,
+        projector: Projector | None = None,
+        *,
+        thermal: bool | None = None,
     ) -> None:
         self.scenario = scenario
         self.projector: Projector = projector or FlatImageProjector(scenario.resolution_wh[1])
-        self.thermal = thermal
+        self.thermal = scenario.thermal if thermal is None else thermal
         self._variants: tuple[ImageBGR, ...] = ()
+        self._occluders: tuple[tuple[float, Sprite], ...] = ()
 
     def load(self) -> None:
         """Build and cache the background and its sensor-noise variants."""
@@ -95,6 +112,19 @@ class Renderer:
         )
         self._variants = noise_variants(
             bg, spec.noise_sigma, NOISE_VARIANTS, spec.seed, monochrome=self.thermal
+        )
+        self._occluders = tuple(
+            (
+                o.v_px,
+                draw_occluder(
+                    o.kind.value,
+                    (o.u_px, o.v_px),
+                    (o.width_px, o.height_px),
+                    o.seed,
+                    thermal=self.thermal,
+                ),
+            )
+            for o in self.scenario.occluders
         )
 
     @property
@@ -155,6 +185,8 @@ class Renderer:
             if p.pose is not None and MIN_DRAWN_HEIGHT_PX <= p.pose.height_px <= 4 * h:
                 if p.actor.kind is ActorClass.PERSON:
                     sprite = draw_person(p.pose, p.actor.appearance, thermal=self.thermal)
+                elif p.actor.kind is ActorClass.ANIMAL:
+                    sprite = draw_animal(p.pose, p.actor.appearance, thermal=self.thermal)
                 else:
                     sprite = draw_vehicle(
                         p.pose, p.actor.appearance, p.actor.kind, thermal=self.thermal
@@ -181,10 +213,15 @@ class Renderer:
         self, frame_index: int, time_s: float, drawn: list[tuple[_Placed, Sprite | None]]
     ) -> FrameTruth:
         w, h = self.scenario.resolution_wh
-        # Cover masks accumulate nearer actors, so walk the list from near to far.
+        # Cover masks accumulate nearer actors and occluders, so walk from near to far.
+        self.load()
         cover = np.zeros((h, w), np.bool_)
         truths: list[ActorTruth] = []
+        occluders = sorted(self._occluders, key=lambda o: -o[0])
         for placed, sprite in reversed(drawn):
+            v = math.inf if placed.pose is None else placed.pose.ground_v_px
+            while occluders and occluders[0][0] > v:
+                self._cover_with(cover, occluders.pop(0)[1])
             box: tuple[float, float, float, float] | None = None
             occluded = 0.0
             truncated = False
@@ -237,18 +274,55 @@ class Renderer:
         seed = self.scenario.background.seed
         variant = (frame_index * 2654435761 + seed * 97) % len(self._variants)
         image = self._variants[variant].copy()
+        for patch in self.scenario.sway:
+            _sway(image, patch, time_s)
         drawn = self._sprites(time_s)
-        for _placed, sprite in drawn:
-            clip = None if sprite is None else self._clip(sprite)
-            if sprite is None or clip is None:
-                continue
-            fy, fx, sy, sx = clip
-            roi = image[fy, fx]
-            a = sprite.alpha[sy, sx].astype(np.uint16)[..., None]
-            blended = (roi.astype(np.uint16) * (255 - a) + 127) // 255 + sprite.colour[sy, sx]
-            image[fy, fx] = np.minimum(blended, 255).astype(np.uint8)
+        layers = [(p.pose.ground_v_px, s) for p, s in drawn if s is not None and p.pose]
+        layers.extend(self._occluders)
+        layers.sort(key=lambda layer: layer[0])  # far (small v) first
+        for _v, sprite in layers:
+            self._composite(image, sprite)
         gain = self.scenario.gain_at(time_s)
-        if gain != 1.0:
-            table = np.clip(np.arange(256, dtype=np.float32) * gain, 0, 255).astype(np.uint8)
+        contrast = self.scenario.contrast
+        if gain != 1.0 or contrast != 1.0:
+            levels = np.arange(256, dtype=np.float32)
+            levels = HAZE_LEVEL + contrast * (levels - HAZE_LEVEL) if contrast != 1.0 else levels
+            table = np.clip(np.round(levels * gain), 0, 255).astype(np.uint8)
             image = np.asarray(cv2.LUT(image, table), np.uint8)
         return RenderedFrame(image=image, truth=self._truth(frame_index, time_s, drawn))
+
+    def _cover_with(self, cover: npt.NDArray[np.bool_], sprite: Sprite) -> None:
+        clip = self._clip(sprite)
+        if clip is not None:
+            fy, fx, sy, sx = clip
+            cover[fy, fx] |= sprite.alpha[sy, sx] > 0
+
+    def _composite(self, image: ImageBGR, sprite: Sprite) -> None:
+        clip = self._clip(sprite)
+        if clip is None:
+            return
+        fy, fx, sy, sx = clip
+        roi = image[fy, fx]
+        a = sprite.alpha[sy, sx].astype(np.uint16)[..., None]
+        blended = (roi.astype(np.uint16) * (255 - a) + 127) // 255 + sprite.colour[sy, sx]
+        image[fy, fx] = np.minimum(blended, 255).astype(np.uint8)
+
+
+def _sway(image: ImageBGR, patch: SwayPatch, time_s: float) -> None:
+    """Shift a round patch of ``image`` sideways by the wind's current offset, in place."""
+    shift = round(
+        patch.amplitude_px * math.sin(2 * math.pi * patch.frequency_hz * time_s + patch.phase_rad)
+    )
+    if shift == 0:
+        return
+    h, w = image.shape[:2]
+    r = math.ceil(patch.radius_px)
+    x0, x1 = max(round(patch.u_px) - r, 0), min(round(patch.u_px) + r + 1, w)
+    y0, y1 = max(round(patch.v_px) - r, 0), min(round(patch.v_px) + r + 1, h)
+    if x1 - x0 <= abs(shift) or y1 <= y0:
+        return
+    region = image[y0:y1, x0:x1]
+    moved = np.roll(region, shift, axis=1)
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    inside = (xx - patch.u_px) ** 2 + (yy - patch.v_px) ** 2 <= patch.radius_px**2
+    region[inside] = moved[inside]

@@ -22,12 +22,15 @@ class ActorClass(StrEnum):
     PERSON = "person"
     CAR = "car"
     BOAT = "boat"
+    ANIMAL = "animal"
+    """A boar- or deer-sized four-legged animal (nuisance: must never raise an alarm)."""
 
 
 DEFAULT_SIZE_M: dict[ActorClass, tuple[float, float]] = {
     ActorClass.PERSON: (0.5, 1.75),
     ActorClass.CAR: (4.5, 1.5),
     ActorClass.BOAT: (5.0, 1.2),
+    ActorClass.ANIMAL: (1.3, 0.9),
 }
 """(width_m, height_m) of each class; a car's width is its length (seen from the side)."""
 
@@ -251,10 +254,56 @@ class BackgroundSpec:
             raise SimulationError(f"bushes must be >= 0, got {self.bushes}")
 
 
+@dataclass(frozen=True, slots=True)
+class SwayPatch:
+    """A patch of vegetation (image pixels) that sways in the wind: its pixels shift
+    sideways by up to ``amplitude_px`` at ``frequency_hz``."""
+
+    u_px: float
+    v_px: float
+    radius_px: float
+    amplitude_px: float = 1.5
+    frequency_hz: float = 0.4
+    phase_rad: float = 0.0
+
+    def __post_init__(self) -> None:
+        values = (self.u_px, self.v_px, self.radius_px, self.amplitude_px, self.frequency_hz)
+        if not all(math.isfinite(v) for v in values) or self.radius_px <= 0:
+            raise SimulationError(f"sway patch needs finite values and radius > 0, got {self}")
+
+
+class OccluderKind(StrEnum):
+    REEDS = "reeds"
+    TREE = "tree"
+
+
+@dataclass(frozen=True, slots=True)
+class Occluder:
+    """A static object standing in front of the actors (drawn over them): a clump of reeds
+    or a tree whose foot is at (``u_px``, ``v_px``)."""
+
+    kind: OccluderKind
+    u_px: float
+    v_px: float
+    height_px: float
+    width_px: float
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        values = (self.u_px, self.v_px, self.height_px, self.width_px)
+        if not all(math.isfinite(v) for v in values) or self.height_px <= 0 or self.width_px <= 0:
+            raise SimulationError(f"occluder needs finite position and a positive size: {self}")
+
+
 @dataclass(frozen=True)
 class Scenario:
     """Everything needed to render a scene: size, rate, background, cast, lighting, duration
-    (``None`` = endless)."""
+    (``None`` = endless), and how the sensor sees it.
+
+    ``thermal`` renders a thermal camera's picture (white-hot figures on a cool background);
+    ``contrast`` < 1 pulls every pixel toward a haze grey (fog, rain, dust); ``sway``
+    patches of vegetation move in the wind; ``occluders`` stand in front of the actors.
+    """
 
     name: str
     resolution_wh: tuple[int, int]
@@ -263,6 +312,10 @@ class Scenario:
     cast: Cast
     illumination: tuple[IlluminationChange, ...] = ()
     duration_s: float | None = None
+    thermal: bool = False
+    contrast: float = 1.0
+    sway: tuple[SwayPatch, ...] = ()
+    occluders: tuple[Occluder, ...] = ()
 
     def __post_init__(self) -> None:
         w, h = self.resolution_wh
@@ -275,6 +328,10 @@ class Scenario:
         if self.duration_s is not None and not self.duration_s > 0:
             raise SimulationError(
                 f"scenario {self.name!r}: duration_s must be > 0, got {self.duration_s}"
+            )
+        if not (math.isfinite(self.contrast) and 0.05 <= self.contrast <= 1.0):
+            raise SimulationError(
+                f"scenario {self.name!r}: contrast must be in [0.05, 1], got {self.contrast}"
             )
         times = [c.time_s for c in self.illumination]
         if times != sorted(times):

@@ -29,12 +29,13 @@ from kordon.domain.errors import KordonError
 from kordon.domain.event import Frame as EventFrame
 from kordon.rules.line_crossing import LineCrossingRule
 from kordon.rules.zone import ZoneRule
+from kordon.sim.camera_scene import scene_for_camera
 from kordon.sim.render import Renderer
-from kordon.sim.scenes import get_scene
 from kordon.sim.source import SimulatedSource
 from kordon.video.detectors import nanodet, ssdlite, yolo
 from kordon.video.detectors.base import Detector
 from kordon.video.detectors.coco import COCO80_LABELS
+from kordon.video.detectors.thermal import BlackHotDetector
 from kordon.video.motion.config import MotionConfig
 from kordon.video.motion.detector import MotionOnlyDetector
 from kordon.video.pipeline.errors import PipelineError
@@ -74,7 +75,19 @@ def _known(camera: CameraConfig, wanted: Sequence[str], labels: Sequence[str]) -
 
 def build_detector(camera: CameraConfig, site: SiteConfig) -> Detector:
     """The camera's detector, constructed (not loaded): a bad model path or class list
-    raises ``PipelineError`` naming the camera; wrong tensor shapes fail at ``load()``."""
+    raises ``PipelineError`` naming the camera; wrong tensor shapes fail at ``load()``.
+
+    On a ``kind: thermal`` camera a network detector sees the picture inverted to
+    black-hot (``BlackHotDetector``: measured far better than white-hot for daylight-trained
+    networks); the motion-only detector sees it as it is.
+    """
+    detector = _network_or_motion(camera, site)
+    if camera.kind == "thermal" and not isinstance(detector, MotionOnlyDetector):
+        return BlackHotDetector(detector)
+    return detector
+
+
+def _network_or_motion(camera: CameraConfig, site: SiteConfig) -> Detector:
     a = camera.analytics
     cfg = a.detector
     try:
@@ -197,6 +210,7 @@ def build_camera_pipeline(
         ),
         track_stages=track_stages,
         run_motion=not is_motion and a.motion.enabled,
+        sector_id=camera.sector,
     )
 
 
@@ -262,7 +276,7 @@ def build_frame_source(
         return FileSource(path, clock=clock, realtime=src.realtime, loop=src.loop, target_fps=fps)
     if isinstance(src, SimulatorSourceConfig):
         try:
-            scene = get_scene(src.scenario, src.seed)
+            scene = scene_for_camera(site, camera, src)
         except KordonError as exc:
             raise SourceError(f"camera {camera.id}: {exc}") from exc
         simulated = SimulatedSource(

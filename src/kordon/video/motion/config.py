@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from pydantic import BaseModel, ConfigDict, Field
 
 PolygonPx = list[tuple[float, float]]
@@ -17,7 +19,19 @@ class MotionConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     work_width_px: int = Field(
-        320, ge=32, le=4096, title="Working width", description="Width of the grey copy."
+        320,
+        ge=32,
+        le=4096,
+        title="Working width",
+        description="Width of the grey copy (at least; see ``max_downscale``).",
+    )
+    max_downscale: float = Field(
+        2.0,
+        ge=1.0,
+        le=64.0,
+        title="Largest downscale",
+        description="The grey copy is at most this many times narrower than the frame, so a "
+        "distant person (10 px tall, 3 px wide) still covers a few working pixels.",
     )
     learning_rate: float = Field(
         0.05,
@@ -26,8 +40,47 @@ class MotionConfig(BaseModel):
         title="Background learning rate",
         description="Weight of each new frame in the running-average background.",
     )
+    foreground_learning_factor: float = Field(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        title="Foreground learning factor",
+        description="Pixels seen as moving (for up to ``foreground_hold_frames``) and pixels "
+        "of tracked objects learn this much slower, so a person walking toward the camera "
+        "(nearly still in the picture) is not absorbed into the background.",
+    )
+    foreground_hold_frames: int = Field(
+        40,
+        ge=0,
+        le=100_000,
+        title="Foreground hold",
+        description="Frames a pixel may stay foreground while learning slowly (8 s at 5 fps): "
+        "time enough for the detector to find a slow mover and for its track to hold it; "
+        "after that it learns at the normal rate, so the ghost of something that left fades.",
+    )
     threshold: int = Field(
-        25, ge=1, le=255, title="Change threshold", description="Grey-level difference."
+        25,
+        ge=1,
+        le=255,
+        title="Change threshold",
+        description="Largest grey-level difference ever required; the working threshold "
+        "follows the measured sensor noise between ``min_threshold`` and this.",
+    )
+    min_threshold: float = Field(
+        8.0,
+        ge=1.0,
+        le=255.0,
+        title="Minimum change threshold",
+        description="Smallest threshold on a well-lit picture; lowered in proportion on dark "
+        "pictures (down to a quarter), where every contrast is smaller.",
+    )
+    noise_factor: float = Field(
+        4.0,
+        ge=1.0,
+        le=20.0,
+        title="Noise factor",
+        description="The threshold is at least this many times the sensor noise (robust "
+        "standard deviation of the difference to the background).",
     )
     blur_px: int = Field(
         5, ge=0, le=31, title="Blur", description="Gaussian blur kernel (odd; 0: none)."
@@ -67,3 +120,8 @@ class MotionConfig(BaseModel):
         title="Masks",
         description="Polygons (full-frame pixels) where motion is ignored.",
     )
+
+    def working_width(self, frame_width_px: int) -> int:
+        """Width of the grey copy for frames ``frame_width_px`` wide."""
+        wanted = max(self.work_width_px, math.ceil(frame_width_px / self.max_downscale))
+        return max(1, min(wanted, frame_width_px))

@@ -20,6 +20,8 @@ class MotionResult:
     (full-frame pixels; contrast = mean grey difference to the background, 0–255).
     ``motion_fraction`` is the changed fraction of the unmasked frame; ``light_change``
     says the change was taken as a lighting change and the background re-initialised.
+    ``threshold`` is the grey-level difference that counted as change on this frame (it
+    follows the sensor noise) and ``brightness`` the picture's median grey level (0–255).
     """
 
     mask_small: npt.NDArray[np.uint8]
@@ -29,6 +31,8 @@ class MotionResult:
     blobs_xyxy_px: npt.NDArray[np.float32]
     blob_area_px: npt.NDArray[np.float32]
     blob_contrast: npt.NDArray[np.float32]
+    threshold: float = 0.0
+    brightness: float = 0.0
 
     def __post_init__(self) -> None:
         if self.boxes_xyxy_px.ndim != 2 or self.boxes_xyxy_px.shape[1] != 4:

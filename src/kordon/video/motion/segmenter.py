@@ -20,24 +20,45 @@ class MotionError(KordonError):
     """A frame the motion segmenter cannot use (wrong shape or type)."""
 
 
+_SAMPLE_STEP = 4
+"""Statistics (brightness, noise) are taken on every 4th working pixel in each direction."""
+_SUDDEN_GAIN = 0.15
+"""A global brightness change of more than 15 % between two frames is a light switch."""
+
+
 class MotionSegmenter:
     """Finds moving regions frame by frame.
 
     Stateful: it keeps a background, so it must see consecutive frames of one camera
     (at the analytics rate). The first frame (and any frame after a resolution change)
-    initialises the background and reports no motion; anything moving in that frame leaves
-    a fading "ghost" for about ``1 / learning_rate`` frames. When more than
-    ``light_change_fraction`` of the frame changes at once, the change is taken as
-    lighting (sun, clouds, IR switching, auto-exposure): the background is re-initialised
-    to the current frame and the result has ``light_change=True`` and no boxes.
+    initialises the background and reports no motion.
+
+    Made to see slow movers and to shrug off the sensor:
+
+    * pixels seen as moving (for their first ``foreground_hold_frames``), and the boxes of
+      tracked objects (``hold_xyxy_px``), learn ``foreground_learning_factor`` times
+      slower, so a person walking toward the camera (who stays on nearly the same pixels
+      for many seconds) is not absorbed before the detector finds them, while the ghost
+      of something that left fades after the hold;
+    * the background follows gradual global brightness changes (dusk, clouds, auto gain) by
+      the ratio of medians, so they are not motion;
+    * the threshold follows the measured noise (``noise_factor`` × its robust standard
+      deviation) between ``min_threshold`` (lowered on dark pictures) and ``threshold``.
+
+    A sudden global change (more than 15 % of brightness at once, or more than
+    ``light_change_fraction`` of the frame) is taken as lighting (IR switching, a light
+    turned on): the background is re-initialised and the result has ``light_change=True``.
     """
 
     def __init__(self, config: MotionConfig | None = None) -> None:
         self.config = config or MotionConfig()
         self._background: npt.NDArray[np.float32] | None = None
         self._allowed: npt.NDArray[np.uint8] | None = None
+        self._allowed_sample: npt.NDArray[np.bool_] | None = None
         self._frame_wh: tuple[int, int] = (0, 0)
         self._small_wh: tuple[int, int] = (0, 0)
+        self._noise: float | None = None
+        self._fg_age: npt.NDArray[np.uint16] | None = None
         self._kernel = (
             cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (self.config.morph_px,) * 2)
             if self.config.morph_px > 0
@@ -47,18 +68,35 @@ class MotionSegmenter:
     def reset(self) -> None:
         """Forget the background (e.g. after the camera moved or the source reconnected)."""
         self._background = None
+        self._noise = None
+        self._fg_age = None
 
-    def segment(self, image: npt.NDArray[np.uint8]) -> MotionResult:
-        """Motion in ``image`` (H×W×3 BGR or H×W grey, uint8) relative to earlier frames."""
-        grey = self._grey_small(image)
+    def segment(
+        self, image: npt.NDArray[np.uint8], *, hold_xyxy_px: npt.ArrayLike | None = None
+    ) -> MotionResult:
+        """Motion in ``image`` (H×W×3 BGR or H×W grey, uint8) relative to earlier frames.
+
+        ``hold_xyxy_px`` (full-frame pixels) are boxes of objects being tracked: their
+        pixels are learnt into the background as slowly as moving ones.
+        """
+        grey = self._grey_small(image).astype(np.float32)
         if self._background is None:
             self._start_background(grey)
             return self._empty(grey.shape, light_change=False)
         cfg = self.config
-        background_u8 = cv2.convertScaleAbs(self._background)
-        diff = np.asarray(cv2.absdiff(grey, background_u8), np.uint8)
-        _, thresholded = cv2.threshold(diff, cfg.threshold, 255, cv2.THRESH_BINARY)
-        mask = np.asarray(thresholded, np.uint8)
+        background = self._background
+        level = self._median(grey)
+        ratio = level / max(self._median(background), 1.0)
+        if abs(ratio - 1.0) > _SUDDEN_GAIN and max(level, self._median(background)) > 8.0:
+            fraction = self._changed_fraction(grey, background, float(cfg.threshold))
+            logger.debug("light change: brightness ×%.2f", ratio)
+            self._start_background(grey)
+            return self._empty(grey.shape, light_change=True, fraction=fraction)
+        if abs(ratio - 1.0) > 0.002:
+            background *= ratio
+        diff = np.asarray(cv2.absdiff(grey, background), np.float32)
+        threshold = self._threshold(diff, level)
+        mask = np.where(diff > threshold, np.uint8(255), np.uint8(0))
         if self._allowed is not None:
             mask = np.asarray(cv2.bitwise_and(mask, self._allowed), np.uint8)
         allowed_px = (
@@ -69,14 +107,69 @@ class MotionSegmenter:
             logger.debug("light change: %.0f %% of the frame changed", 100 * fraction)
             self._start_background(grey)
             return self._empty(grey.shape, light_change=True, fraction=fraction)
-        cv2.accumulateWeighted(grey, self._background, cfg.learning_rate)
+        self._learn(grey, mask, hold_xyxy_px)
         if self._kernel is not None:
-            opened = cv2.morphologyEx(mask, cv2.MORPH_OPEN, self._kernel)
-            mask = np.asarray(cv2.morphologyEx(opened, cv2.MORPH_CLOSE, self._kernel), np.uint8)
-        return self._blobs(mask, diff, fraction)
+            mask = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, self._kernel), np.uint8)
+        return self._blobs(mask, diff, fraction, threshold=threshold, level=level)
 
-    def _start_background(self, grey: npt.NDArray[np.uint8]) -> None:
-        self._background = grey.astype(np.float32)
+    def _median(self, grey: npt.NDArray[np.float32]) -> float:
+        sample = grey[::_SAMPLE_STEP, ::_SAMPLE_STEP]
+        if self._allowed_sample is not None and self._allowed_sample.any():
+            return float(np.median(sample[self._allowed_sample]))
+        return float(np.median(sample))
+
+    def _changed_fraction(
+        self, grey: npt.NDArray[np.float32], background: npt.NDArray[np.float32], thr: float
+    ) -> float:
+        sample = np.abs(grey - background)[::_SAMPLE_STEP, ::_SAMPLE_STEP] > thr
+        if self._allowed_sample is not None and self._allowed_sample.any():
+            sample = sample[self._allowed_sample]
+        return float(sample.mean())
+
+    def _threshold(self, diff: npt.NDArray[np.float32], level: float) -> float:
+        """Noise-following threshold: the robust deviation of the difference, smoothed."""
+        cfg = self.config
+        noise = 1.4826 * self._median(diff)
+        self._noise = noise if self._noise is None else 0.9 * self._noise + 0.1 * noise
+        floor = cfg.min_threshold * min(max(level / 100.0, 0.25), 1.0)
+        return float(min(float(cfg.threshold), max(cfg.noise_factor * self._noise, floor)))
+
+    def _learn(
+        self,
+        grey: npt.NDArray[np.float32],
+        mask: npt.NDArray[np.uint8],
+        hold_xyxy_px: npt.ArrayLike | None,
+    ) -> None:
+        """Running average; moving and held pixels learn ``foreground_learning_factor``×."""
+        cfg = self.config
+        background = self._background
+        if background is None:  # pragma: no cover - segment() starts it first
+            return
+        moving = mask > 0
+        if self._fg_age is None or self._fg_age.shape != mask.shape:
+            self._fg_age = np.zeros(mask.shape, np.uint16)
+        age = self._fg_age
+        np.add(age, 1, out=age, where=moving & (age < np.iinfo(np.uint16).max))
+        age[~moving] = 0
+        slow = np.where(moving & (age <= cfg.foreground_hold_frames), np.uint8(255), np.uint8(0))
+        if hold_xyxy_px is not None:
+            held = np.asarray(hold_xyxy_px, np.float64).reshape(-1, 4)
+            held = held[np.isfinite(held).all(axis=1)] / self._scale
+            w, h = self._small_wh
+            for x1, y1, x2, y2 in held.tolist():
+                c1, r1 = max(int(x1), 0), max(int(y1), 0)
+                c2, r2 = min(int(np.ceil(x2)), w), min(int(np.ceil(y2)), h)
+                if c2 > c1 and r2 > r1:
+                    slow[r1:r2, c1:c2] = 255
+        fast = np.asarray(cv2.bitwise_not(slow), np.uint8)
+        cv2.accumulateWeighted(grey, background, cfg.learning_rate, mask=fast)
+        rate = cfg.learning_rate * cfg.foreground_learning_factor
+        if rate > 0:
+            cv2.accumulateWeighted(grey, background, rate, mask=slow)
+
+    def _start_background(self, grey: npt.NDArray[np.float32]) -> None:
+        self._background = grey.copy()
+        self._fg_age = None
 
     def _grey_small(self, image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
         if image.dtype != np.uint8 or image.ndim not in (2, 3) or image.size == 0:
@@ -100,12 +193,14 @@ class MotionSegmenter:
 
     def _resize_state(self, frame_wh: tuple[int, int]) -> None:
         width, height = frame_wh
-        small_w = min(self.config.work_width_px, width)
+        small_w = self.config.working_width(width)
         small_h = max(1, round(height * small_w / width))
         self._frame_wh = frame_wh
         self._small_wh = (small_w, small_h)
         self._background = None
+        self._noise = None
         self._allowed = None
+        self._allowed_sample = None
         if self.config.masks:
             allowed = np.full((small_h, small_w), 255, np.uint8)
             scale = small_w / width
@@ -115,6 +210,7 @@ class MotionSegmenter:
                 points = np.round(np.asarray(polygon, np.float64) * scale).astype(np.int32)
                 cv2.fillPoly(allowed, [points], 0)
             self._allowed = allowed
+            self._allowed_sample = allowed[::_SAMPLE_STEP, ::_SAMPLE_STEP] > 0
 
     @property
     def _scale(self) -> float:
@@ -122,7 +218,13 @@ class MotionSegmenter:
         return self._frame_wh[0] / self._small_wh[0]
 
     def _blobs(
-        self, mask: npt.NDArray[np.uint8], diff: npt.NDArray[np.uint8], fraction: float
+        self,
+        mask: npt.NDArray[np.uint8],
+        diff: npt.NDArray[np.float32],
+        fraction: float,
+        *,
+        threshold: float,
+        level: float,
     ) -> MotionResult:
         cfg = self.config
         scale = self._scale
@@ -153,6 +255,8 @@ class MotionSegmenter:
             blobs_xyxy_px=blobs,
             blob_area_px=areas,
             blob_contrast=contrast,
+            threshold=threshold,
+            brightness=level,
         )
 
     def _empty(

@@ -5,16 +5,18 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+import numpy.typing as npt
 
 from kordon.domain.detections import Detections
 from kordon.domain.errors import KordonError
 from kordon.domain.event import AttributeValue, Event
 from kordon.domain.tracks import ImageTracks
 from kordon.video.detectors.base import Detector
+from kordon.video.detectors.region import RegionDetector
 from kordon.video.motion.config import MotionConfig
 from kordon.video.motion.result import MotionResult
 from kordon.video.motion.segmenter import MotionSegmenter
@@ -38,6 +40,15 @@ class _Loadable(Protocol):
     def load(self) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class _SeenTrack:
+    """Where a track was last reported, when, and its box velocity (px/s per coordinate)."""
+
+    box: npt.NDArray[np.float64]
+    time_s: float
+    velocity: npt.NDArray[np.float64]
+
+
 def _ms(t0: float, t1: float) -> float:
     return (t1 - t0) * 1e3
 
@@ -50,7 +61,8 @@ class CameraPipeline:
     on consecutive frames of one camera at the analytics rate; times come only from the
     frames (``pts_s`` for the tracker, ``time`` for events). Not thread-safe: one thread
     per pipeline. ``run_motion=False`` (for the motion-only detector, which segments by
-    itself) detects on every whole frame.
+    itself) detects on every whole frame. ``sector_id``, the camera's sector, is given to
+    image-rule events.
     """
 
     def __init__(
@@ -65,6 +77,7 @@ class CameraPipeline:
         detection_filter: DetectionFilter | None = None,
         track_stages: Sequence[TrackStage] = (),
         run_motion: bool = True,
+        sector_id: str | None = None,
     ) -> None:
         if not camera_id:
             raise PipelineError("camera_id must not be empty")
@@ -77,10 +90,13 @@ class CameraPipeline:
         self._segmenter_wh: tuple[int, int] = (0, 0)
         self._tracker = ByteTracker(tracker)
         self._planner = DetectionPlanner(self.settings)
-        self._rules = ImageRuleRunner(rules)
+        self._regions = RegionDetector(detector)
+        self._motion_memory: list[tuple[np.ndarray, float]] = []
+        self._frame_wh: tuple[int, int] | None = None
+        self._rules = ImageRuleRunner(rules, sector_id=sector_id)
         self._filter = detection_filter or DetectionFilter()
         self._stages = tuple(track_stages)
-        self._recent: dict[int, tuple[np.ndarray, float]] = {}
+        self._recent: dict[int, _SeenTrack] = {}
         self._stats = StatsRecorder(self.settings.stats_window)
         self._loaded = False
         self._last_pts_s: float | None = None
@@ -100,7 +116,9 @@ class CameraPipeline:
         self._tracker.reset()
         self._planner.reset()
         self._recent.clear()
+        self._motion_memory.clear()
         self._last_pts_s = None
+        self._frame_wh = None
 
     def stats(self) -> PipelineStats:
         """Per-stage means and p95, frames processed and frames skipped by the motion gate."""
@@ -115,18 +133,33 @@ class CameraPipeline:
                 f"camera {self.camera_id}: frame {frame.index} goes back in time "
                 f"({frame.pts_s:.3f} s after {self._last_pts_s:.3f} s); call reset() first"
             )
+        if self._frame_wh is not None and frame.resolution_wh != self._frame_wh:
+            logger.warning(
+                "camera %s: frame size changed from %s to %s at frame %d; restarting motion "
+                "and tracks",
+                self.camera_id,
+                self._frame_wh,
+                frame.resolution_wh,
+                frame.index,
+            )
+            self.reset()
+        self._frame_wh = frame.resolution_wh
         self._last_pts_s = frame.pts_s
         t0 = time.perf_counter()
-        motion = self._segment(frame) if self._run_motion else None
+        track_boxes = self._recent_boxes(frame.pts_s)
+        motion = self._segment(frame, track_boxes) if self._run_motion else None
         t1 = time.perf_counter()
         plan = FULL
         if motion is not None:
-            boxes = np.concatenate([motion.boxes_xyxy_px, self._recent_boxes(frame.pts_s)])
-            plan = self._planner.plan(boxes, frame.resolution_wh, frame.pts_s)
+            plan = self._planner.plan(
+                self._recent_motion(motion.boxes_xyxy_px, frame.pts_s),
+                frame.resolution_wh,
+                track_xyxy_px=track_boxes,
+            )
         detections = self._filter.apply(self._detect(frame, plan))
         t2 = time.perf_counter()
         try:
-            tracks = self._tracker.update(detections, frame.pts_s)
+            tracks = self._tracker.update(detections, frame.pts_s, frame_wh=frame.resolution_wh)
         except KordonError as exc:
             raise PipelineError(f"camera {self.camera_id}: {exc}") from exc
         self._remember(tracks, frame.pts_s)
@@ -147,49 +180,94 @@ class CameraPipeline:
             timings=timings,
         )
 
-    def _segment(self, frame: Frame) -> MotionResult:
+    def _segment(self, frame: Frame, track_boxes: np.ndarray) -> MotionResult:
         wh = frame.resolution_wh
         if self._segmenter is None or wh != self._segmenter_wh:
             self._segmenter = MotionSegmenter(self._motion_for(wh))
             self._segmenter_wh = wh
-        return self._segmenter.segment(frame.image)
+        try:
+            return self._segmenter.segment(frame.image, hold_xyxy_px=track_boxes)
+        except KordonError as exc:
+            raise PipelineError(f"camera {self.camera_id}: frame {frame.index}: {exc}") from exc
 
     def _motion_for(self, frame_wh: tuple[int, int]) -> MotionConfig:
         small_area = self.settings.motion_min_area_px
         if small_area is None:
             return self._motion_config
-        scale = frame_wh[0] / min(self._motion_config.work_width_px, frame_wh[0])
+        scale = frame_wh[0] / self._motion_config.working_width(frame_wh[0])
         return self._motion_config.model_copy(
             update={"min_blob_area_px": small_area * scale * scale}
         )
 
+    def _recent_motion(self, boxes: np.ndarray, time_s: float) -> np.ndarray:
+        """This frame's motion boxes and those of the last ``motion_keep_s`` seconds."""
+        keep = self.settings.motion_keep_s
+        self._motion_memory = [(b, t) for b, t in self._motion_memory if time_s - t <= keep]
+        if len(boxes):
+            self._motion_memory.append((boxes, time_s))
+        if not self._motion_memory:
+            return np.zeros((0, 4), np.float32)
+        return np.concatenate([b for b, _ in reversed(self._motion_memory)]).astype(np.float32)
+
     def _recent_boxes(self, time_s: float) -> np.ndarray:
+        """Boxes of tracks seen in the last ``track_keep_s``, moved on at their last image
+        velocity to ``time_s`` (so a crop follows a person the detector lost for a while)."""
         keep = self.settings.track_keep_s
-        for track_id in [k for k, (_, t) in self._recent.items() if time_s - t > keep]:
+        for track_id in [k for k, r in self._recent.items() if time_s - r.time_s > keep]:
             del self._recent[track_id]
         if not self._recent:
             return np.zeros((0, 4), np.float32)
-        return np.stack([box for box, _ in self._recent.values()]).astype(np.float32)
+        boxes = [r.box + r.velocity * (time_s - r.time_s) for r in self._recent.values()]
+        return np.stack(boxes).astype(np.float32)
 
     def _remember(self, tracks: ImageTracks, time_s: float) -> None:
         for track_id, box in zip(tracks.tracker_id.tolist(), tracks.xyxy_px, strict=True):
-            self._recent[int(track_id)] = (box.copy(), time_s)
+            box64 = np.asarray(box, np.float64)
+            if not np.isfinite(box64).all():
+                continue
+            old = self._recent.get(int(track_id))
+            velocity = np.zeros(4, np.float64)
+            if old is not None and time_s > old.time_s:
+                step = (box64 - old.box) / (time_s - old.time_s)
+                velocity = 0.5 * old.velocity + 0.5 * step
+            self._recent[int(track_id)] = _SeenTrack(box64, time_s, velocity)
 
     def _detect(self, frame: Frame, plan: DetectionPlan) -> Detections:
         labels = self.detector.labels
         if plan.kind is PlanKind.SKIP:
             return Detections.empty(labels)
         try:
-            if plan.kind is PlanKind.FULL or plan.crop_xyxy_px is None:
-                return self.detector.detect(frame.image)
-            x1, y1, x2, y2 = plan.crop_xyxy_px
-            found = self.detector.detect(np.ascontiguousarray(frame.image[y1:y2, x1:x2]))
+            if plan.kind is PlanKind.FULL or not plan.crops_xyxy_px:
+                found = self.detector.detect(frame.image)
+            else:
+                crops = np.asarray(plan.crops_xyxy_px, np.int64).reshape(-1, 4)
+                found = self._regions.detect_crops(frame.image, crops)
         except KordonError as exc:
             raise PipelineError(f"camera {self.camera_id}: frame {frame.index}: {exc}") from exc
-        offset = np.array([x1, y1, x1, y1], np.float32)
-        return Detections(
-            (found.xyxy_px + offset).astype(np.float32), found.confidence, found.class_id, labels
+        return self._sane(found, frame)
+
+    def _sane(self, found: Detections, frame: Frame) -> Detections:
+        """Drop degenerate boxes (not finite, zero or negative size) and scores that are not
+        finite, with a warning: a faulty model must not feed the tracker garbage."""
+        if len(found) == 0:
+            return found
+        boxes = found.xyxy_px
+        ok = (
+            np.isfinite(boxes).all(axis=1)
+            & np.isfinite(found.confidence)
+            & (boxes[:, 2] > boxes[:, 0])
+            & (boxes[:, 3] > boxes[:, 1])
         )
+        if bool(ok.all()):
+            return found
+        logger.warning(
+            "camera %s: frame %d: dropped %d degenerate detection(s) (empty box or "
+            "non-finite value)",
+            self.camera_id,
+            frame.index,
+            int((~ok).sum()),
+        )
+        return found[ok]
 
     def _events(self, tracks: ImageTracks, frame: Frame) -> list[Event]:
         """Image-rule and stage events, each stamped with the frame that confirmed it.

@@ -1,4 +1,4 @@
-"""``DetectionPlanner``: per frame, skip detection, detect on one region, or the whole frame."""
+"""``DetectionPlanner``: per frame, skip detection, detect on crops, or on the whole frame."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import numpy.typing as npt
 from kordon.video.pipeline.settings import PipelineSettings
 
 Boxes = npt.NDArray[np.float32]
+Crop = tuple[int, int, int, int]
 
 
 class PlanKind(StrEnum):
@@ -22,73 +23,113 @@ class PlanKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class DetectionPlan:
-    """What the detector does on one frame; ``crop_xyxy_px`` is set for ``REGION`` only
-    (integers, x2/y2 exclusive, inside the frame)."""
+    """What the detector does on one frame; ``crops_xyxy_px`` are set for ``REGION`` only
+    (square, integers, x2/y2 exclusive, inside the frame), one inference each."""
 
     kind: PlanKind
-    crop_xyxy_px: tuple[int, int, int, int] | None = None
+    crops_xyxy_px: tuple[Crop, ...] = ()
 
 
 SKIP = DetectionPlan(PlanKind.SKIP)
 FULL = DetectionPlan(PlanKind.FULL)
 
 
+def _finite(boxes: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    arr = np.asarray(boxes, np.float64).reshape(-1, 4)
+    keep = np.isfinite(arr).all(axis=1) & (arr[:, 2] > arr[:, 0]) & (arr[:, 3] > arr[:, 1])
+    return arr[keep]
+
+
 class DetectionPlanner:
-    """Chooses where to detect from motion boxes and the boxes of recently seen tracks.
+    """Chooses where to detect from the boxes of tracks and of recent motion.
 
-    * nothing moving and no recent track: ``SKIP`` (the motion gate);
-    * first look, or no whole-frame pass for ``full_frame_interval_s``, or a frame smaller
-      than ``region_min_frame_px``: ``FULL``;
-    * otherwise the union of all boxes, padded by ``region_context_frac``, grown to at
-      least ``region_min_px`` high and to the frame's aspect ratio: ``REGION`` when it
-      covers less than ``full_frame_area_frac`` of the frame, else ``FULL``.
+    * nothing moving and no track: ``SKIP`` (the motion gate);
+    * a frame smaller than ``region_min_frame_px`` (the detector's input is not much
+      smaller): ``FULL``, the whole frame;
+    * otherwise ``REGION``: square crops at (nearly) native resolution, never a shrunken
+      whole frame. Each box gets a crop ``region_context_frac`` larger than itself and
+      sized so the object is about ``region_target_px`` tall in the detector's input
+      (``region_input_px``), at least ``region_min_px``; boxes that fit a crop already
+      planned share it. Track boxes come first (a region with a track is never starved),
+      then motion boxes, largest first; beyond ``max_crops`` the motion boxes take turns
+      from frame to frame.
 
-    Stateful only in the time of the last whole-frame pass; times come from frames.
+    Stateful only in where the motion boxes' turn stands; times are not needed.
     """
 
     def __init__(self, settings: PipelineSettings) -> None:
         self.settings = settings
-        self._last_full_s: float | None = None
+        self._turn = 0
 
     def reset(self) -> None:
-        self._last_full_s = None
+        self._turn = 0
 
-    def plan(self, boxes_xyxy_px: Boxes, frame_wh: tuple[int, int], time_s: float) -> DetectionPlan:
+    def plan(
+        self,
+        motion_xyxy_px: npt.ArrayLike,
+        frame_wh: tuple[int, int],
+        *,
+        track_xyxy_px: npt.ArrayLike = (),
+    ) -> DetectionPlan:
         s = self.settings
         if not s.motion_gating:
-            return self._full(time_s)
-        boxes = np.asarray(boxes_xyxy_px, np.float64).reshape(-1, 4)
-        boxes = boxes[np.isfinite(boxes).all(axis=1)]
-        if len(boxes) == 0:
+            return FULL
+        tracks = _finite(track_xyxy_px)
+        motion = _finite(motion_xyxy_px)
+        if len(tracks) == 0 and len(motion) == 0:
             return SKIP
-        if self._last_full_s is None or time_s - self._last_full_s >= s.full_frame_interval_s:
-            return self._full(time_s)
         if max(frame_wh) < s.region_min_frame_px:
-            return self._full(time_s)
-        crop = self._region(boxes, frame_wh)
-        if crop is None:
-            return self._full(time_s)
-        return DetectionPlan(PlanKind.REGION, crop)
+            return FULL
+        area = (motion[:, 2] - motion[:, 0]) * (motion[:, 3] - motion[:, 1])
+        motion = motion[np.argsort(-area, kind="stable")]
+        if len(motion) > 1:
+            shift = self._turn % len(motion)
+            motion = np.roll(motion, -shift, axis=0) if shift else motion
+        crops: list[list[float]] = []
+        boxes = np.concatenate([tracks, motion]).tolist()
+        used = 0
+        for box in boxes:
+            if len(crops) >= s.max_crops:
+                break
+            self._place(crops, box, frame_wh)
+            used += 1
+        self._turn += max(used - len(tracks), 1)
+        out = tuple(self._fit(c, frame_wh) for c in crops)
+        return DetectionPlan(PlanKind.REGION, out)
 
-    def _full(self, time_s: float) -> DetectionPlan:
-        self._last_full_s = time_s
-        return FULL
-
-    def _region(
-        self, boxes: npt.NDArray[np.float64], frame_wh: tuple[int, int]
-    ) -> tuple[int, int, int, int] | None:
+    def _side(self, box: list[float], frame_wh: tuple[int, int]) -> float:
         s = self.settings
+        w, h = box[2] - box[0], box[3] - box[1]
+        grow = 1.0 + 2.0 * s.region_context_frac
+        side = max(w * grow, h * grow, h * s.region_input_px / s.region_target_px)
+        return min(max(side, s.region_min_px), float(min(frame_wh)))
+
+    def _place(self, crops: list[list[float]], box: list[float], frame_wh: tuple[int, int]) -> None:
+        """Add a crop for ``box`` unless one holds it; grow a near one when that is cheap."""
+        side = self._side(box, frame_wh)
+        margin = 0.25 * (box[3] - box[1])
+        inner = [box[0] - margin, box[1] - margin, box[2] + margin, box[3] + margin]
+        for c in crops:
+            if c[0] <= inner[0] and c[1] <= inner[1] and c[2] >= inner[2] and c[3] >= inner[3]:
+                return
+        cx, cy = (box[0] + box[2]) / 2.0, (box[1] + box[3]) / 2.0
+        mine = [cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2]
+        for i, c in enumerate(crops):
+            union = [min(c[0], inner[0]), min(c[1], inner[1]), max(c[2], inner[2])]
+            union.append(max(c[3], inner[3]))
+            grown = max(union[2] - union[0], union[3] - union[1])
+            if grown <= self.settings.region_merge_factor * max(c[2] - c[0], side):
+                ux, uy = (union[0] + union[2]) / 2.0, (union[1] + union[3]) / 2.0
+                crops[i] = [ux - grown / 2, uy - grown / 2, ux + grown / 2, uy + grown / 2]
+                return
+        crops.append(mine)
+
+    @staticmethod
+    def _fit(crop: list[float], frame_wh: tuple[int, int]) -> Crop:
+        """A square inside the frame (shifted, not cut; no larger than the frame)."""
         width, height = frame_wh
-        x1, y1 = boxes[:, 0].min(), boxes[:, 1].min()
-        x2, y2 = boxes[:, 2].max(), boxes[:, 3].max()
-        w = (x2 - x1) * (1.0 + 2.0 * s.region_context_frac)
-        h = (y2 - y1) * (1.0 + 2.0 * s.region_context_frac)
-        h = max(h, s.region_min_px)
-        aspect = width / height
-        w, h = max(w, h * aspect), max(h, w / aspect)
-        if w * h >= s.full_frame_area_frac * width * height or w >= width or h >= height:
-            return None
-        cw, ch = math.ceil(w), math.ceil(h)
-        cx0 = int(min(max(round((x1 + x2 - cw) / 2.0), 0), width - cw))
-        cy0 = int(min(max(round((y1 + y2 - ch) / 2.0), 0), height - ch))
-        return cx0, cy0, cx0 + cw, cy0 + ch
+        side = min(math.ceil(crop[2] - crop[0]), width, height)
+        cx, cy = (crop[0] + crop[2]) / 2.0, (crop[1] + crop[3]) / 2.0
+        x0 = int(min(max(round(cx - side / 2.0), 0), width - side))
+        y0 = int(min(max(round(cy - side / 2.0), 0), height - side))
+        return x0, y0, x0 + side, y0 + side

@@ -10,18 +10,18 @@ from pydantic import BaseModel, ConfigDict, Field
 class PipelineSettings(BaseModel):
     """Detection gating and region settings of one camera pipeline.
 
-    Measured on ``vtest.avi`` (2-core machine): one NanoDet-416 inference costs the same
-    (~28 ms on one thread, ~17 ms on two) whether it sees the whole frame or a crop, because
-    every input is resized to 416×416. So a crop buys resolution (small, distant people),
-    never speed; speed comes from skipping frames with nothing to look at (the motion gate)
-    and from the analytics rate. The pipeline runs at most **one** inference per frame
-    (one inference per motion region, as ``RegionDetector`` does, costs 2–4× more on busy
-    scenes): on the padded union of motion and track boxes when the frame is larger than
-    ``region_min_frame_px`` and the union is clearly smaller than the frame, else on the
-    whole frame. On 768×576 frames a union crop found *fewer* people than the whole frame
-    (``border_walk``: a pair of walkers lost for 8 frames in a crop full of bushes, one
-    crossing missed; ``vtest.avi``: fewer persons per crop), so regions are used only on
-    large frames, where shrinking the whole frame to 416 px loses small people.
+    One NanoDet-416 inference costs the same (~28 ms on one thread) whether it sees the
+    whole frame or a crop, because every input is resized to 416×416. On frames much larger
+    than that input a whole-frame pass shrinks a person 200 m away (31 px in a 1280 px
+    frame) to 10 px, where the network finds them 2 % of the time; on a native-resolution
+    crop it finds them nearly always (measured on the simulator's border scene: a 34 px
+    person in a 208 px crop, ~68 px at the input, scores 0.8; an 18 px person at 400 m
+    scores 0.6–0.7 in crops of 128–208 px and 0.26 in a 416 px one). So frames of at least
+    ``region_min_frame_px`` are only ever searched on crops (one inference each): around
+    every track (kept ``track_keep_s`` after its last detection, so a region with a track
+    is never starved) and around everything that moved in the last ``motion_keep_s``.
+    Smaller frames (``vtest.avi``'s 768×576) are analysed whole whenever anything moves:
+    there a crop finds no more people than the whole frame.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -36,46 +36,66 @@ class PipelineSettings(BaseModel):
         ge=0,
         le=16384,
         title="Regions from frame size",
-        description="Detect on motion regions only in frames at least this wide or high "
+        description="Detect on crops only in frames at least this wide or high "
         "(smaller frames are always analysed whole when anything moves).",
     )
-    full_frame_interval_s: float = Field(
-        2.0,
-        gt=0.0,
-        le=3600.0,
-        title="Full-frame interval",
-        description="A whole-frame pass at least this often while anything is going on, so "
-        "slow or stationary objects that make no motion are still found.",
+    region_input_px: int = Field(
+        416,
+        ge=32,
+        le=4096,
+        title="Detector input",
+        description="Side of the detector's square input, px (NanoDet-m: 416).",
     )
-    full_frame_area_frac: float = Field(
-        0.5,
-        gt=0.0,
-        le=1.0,
-        title="Full-frame area",
-        description="Detect on the whole frame when the region would cover at least this "
-        "fraction of it (a crop barely larger than the frame gains nothing).",
+    region_target_px: float = Field(
+        56.0,
+        ge=8.0,
+        le=1024.0,
+        title="Target height in the input",
+        description="Crops are sized so a tracked or moving object is about this tall in "
+        "the detector's input (small, distant people are enlarged, up to the minimum crop).",
     )
     region_context_frac: float = Field(
-        0.25,
+        1.0,
         ge=0.0,
         le=4.0,
         title="Region context",
-        description="Padding added around the union box, as a fraction of its size.",
+        description="Each crop is at least this fraction of the box larger on every side.",
     )
     region_min_px: float = Field(
-        256.0,
+        128.0,
         ge=16.0,
         le=8192.0,
-        title="Minimum region size",
-        description="Regions grow to at least this height (a tiny crop upscaled 4× to the "
-        "model input invents objects).",
+        title="Minimum crop size",
+        description="Crops are at least this large (a crop upscaled more than ~3× to the "
+        "detector's input invents objects and adds no detail).",
+    )
+    region_merge_factor: float = Field(
+        1.3,
+        ge=1.0,
+        le=4.0,
+        title="Crop merge factor",
+        description="A box joins a planned crop when that crop grows by at most this factor.",
+    )
+    max_crops: int = Field(
+        4,
+        ge=1,
+        le=64,
+        title="Crops per frame",
+        description="Most detector inferences on one frame; motion boxes beyond it take turns.",
     )
     track_keep_s: float = Field(
-        1.5,
+        5.0,
         gt=0.0,
         le=600.0,
         title="Track memory",
         description="A track seen this recently keeps the detector running around it.",
+    )
+    motion_keep_s: float = Field(
+        2.0,
+        ge=0.0,
+        le=600.0,
+        title="Motion memory",
+        description="A region that moved this recently keeps the detector running there.",
     )
     motion_min_area_px: float | None = Field(
         None,
