@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SITE ?= examples/volyn/site.yaml
 WEB_STAMP := web/dist/index.html
 
-.PHONY: run test lint typecheck unit bench reliability venv web clean format docs
+.PHONY: run test lint typecheck unit bench bench-border reliability venv web clean format docs
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP)
 	$(PY) -m benchmarks
+
+# The border recall range in full (8 seeds x 20 crossings per setting): hours on 2 cores.
+bench-border: venv
+	$(PY) -m benchmarks.bench_border_recall --full
 
 # The longer loops behind the quick versions in `make test`; -s prints their figures.
 CONCURRENCY_TESTS := tests/store/test_concurrent_writes.py tests/incidents/test_concurrent_notes.py \

@@ -16,7 +16,8 @@ time, but inflated on a crowded machine). The figures are compared with ``benchm
 
 Usage::
 
-    python -m benchmarks.bench_border_recall            # full: 8 seeds × 20 crossings
+    python -m benchmarks.bench_border_recall            # quick (what `make bench` runs)
+    python -m benchmarks.bench_border_recall --full     # 8 seeds × 20 crossings, hours
     python -m benchmarks.bench_border_recall --quick    # 2 seeds × 2 crossings, minutes
     python -m benchmarks.bench_border_recall --quick --only "200 m day"
     python -m benchmarks.bench_border_recall --quick --write-baseline
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -269,6 +271,9 @@ def _rows(
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_border_recall")
     parser.add_argument("--quick", action="store_true", help="2 seeds × 2 crossings per setting")
+    parser.add_argument(
+        "--full", action="store_true", help="8 seeds × 20 crossings per setting (hours on 2 cores)"
+    )
     parser.add_argument("--only", action="append", default=[], help="run only this setting")
     parser.add_argument(
         "--write-baseline", action="store_true", help="store these figures as the baseline"
@@ -277,7 +282,10 @@ def main(argv: list[str]) -> int:
         "--verbose", action="store_true", help="list every true crossing and every event"
     )
     args = parser.parse_args(argv)
-    mode = QUICK if args.quick else FULL
+    # `make bench` runs the module without arguments: quick unless asked for the full range
+    # (KORDON_BENCH_BORDER=full, or `make bench-border`), which takes hours on a 2-core node.
+    full = args.full or os.environ.get("KORDON_BENCH_BORDER") == "full"
+    mode = FULL if full and not args.quick else QUICK
     names = {s.name for s in SETTINGS}
     unknown = [n for n in args.only if n not in names]
     if unknown:
