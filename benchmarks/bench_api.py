@@ -21,11 +21,11 @@ from websockets.typing import Origin
 
 from benchmarks.common import BenchRow, main_for
 from kordon.api.app import create_api
-from kordon.api.live_messages import LiveTrack
 from kordon.api.server import ApiServer
-from kordon.bus.topics import Topic
+from kordon.bus.channels import TRACKS
 from kordon.domain.event import Event, EventKind
 from kordon.domain.incident import Incident
+from kordon.domain.live_track import LiveTrack
 from tests.api.fakes import PASSWORD, T0, build_site, client_settings
 
 N_CLIENTS = 100
@@ -80,7 +80,7 @@ async def _measure(directory: Path) -> list[BenchRow]:
                 n = 0
                 while not stop.is_set():
                     track = LiveTrack(f"t{n % 10}", "cam1", 51.5, 24.0, "person", T0, (), "s1")
-                    site.bus.publish(Topic.TRACKS, track)
+                    site.bus.publish(TRACKS, track)
                     n += 1
                     await asyncio.sleep(0.05)
 

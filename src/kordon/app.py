@@ -27,8 +27,8 @@ from kordon.api.context import ApiContext
 from kordon.api.health import health_router
 from kordon.api.server import ApiServer
 from kordon.api.settings import api_settings, tls_files
+from kordon.bus.channels import ALERTS, DEVICE_STATUS, EVENTS, INCIDENTS
 from kordon.bus.inprocess import InProcessBus
-from kordon.bus.topics import Topic
 from kordon.config.models import (
     CameraConfig,
     FileSource,
@@ -186,10 +186,10 @@ def build_node(
     incidents = _Incidents()
 
     def publish_incident(incident: Incident) -> None:
-        bus.publish(Topic.INCIDENTS, incident)
+        bus.publish(INCIDENTS, incident)
 
     def publish_alert(alert: IncidentAlert) -> None:
-        bus.publish(Topic.ALERTS, alert)
+        bus.publish(ALERTS, alert)
 
     def start_incidents() -> None:
         settings = config.incidents
@@ -227,13 +227,13 @@ def build_node(
             store_svc.store.devices.record(status)
         except KordonError as exc:
             logger.warning("device status of %s not stored: %s", status.device_id, exc)
-        bus.publish(Topic.DEVICE_STATUS, status)
+        bus.publish(DEVICE_STATUS, status)
 
     def ingest(event: Event) -> None:
         result = incidents.get().ingest(event, event.time)
         if result.incident is not None and event.source_id in roll_s:
             hold_incident_footage(event, result.incident.incident.id)
-        bus.publish(Topic.EVENTS, event)
+        bus.publish(EVENTS, event)
 
     def hold_incident_footage(event: Event, incident_id: str) -> None:
         """Evidence lock: the footage around an incident's event is never deleted by retention."""

@@ -12,9 +12,10 @@ from starlette.websockets import WebSocketDisconnect
 
 from kordon.api.app import create_api
 from kordon.api.app_type import KordonApi
-from kordon.api.live_messages import LiveTrack, ScopedText
-from kordon.bus.topics import Topic
+from kordon.api.live_messages import ScopedText
+from kordon.bus.channels import EVENTS, TRACKS
 from kordon.domain.event import Event, EventKind
+from kordon.domain.live_track import LiveTrack
 from tests.api.conftest import TestClient, login
 from tests.api.fakes import T0, Site, client_settings, flush_refusals
 
@@ -80,12 +81,12 @@ def test_messages_are_filtered_by_scope(site: Site) -> None:
             ws.send_text(json.dumps({"type": "ping"}))
             assert ws.receive_json() == {"type": "pong"}
             _bind(app, site)
-            site.bus.publish(Topic.EVENTS, _event(1, "s2"))  # not for this user
+            site.bus.publish(EVENTS, _event(1, "s2"))  # not for this user
             site.bus.publish(
-                Topic.TRACKS,
+                TRACKS,
                 LiveTrack("t1", "cam1", 51.5, 24.0, "person", T0, ((24.0, 51.5),), "s1"),
             )
-            site.bus.publish(Topic.EVENTS, _event(2, "s1"))
+            site.bus.publish(EVENTS, _event(2, "s1"))
             track = ws.receive_json()
             assert track["type"] == "track"
             assert track["data"]["trail"] == [[24.0, 51.5]]

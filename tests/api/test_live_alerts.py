@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from kordon.api.app import create_api
-from kordon.bus.topics import Topic
+from kordon.bus.channels import ALERTS, INCIDENTS
 from kordon.domain.event import Direction, Event, EventKind
 from kordon.domain.incident import Incident
 from kordon.incidents import IncidentAlert, IncidentService
@@ -40,10 +40,10 @@ def _crossing(event_id: str, seconds: float, direction: Direction, sector: str) 
 
 def _service(site: Site) -> IncidentService:
     def incident(message: Incident) -> None:
-        site.bus.publish(Topic.INCIDENTS, message)
+        site.bus.publish(INCIDENTS, message)
 
     def alert(message: IncidentAlert) -> None:
-        site.bus.publish(Topic.ALERTS, message)
+        site.bus.publish(ALERTS, message)
 
     return IncidentService(site.store, incident, alert_publish=alert)
 

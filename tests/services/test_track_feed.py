@@ -12,10 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kordon.api.live_messages import LiveTrack
-from kordon.bus.inprocess import InProcessBus, Subscription
-from kordon.bus.topics import Topic
+from kordon.bus.channels import TRACKS
+from kordon.bus.inprocess import InProcessBus, InProcessSubscription
+from kordon.bus.protocol import route
 from kordon.config.loader import load_site
+from kordon.domain.live_track import LiveTrack
 from kordon.geo.site_geometry import SiteGeometry
 from kordon.geo.stage import GeoPosition
 from kordon.services.track_feed import TrackFeed
@@ -44,13 +45,20 @@ def _at_km(geometry: SiteGeometry, km: float, track_id: int, seconds: float) -> 
     )
 
 
-def _drain(sub: Subscription) -> list[LiveTrack]:
-    out = []
-    while not sub.queue.empty():
-        topic, message = sub.queue.get_nowait()
-        assert topic is Topic.TRACKS
-        assert isinstance(message, LiveTrack)
-        out.append(message)
+class _Tracks:
+    """A subscriber that keeps every ``LiveTrack`` it is handed."""
+
+    def __init__(self, bus: InProcessBus) -> None:
+        self.got: list[LiveTrack] = []
+        self.sub: InProcessSubscription = bus.subscribe(route(TRACKS, self._keep))
+
+    async def _keep(self, track: LiveTrack) -> None:
+        self.got.append(track)
+
+
+async def _drain(tracks: _Tracks) -> list[LiveTrack]:
+    await tracks.sub.deliver_ready()
+    out, tracks.got = tracks.got, []
     return out
 
 
@@ -58,13 +66,13 @@ def test_positions_become_live_tracks_with_their_sector(geometry: SiteGeometry) 
     async def go() -> None:
         bus = InProcessBus()
         bus.bind(asyncio.get_running_loop())
-        sub = bus.subscribe(Topic.TRACKS)
+        sub = _Tracks(bus)
         feed = TrackFeed(bus, sector_of=geometry.sectors.sector_of)
         west = _at_km(geometry, 10.0, 1, 0.0)
         east = _at_km(geometry, 50.0, 2, 0.0)
         far = _moved(_at_km(geometry, 10.0, 9, 0.0), 200_000.0)  # in no sector
         feed.publish("cam-1", [west, east, far], T0)
-        got = _drain(sub)
+        got = await _drain(sub)
         assert [(m.track_id, m.camera_id, m.sector_id) for m in got] == [
             ("cam-1/1", "cam-1", "s1-tripoint"),
             ("cam-1/2", "cam-1", "s3-east"),
@@ -78,7 +86,7 @@ def test_positions_become_live_tracks_with_their_sector(geometry: SiteGeometry) 
         )
         assert got[0].trail_lonlat == ((west.lon, west.lat),)
         feed.publish("cam-1", [], T0)
-        assert sub.queue.empty()  # nothing seen, nothing published
+        assert sub.sub.queue.empty()  # nothing seen, nothing published
 
     asyncio.run(go())
 
@@ -101,13 +109,13 @@ def test_trails_keep_the_last_points_per_camera_and_track(geometry: SiteGeometry
     async def go() -> None:
         bus = InProcessBus()
         bus.bind(asyncio.get_running_loop())
-        sub = bus.subscribe(Topic.TRACKS)
+        sub = _Tracks(bus)
         feed = TrackFeed(bus, sector_of=geometry.sectors.sector_of, trail_points=3)
         walk = [_at_km(geometry, 30.0 + 0.01 * k, 7, k) for k in range(5)]
         for k, position in enumerate(walk):
             feed.publish("cam-1", [position], T0 + timedelta(seconds=k))
             feed.publish("cam-2", [_at_km(geometry, 5.0, 7, k)], T0 + timedelta(seconds=k))
-        got = [m for m in _drain(sub) if m.camera_id == "cam-1"]
+        got = [m for m in await _drain(sub) if m.camera_id == "cam-1"]
         assert [len(m.trail_lonlat) for m in got] == [1, 2, 3, 3, 3]
         assert got[-1].trail_lonlat == tuple((p.lon, p.lat) for p in walk[-3:])
         assert {m.sector_id for m in got} == {"s2-centre"}
@@ -119,18 +127,18 @@ def test_a_track_unseen_longer_than_the_limit_is_forgotten(geometry: SiteGeometr
     async def go() -> None:
         bus = InProcessBus()
         bus.bind(asyncio.get_running_loop())
-        sub = bus.subscribe(Topic.TRACKS)
+        sub = _Tracks(bus)
         feed = TrackFeed(bus, sector_of=geometry.sectors.sector_of, forget_after_s=30.0)
         first = _at_km(geometry, 30.0, 3, 0.0)
         feed.publish("cam-1", [first], T0)
         other = _at_km(geometry, 31.0, 4, 0.0)
         feed.publish("cam-1", [other], T0 + timedelta(seconds=30))  # exactly the limit: kept
         feed.publish("cam-1", [first], T0 + timedelta(seconds=30))
-        kept = _drain(sub)[-1]
+        kept = (await _drain(sub))[-1]
         assert len(kept.trail_lonlat) == 2
         feed.publish("cam-1", [other], T0 + timedelta(seconds=61))  # track 3 unseen 31 s
         feed.publish("cam-1", [first], T0 + timedelta(seconds=61))
-        again = _drain(sub)[-1]
+        again = (await _drain(sub))[-1]
         assert again.track_id == "cam-1/3"
         assert again.trail_lonlat == ((first.lon, first.lat),)  # started afresh
 
@@ -146,13 +154,13 @@ def test_one_cameras_frame_times_never_expire_another_cameras_tracks(
     async def go() -> None:
         bus = InProcessBus()
         bus.bind(asyncio.get_running_loop())
-        sub = bus.subscribe(Topic.TRACKS)
+        sub = _Tracks(bus)
         feed = TrackFeed(bus, sector_of=geometry.sectors.sector_of, forget_after_s=30.0)
         old = T0 - timedelta(hours=1)
         feed.publish("replay", [_at_km(geometry, 20.0, 1, 0.0)], old)
         feed.publish("live", [_at_km(geometry, 40.0, 1, 0.0)], T0)
         feed.publish("replay", [_at_km(geometry, 20.1, 1, 1.0)], old + timedelta(seconds=1))
-        replay = [m for m in _drain(sub) if m.camera_id == "replay"]
+        replay = [m for m in await _drain(sub) if m.camera_id == "replay"]
         assert [len(m.trail_lonlat) for m in replay] == [1, 2]
 
     asyncio.run(go())
@@ -164,7 +172,7 @@ def test_camera_threads_publish_concurrently_without_mixing_trails(
     async def go() -> list[LiveTrack]:
         bus = InProcessBus(queue_size=10_000)
         bus.bind(asyncio.get_running_loop())
-        sub = bus.subscribe(Topic.TRACKS)
+        sub = _Tracks(bus)
         feed = TrackFeed(bus, sector_of=geometry.sectors.sector_of, trail_points=50)
         start = threading.Barrier(4)
 
@@ -182,9 +190,9 @@ def test_camera_threads_publish_concurrently_without_mixing_trails(
         for thread in threads:
             await asyncio.to_thread(thread.join)
         async with asyncio.timeout(60):
-            while sub.queue.qsize() < 200:  # other threads' messages arrive via the loop
+            while sub.sub.queue.qsize() < 200:  # other threads' messages arrive via the loop
                 await asyncio.sleep(0)
-        return _drain(sub)
+        return await _drain(sub)
 
     got = asyncio.run(go())
     assert len(got) == 200

@@ -21,7 +21,7 @@ from kordon.api.providers import (
     MapLayers,
     SnapshotProvider,
 )
-from kordon.bus.inprocess import InProcessBus
+from kordon.bus.protocol import Bus
 from kordon.store.events import EventRepository
 
 MIB = 1024 * 1024
@@ -73,7 +73,7 @@ class ApiContext:
     audit_reader: AuditReader
     clock: Callable[[], datetime]
     monotonic_s: Callable[[], float]
-    bus: InProcessBus | None = None
+    bus: Bus | None = None
     basemap: BasemapSource | None = None
     """Offline basemap tiles and glyphs; none: ``/api/basemap/*`` answers 404."""
     settings: ApiSettings = field(default_factory=ApiSettings)

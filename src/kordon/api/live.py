@@ -21,25 +21,19 @@ from starlette.requests import HTTPConnection
 from kordon.accounts.errors import SessionInvalidError
 from kordon.accounts.users import User
 from kordon.api.context import ApiContext
-from kordon.api.live_messages import (
-    AlertPublic,
-    LiveMessagePublic,
-    LiveTrack,
-    LiveTrackPublic,
-    ScopedText,
-)
+from kordon.api.live_messages import AlertPublic, LiveMessagePublic, LiveTrackPublic, ScopedText
 from kordon.api.refusals import RefusedAttempts, Source
 from kordon.api.schemas.events import EventPublic
 from kordon.api.schemas.site import DeviceStatusPublic
 from kordon.api.views import incident_public
-from kordon.bus.inprocess import Subscription
-from kordon.bus.topics import Topic
+from kordon.bus.channels import ALERTS, DEVICE_STATUS, EVENTS, INCIDENTS, TRACKS
+from kordon.bus.protocol import Subscription, route
 from kordon.domain.errors import KordonError
 from kordon.domain.event import Event
 from kordon.domain.incident import Incident
+from kordon.domain.live_track import LiveTrack
 from kordon.domain.status import DeviceStatus
 from kordon.incidents.alerts import IncidentAlert
-from kordon.store.incidents import StoredIncident
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +87,11 @@ class LiveHub:
         if self._task is None and bus is not None:
             self.loop = asyncio.get_running_loop()
             self._subscription = bus.subscribe(
-                Topic.TRACKS, Topic.EVENTS, Topic.INCIDENTS, Topic.ALERTS, Topic.DEVICE_STATUS
+                route(TRACKS, self._on_track),
+                route(EVENTS, self._on_event),
+                route(INCIDENTS, self._on_incident),
+                route(ALERTS, self._on_alert),
+                route(DEVICE_STATUS, self._on_device),
             )
             self._task = asyncio.create_task(self._pump(self._subscription), name="live-hub")
         return client
@@ -116,35 +114,30 @@ class LiveHub:
 
     async def _pump(self, subscription: Subscription) -> None:
         while True:
-            topic, message = await subscription.get()
             try:
-                scoped = await self._convert(topic, message)
+                await subscription.deliver_next()
             except (KordonError, ValueError) as exc:
-                logger.warning("live feed: cannot show a %s message: %s", topic, exc)
-                continue
-            if scoped is not None:
-                self.broadcast(scoped)
+                logger.warning("live feed: cannot show a message: %s", exc)
 
-    async def _convert(self, topic: Topic, message: object) -> ScopedText | None:
-        if isinstance(message, LiveTrack):
-            return _text("track", LiveTrackPublic.of(message), message.sector_id)
-        if isinstance(message, Event):
-            return _text("event", EventPublic.of(message), message.sector_id)
-        if isinstance(message, StoredIncident):
-            return _text(
-                "incident", incident_public(self._context, message), message.incident.sector_id
-            )
-        if isinstance(message, Incident):
-            stored = await asyncio.to_thread(self._context.incidents.get, message.id)
-            public = await asyncio.to_thread(incident_public, self._context, stored)
-            return _text("incident", public, message.sector_id)
-        if isinstance(message, IncidentAlert):
-            return _text("alert", AlertPublic.of(message), message.sector_id)
-        if isinstance(message, DeviceStatus):
-            sectors = {c.id: c.sector_id for c in self._context.cameras.cameras()}
-            return _text("device", DeviceStatusPublic.of(message), sectors.get(message.device_id))
-        logger.debug("live feed: ignoring %s message of type %s", topic, type(message).__name__)
-        return None
+    async def _on_track(self, track: LiveTrack) -> None:
+        self.broadcast(_text("track", LiveTrackPublic.of(track), track.sector_id))
+
+    async def _on_event(self, event: Event) -> None:
+        self.broadcast(_text("event", EventPublic.of(event), event.sector_id))
+
+    async def _on_incident(self, incident: Incident) -> None:
+        stored = await asyncio.to_thread(self._context.incidents.get, incident.id)
+        public = await asyncio.to_thread(incident_public, self._context, stored)
+        self.broadcast(_text("incident", public, incident.sector_id))
+
+    async def _on_alert(self, alert: IncidentAlert) -> None:
+        self.broadcast(_text("alert", AlertPublic.of(alert), alert.sector_id))
+
+    async def _on_device(self, status: DeviceStatus) -> None:
+        sectors = {c.id: c.sector_id for c in self._context.cameras.cameras()}
+        self.broadcast(
+            _text("device", DeviceStatusPublic.of(status), sectors.get(status.device_id))
+        )
 
 
 def origin_allowed(conn: HTTPConnection, allowed: frozenset[str]) -> bool:

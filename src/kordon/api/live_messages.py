@@ -6,33 +6,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from pydantic import JsonValue
+from pydantic import Field, JsonValue
 
 from kordon.api.schemas.base import PublicModel
 from kordon.api.schemas.incidents import CrossingsPublic
 from kordon.domain.event import Direction, EventKind
-from kordon.domain.time import require_utc
+from kordon.domain.live_track import LiveTrack
 from kordon.incidents.alerts import AlertReason, IncidentAlert
 
 
-@dataclass(frozen=True, slots=True)
-class LiveTrack:
-    """A geo track's position for the operator map (published on ``Topic.TRACKS``)."""
+class EllipsePublic(PublicModel):
+    """1-sigma position uncertainty: semi-axes (m) and the major axis' bearing (degrees)."""
 
-    track_id: str
-    camera_id: str | None
-    lat: float
-    lon: float
-    class_name: str | None
-    time: datetime
-    trail_lonlat: tuple[tuple[float, float], ...] = ()
-    sector_id: str | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "time", require_utc(self.time))
+    major_m: float
+    minor_m: float
+    bearing_deg: float
 
 
 class LiveTrackPublic(PublicModel):
+    """A track on the map. Site tracks (fused) have ``camera_id`` null, ``sensors``, an
+    uncertainty ``ellipse`` and ``local_ids``: each sensor's own track ids behind it."""
+
     track_id: str
     camera_id: str | None
     lat: float
@@ -40,9 +34,14 @@ class LiveTrackPublic(PublicModel):
     class_name: str | None
     time: datetime
     trail: list[list[float]]
+    sensors: list[str] = Field(default_factory=list)
+    ellipse: EllipsePublic | None = None
+    local_ids: dict[str, list[str]] = Field(default_factory=dict)
+    confirmed: bool = True
 
     @classmethod
     def of(cls, track: LiveTrack) -> LiveTrackPublic:
+        e = track.ellipse
         return cls(
             track_id=track.track_id,
             camera_id=track.camera_id,
@@ -51,6 +50,14 @@ class LiveTrackPublic(PublicModel):
             class_name=track.class_name,
             time=track.time,
             trail=[[lon, lat] for lon, lat in track.trail_lonlat],
+            sensors=list(track.sensors),
+            ellipse=(
+                EllipsePublic(major_m=e.major_m, minor_m=e.minor_m, bearing_deg=e.bearing_deg)
+                if e is not None
+                else None
+            ),
+            local_ids={k: list(v) for k, v in track.local_ids.items()},
+            confirmed=track.confirmed,
         )
 
 

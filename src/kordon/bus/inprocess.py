@@ -10,29 +10,50 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+from kordon.bus.channels import Channel
+from kordon.bus.protocol import Route, Subscription
 from kordon.bus.topics import Topic
 
 logger = logging.getLogger(__name__)
 
+P = TypeVar("P")
+
+
+@dataclass(frozen=True, slots=True)
+class _Delivery:
+    route: Route[Any]
+    message: object
+
 
 @dataclass(eq=False)
-class Subscription:
-    """One subscriber's queue for one or more topics."""
+class InProcessSubscription:
+    """One subscriber's queue and its routes, by topic."""
 
-    topics: frozenset[Topic]
-    queue: asyncio.Queue[tuple[Topic, object]]
+    routes: dict[Topic, Route[Any]]
+    queue: asyncio.Queue[_Delivery]
     dropped: int = 0
-    _closed: bool = field(default=False, repr=False)
+    closed: bool = field(default=False, repr=False)
 
-    async def get(self) -> tuple[Topic, object]:
-        return await self.queue.get()
+    async def deliver_next(self) -> None:
+        delivery = await self.queue.get()
+        await delivery.route.handler(delivery.message)
 
-    async def __aiter__(self) -> AsyncIterator[tuple[Topic, object]]:
-        while not self._closed:
-            yield await self.queue.get()
+    async def deliver_ready(self) -> int:
+        count = 0
+        while not self.queue.empty():
+            delivery = self.queue.get_nowait()
+            await delivery.route.handler(delivery.message)
+            count += 1
+        return count
+
+    def offer(self, delivery: _Delivery) -> None:
+        if self.queue.full():
+            self.queue.get_nowait()
+            self.dropped += 1
+        self.queue.put_nowait(delivery)
 
 
 class InProcessBus:
@@ -40,7 +61,7 @@ class InProcessBus:
 
     def __init__(self, *, queue_size: int = 1000) -> None:
         self._queue_size = queue_size
-        self._subscriptions: list[Subscription] = []
+        self._subscriptions: list[InProcessSubscription] = []
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -48,20 +69,31 @@ class InProcessBus:
         """Attach to the loop subscribers run on (done by the composition root)."""
         self._loop = loop
 
-    def subscribe(self, *topics: Topic) -> Subscription:
-        sub = Subscription(frozenset(topics), asyncio.Queue(maxsize=self._queue_size))
+    def subscribe(self, *routes: Route[Any]) -> InProcessSubscription:
+        by_topic: dict[Topic, Route[Any]] = {}
+        for r in routes:
+            if r.channel.topic in by_topic:
+                raise ValueError(f"two routes for channel {r.channel.topic.value!r}")
+            by_topic[r.channel.topic] = r
+        sub = InProcessSubscription(by_topic, asyncio.Queue(maxsize=self._queue_size))
         with self._lock:
             self._subscriptions.append(sub)
         return sub
 
-    def unsubscribe(self, sub: Subscription) -> None:
-        sub._closed = True
+    def unsubscribe(self, subscription: Subscription) -> None:
         with self._lock:
-            if sub in self._subscriptions:
-                self._subscriptions.remove(sub)
+            for sub in self._subscriptions:
+                if sub is subscription:
+                    sub.closed = True
+                    self._subscriptions.remove(sub)
+                    return
 
-    def publish(self, topic: Topic, message: object) -> None:
-        """Deliver to every subscriber of ``topic``; callable from any thread."""
+    def publish(self, channel: Channel[P], message: P) -> None:
+        """Deliver to every subscriber of ``channel``; callable from any thread.
+
+        Raises ``TypeError`` when ``message`` is not the channel's payload type.
+        """
+        channel.check(message)
         loop = self._loop
         if loop is None or loop.is_closed():
             return
@@ -70,18 +102,15 @@ class InProcessBus:
         except RuntimeError:
             running = None
         if running is loop:
-            self._deliver(topic, message)
+            self._deliver(channel.topic, message)
         else:
             try:
-                loop.call_soon_threadsafe(self._deliver, topic, message)
+                loop.call_soon_threadsafe(self._deliver, channel.topic, message)
             except RuntimeError:  # loop closed between the check and the call
-                logger.debug("bus loop closed; dropped %s message", topic)
+                logger.debug("bus loop closed; dropped %s message", channel.topic)
 
     def _deliver(self, topic: Topic, message: object) -> None:
         with self._lock:
-            subs = [s for s in self._subscriptions if topic in s.topics]
-        for sub in subs:
-            if sub.queue.full():
-                sub.queue.get_nowait()
-                sub.dropped += 1
-            sub.queue.put_nowait((topic, message))
+            targets = [(s, s.routes[topic]) for s in self._subscriptions if topic in s.routes]
+        for sub, r in targets:
+            sub.offer(_Delivery(r, message))

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 
-from kordon.api.live_messages import LiveTrack
-from kordon.bus.inprocess import InProcessBus
-from kordon.bus.topics import Topic
+from kordon.bus.channels import TRACKS
+from kordon.bus.protocol import Bus
+from kordon.domain.live_track import LiveTrack
 from kordon.geo.stage import GeoPosition
 
 SectorOf = Callable[[npt.ArrayLike], npt.NDArray[np.str_]]
@@ -29,7 +29,7 @@ class TrackFeed:
 
     def __init__(
         self,
-        bus: InProcessBus,
+        bus: Bus,
         *,
         sector_of: SectorOf,
         trail_points: int = 20,
@@ -71,4 +71,4 @@ class TrackFeed:
                 del seen[track_id]
                 del trails[track_id]
         for message in messages:
-            self._bus.publish(Topic.TRACKS, message)
+            self._bus.publish(TRACKS, message)
