@@ -27,7 +27,7 @@ from kordon.api.context import ApiContext
 from kordon.api.health import health_router
 from kordon.api.server import ApiServer
 from kordon.api.settings import api_settings, tls_files
-from kordon.bus.channels import ALERTS, DEVICE_STATUS, EVENTS, INCIDENTS
+from kordon.bus.channels import ALERTS, DEVICE_STATUS, EVENTS, INCIDENTS, OBSERVATIONS
 from kordon.bus.inprocess import InProcessBus
 from kordon.config.models import (
     CameraConfig,
@@ -39,9 +39,11 @@ from kordon.config.support import unsupported_in
 from kordon.domain.errors import KordonError
 from kordon.domain.event import Event
 from kordon.domain.incident import Incident
+from kordon.domain.scan import SensorScan
 from kordon.domain.status import DeviceStatus
+from kordon.fusion.sensors import SensorKind, SensorSpec
 from kordon.geo.site_geometry import SiteGeometry
-from kordon.geo.stage import GeoStage
+from kordon.geo.stage import GeoStage, GeoStageSettings
 from kordon.incidents.alerts import IncidentAlert
 from kordon.incidents.correlator import CorrelationPolicy, Correlator
 from kordon.incidents.service import IncidentService
@@ -68,7 +70,9 @@ from kordon.sim.camera import SimulatedCamera
 from kordon.sim.camera_scene import scene_for_camera
 from kordon.sim.render import Renderer
 from kordon.sim.scenes import Scene
-from kordon.sim.source import SimulatedSource
+from kordon.sim.source import SharedEpoch, SimulatedSource
+from kordon.site.factory import site_picture_core
+from kordon.site.picture import SitePicture
 from kordon.video.factory import build_camera_pipeline, build_frame_source
 from kordon.video.pipeline.pipeline import CameraPipeline
 from kordon.video.pipeline.result import FrameResult
@@ -231,16 +235,18 @@ def build_node(
 
     def ingest(event: Event) -> None:
         result = incidents.get().ingest(event, event.time)
-        if result.incident is not None and event.source_id in roll_s:
-            hold_incident_footage(event, result.incident.incident.id)
+        if result.incident is not None:
+            for camera_id in _cameras_behind(event):
+                if camera_id in roll_s:
+                    hold_incident_footage(event, camera_id, result.incident.incident.id)
         bus.publish(EVENTS, event)
 
-    def hold_incident_footage(event: Event, incident_id: str) -> None:
+    def hold_incident_footage(event: Event, camera_id: str, incident_id: str) -> None:
         """Evidence lock: the footage around an incident's event is never deleted by retention."""
-        pre_s, post_s = roll_s[event.source_id]
+        pre_s, post_s = roll_s[camera_id]
         try:
             recordings().hold(
-                event.source_id,
+                camera_id,
                 event.time - timedelta(seconds=pre_s),
                 event.time + timedelta(seconds=post_s),
                 "incident",
@@ -249,7 +255,7 @@ def build_node(
                 event_id=event.id,
             )
         except KordonError as exc:
-            logger.error("footage of event %s not held: %s", event.id, exc)
+            logger.error("footage of event %s on %s not held: %s", event.id, camera_id, exc)
 
     def recordings() -> RecordingRepository:
         return RecordingRepository.on_sessions(store_svc.store.sessions)
@@ -269,10 +275,25 @@ def build_node(
     roll_s: dict[str, tuple[float, float]] = {}
     track_feed = TrackFeed(bus, sector_of=geometry.sectors.sector_of)
 
+    worlds = _shared_worlds(config)
+    fused = config.fusion.enabled
+    stage_settings = GeoStageSettings(geo_rules=not fused)
+    if fused:
+        services.append(
+            _site_picture(
+                config,
+                geometry,
+                bus,
+                ingest=pending_events.submit,
+                snapshot=lambda e: live_frames.save_event_snapshots(e.source_id, [e]),
+            )
+        )
     for camera in config.cameras:
         if not camera.enabled:
             continue
-        geo_stage = GeoStage.from_site(config, camera.id, geometry=geometry)
+        geo_stage = GeoStage.from_site(
+            config, camera.id, geometry=geometry, settings=stage_settings
+        )
         model = geometry.camera_model(camera)
         border = geometry.border_for_camera(camera, config)
         overlays[camera.id] = CameraOverlay(
@@ -290,6 +311,7 @@ def build_node(
                 realtime=True,
                 clock=clock,
                 source_id=camera.id,
+                epoch=worlds.get(camera.source.world or camera.id),
             )
             hub = SimulatedCamera(camera.id, simulated)
             services.append(hub)
@@ -336,7 +358,12 @@ def build_node(
                 make_source=make_source,
                 make_pipeline=_pipeline_factory(camera, config, geo_stage),
                 on_result=_result_handler(
-                    live_frames, pending_events.submit, track_feed, geo_stage, camera.id
+                    live_frames,
+                    pending_events.submit,
+                    geo_stage,
+                    camera.id,
+                    scans=(lambda scan: bus.publish(OBSERVATIONS, scan)) if fused else None,
+                    track_feed=None if fused else track_feed,
                 ),
                 on_status=record_status,
                 clock=clock,
@@ -424,6 +451,25 @@ def build_node(
     return Node(config=config, services=group, bus=bus, api=api_server)
 
 
+def _cameras_behind(event: Event) -> list[str]:
+    """The event's source and every sensor the site picture names behind it, in order."""
+    out = [event.source_id]
+    sensors = event.attributes.get("sensors")
+    if isinstance(sensors, str):
+        out.extend(s for s in sensors.split(",") if s and s not in out)
+    return out
+
+
+def _shared_worlds(config: SiteConfig) -> dict[str, SharedEpoch]:
+    """One shared timeline per simulated world that more than one camera shows."""
+    members: dict[str, int] = {}
+    for camera in config.cameras:
+        if camera.enabled and isinstance(camera.source, SimulatorSource):
+            root = camera.source.world or camera.id
+            members[root] = members.get(root, 0) + 1
+    return {root: SharedEpoch() for root, n in members.items() if n > 1}
+
+
 def _recorder_service(
     camera: CameraConfig,
     source: object,
@@ -470,10 +516,17 @@ def _pipeline_factory(
 def _result_handler(
     live_frames: LiveFrames,
     ingest: Callable[[Event], None],
-    track_feed: TrackFeed,
     geo_stage: GeoStage | None,
     camera_id: str,
+    *,
+    scans: Callable[[SensorScan], None] | None,
+    track_feed: TrackFeed | None,
 ) -> Callable[[str, Frame, FrameResult], None]:
+    """What a camera does with each analysed frame (on its own thread): keep the frame for
+    live view and snapshots, ingest its events (image rules; geo rules without fusion),
+    and hand its ground observations to the site picture (or, without fusion, its own
+    geo tracks to the map)."""
+
     def on_result(_camera: str, frame: Frame, result: FrameResult) -> None:
         live_frames.update(camera_id, frame.image, result.tracks)
         if result.events:
@@ -483,7 +536,34 @@ def _result_handler(
                     ingest(event)
                 except KordonError as exc:
                     logger.error("event %s of camera %s not ingested: %s", event.id, camera_id, exc)
-        if geo_stage is not None:
+        if geo_stage is None:
+            return
+        if scans is not None:
+            scans(geo_stage.scan(result.time))
+        if track_feed is not None:
             track_feed.publish(camera_id, geo_stage.latest_positions(), result.time)
 
     return on_result
+
+
+def _site_picture(
+    config: SiteConfig,
+    geometry: SiteGeometry,
+    bus: InProcessBus,
+    *,
+    ingest: Callable[[Event], None],
+    snapshot: Callable[[Event], None],
+) -> SitePicture:
+    """The site tracker fed by every georeferenced camera, with the site rules."""
+    specs = [SensorSpec(c.id, SensorKind.CAMERA) for c in config.cameras if c.enabled]
+    core = site_picture_core(
+        geometry,
+        specs,
+        config.fusion,
+        sector_thresholds={
+            s.id: s.single_sensor_min_confidence
+            for s in config.sectors
+            if s.single_sensor_min_confidence is not None
+        },
+    )
+    return SitePicture(core, bus, ingest=ingest, snapshot=snapshot)

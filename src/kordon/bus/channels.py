@@ -17,7 +17,7 @@ from kordon.bus.topics import Topic
 from kordon.domain.event import Event
 from kordon.domain.incident import Incident
 from kordon.domain.live_track import LiveTrack
-from kordon.domain.observations import Observations
+from kordon.domain.scan import SensorScan
 from kordon.domain.site_tracks import SiteTracks
 from kordon.domain.status import DeviceStatus
 from kordon.incidents.alerts import IncidentAlert
@@ -55,9 +55,9 @@ ALERTS = Channel(
 )
 OBSERVATIONS = Channel(
     Topic.OBSERVATIONS,
-    Observations,
+    SensorScan,
     1,
-    "Sensor reports in the site frame, with covariance, for the site tracker.",
+    "One sensor's scan: its reports in the site frame with covariance (or none).",
 )
 SITE_TRACKS = Channel(
     Topic.SITE_TRACKS, SiteTracks, 1, "The fused picture of the site after each tracker step."

@@ -62,6 +62,12 @@ class SimulatorSource(StrictModel):
     fps: float = Field(default=10.0, gt=0.0, le=120.0, description="Frames per second produced.")
     width: int = Field(default=1280, ge=16, le=8192, description="Frame width, px.")
     height: int = Field(default=720, ge=16, le=8192, description="Frame height, px.")
+    world: Slug | None = Field(
+        default=None,
+        description="With scenario 'border': show the people of this other simulated "
+        "camera's scene (its seed, on one shared timeline), so cameras with overlapping or "
+        "adjacent views see the same people and the site picture can hand them over.",
+    )
 
 
 SourceConfig = Annotated[FileSource | StreamSource | SimulatorSource, Field(discriminator="kind")]

@@ -121,6 +121,14 @@ class SectorConfig(StrictModel):
         max_length=10_000,
         description="Alternative to border/from_km/to_km: an area as [[lon, lat], ...].",
     )
+    single_sensor_min_confidence: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="Crossings of tracks seen by one sensor only whose confidence is below "
+        "this wait for a second sensor before they alert (overrides "
+        "fusion.corroboration.single_sensor_min_confidence for this sector).",
+    )
 
     @model_validator(mode="after")
     def _one_shape(self) -> SectorConfig:

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, PrivateAttr
 
 from kordon.config.camera import CameraConfig
 from kordon.config.common import Latitude, Longitude, Name, Slug, StrictModel
+from kordon.config.fusion import SiteFusionConfig
 from kordon.config.geo import BorderConfig, SectorConfig, ZoneConfig
 from kordon.config.incidents import IncidentsConfig
 from kordon.config.integrations import NotifierConfig, SensorConfig
@@ -91,6 +92,10 @@ class SiteConfig(StrictModel):
     )
     incidents: IncidentsConfig = Field(
         default_factory=IncidentsConfig, description="Correlation of events into incidents; SLAs."
+    )
+    fusion: SiteFusionConfig = Field(
+        default_factory=SiteFusionConfig,
+        description="The site picture: sensors fused into site tracks, rules on them.",
     )
     api: ApiConfig = Field(default_factory=ApiConfig, description="HTTP API and web UI.")
     basemap: BasemapConfig = Field(

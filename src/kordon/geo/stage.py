@@ -31,6 +31,8 @@ from kordon.config.site import SiteConfig
 from kordon.domain.errors import KordonError
 from kordon.domain.event import Event, Frame
 from kordon.domain.observation import Observation
+from kordon.domain.observations import Observations
+from kordon.domain.scan import SensorScan
 from kordon.domain.time import require_utc
 from kordon.domain.tracks import ImageTracks, PlanarTracks
 from kordon.geo.border import Border
@@ -65,6 +67,9 @@ class GeoStageSettings:
     quality_scale_m: float = 10.0
     warmup_updates: int = 3
     zones: bool = True
+    geo_rules: bool = True
+    """Run the border, approach and zone rules here; off when the site picture runs them on
+    fused tracks (the stage then only georeferences and reports observations)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,13 +126,13 @@ class GeoStage:
         )
         rs = self.settings.rules
         rules: list[Rule] = []
-        if border is not None:
+        if border is not None and self.settings.geo_rules:
             line = geometry.border_lines[border.border_id]
             rules.append(border_crossing_rule(f"{border.border_id}-crossing", camera_id, line, rs))
             approach = border_approach_rule(f"{border.border_id}-approach", camera_id, line, rs)
             if approach is not None:
                 rules.append(approach)
-        if self.settings.zones:
+        if self.settings.zones and self.settings.geo_rules:
             rules.extend(zone_rules(camera_id, geometry.zones.values(), rs))
         self.rules: tuple[Rule, ...] = tuple(rules)
         self.skipped = SkipCounters()
@@ -139,6 +144,15 @@ class GeoStage:
         """Build the border indexes (slow on long lines) before the first frame."""
         if self.border is not None:
             self.geometry.border_lines[self.border.border_id].build()
+
+    def scan(self, time: datetime) -> SensorScan:
+        """The last processed frame's ground observations as this camera's scan."""
+        obs = Observations.from_records(self.observations) if self.observations else None
+        return SensorScan(
+            self.camera_id,
+            require_utc(time).timestamp(),
+            obs if obs is not None else Observations.empty(),
+        )
 
     def latest_positions(self) -> list[GeoPosition]:
         """Smoothed positions of the tracks seen in the last processed frame."""

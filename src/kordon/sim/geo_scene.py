@@ -282,6 +282,22 @@ def _occluders(
     return tuple(out)
 
 
+def _world_view(
+    site: SiteConfig, geometry: SiteGeometry, camera_id: str
+) -> tuple[ViewOfBorder, Border]:
+    try:
+        camera_cfg = site.camera(camera_id)
+    except KeyError as exc:
+        raise SimulationError(str(exc.args[0])) from None
+    camera = geometry.camera_model(camera_cfg)
+    border = geometry.border_for_camera(camera_cfg, site)
+    if not isinstance(camera, PinholeCamera) or border is None:
+        raise SimulationError(
+            f"world camera {camera_id!r} needs a 'pose' georeference and a border"
+        )
+    return view_of_border(camera, border), border
+
+
 def _limited(factory: EpisodeFactory, episodes: int | None) -> EpisodeFactory:
     if episodes is None:
         return factory
@@ -301,6 +317,7 @@ def build_geo_scene(
     fps: float = 10.0,
     geometry: SiteGeometry | None = None,
     spec: BorderSceneSpec | None = None,
+    world_camera_id: str | None = None,
 ) -> Scene:
     """The scene seen by ``camera_id`` (a ``pose``-georeferenced camera of ``site``).
 
@@ -325,9 +342,12 @@ def build_geo_scene(
     if border is None:
         raise SimulationError(f"camera {camera_id!r}: no border for its sector")
     view = view_of_border(camera, border)
+    world_view, world_border = view, border
+    if world_camera_id is not None:
+        world_view, world_border = _world_view(site, geometry, world_camera_id)
     if episodes is not None and episodes < 1:
         raise SimulationError(f"episodes must be >= 1, got {episodes}")
-    patrol_s = 1.0 + 2 * PATROL_REACH * view.half_width_m / 1.2
+    patrol_s = 1.0 + 2 * PATROL_REACH * world_view.half_width_m / 1.2
     animal_s = 3.0 + 2 * spec.approach_m / 0.8 if spec.animals else 0.0
     max_span = max(spec.episode_s, spec.max_span_s - 2.0, patrol_s, animal_s) + 1.0
     duration = None if episodes is None else (episodes - 1) * spec.episode_s + max_span
@@ -347,7 +367,7 @@ def build_geo_scene(
             noise_sigma=spec.noise_sigma,
         ),
         cast=EpisodicCast(
-            _limited(_episode_factory(border, view, spec), episodes),
+            _limited(_episode_factory(world_border, world_view, spec), episodes),
             spec.episode_s,
             seed,
             max_span,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -11,11 +12,28 @@ from datetime import datetime, timedelta
 from kordon.domain.time import require_utc
 from kordon.sim.errors import SimulationError
 from kordon.sim.render import FrameTruth, Renderer
+from kordon.video.live.clock_stamp import stamp_clock
 from kordon.video.source.clock import Clock
 from kordon.video.source.frame import Frame, SourceInfo
 
 logger = logging.getLogger(__name__)
 _TRUTH_CACHE = 256
+
+
+class SharedEpoch:
+    """The scenario start shared by the simulated cameras of one world (thread-safe): the
+    first camera to start fixes it, later ones join the scenario at the time it has got to,
+    so every camera shows the same people at the same time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._time: datetime | None = None
+
+    def fix(self, now: datetime) -> datetime:
+        with self._lock:
+            if self._time is None:
+                self._time = require_utc(now, name="epoch")
+            return self._time
 
 
 class SimulatedSource:
@@ -29,6 +47,9 @@ class SimulatedSource:
     ``clock.sleep`` (inject a fake clock in tests). A clock is required for pacing and for
     ``start_time=None``; there is no hidden default. ``ground_truth(k)`` gives frame ``k``'s
     exact truth (cached for recently yielded frames, recomputed otherwise).
+    ``burn_clock=True`` burns the clock's ``now()`` at the moment each frame is rendered
+    into its top-left corner (``kordon.video.live.clock_stamp``), so a viewer can measure
+    glass-to-glass delay; it needs a clock.
     """
 
     def __init__(
@@ -40,16 +61,23 @@ class SimulatedSource:
         realtime: bool = False,
         clock: Clock | None = None,
         source_id: str = "sim",
+        burn_clock: bool = False,
+        epoch: SharedEpoch | None = None,
     ) -> None:
         self.renderer = renderer
         self.start_time = None if start_time is None else require_utc(start_time, name="start_time")
         if duration_s is not None and not (math.isfinite(duration_s) and duration_s > 0):
             raise SimulationError(f"duration_s must be > 0, got {duration_s}")
         self.duration_s = duration_s
-        if clock is None and (realtime or start_time is None):
+        if clock is None and (realtime or start_time is None or burn_clock):
             raise SimulationError(
-                "a realtime source or one without start_time needs a clock (pass clock=)"
+                "a realtime source, one without start_time or one burning a clock needs a "
+                "clock (pass clock=)"
             )
+        if epoch is not None and (start_time is not None or clock is None):
+            raise SimulationError("a shared epoch replaces start_time and needs a clock")
+        self.epoch = epoch
+        self.burn_clock = burn_clock
         self.realtime = realtime
         self._clock = clock
         self.source_id = source_id
@@ -86,10 +114,15 @@ class SimulatedSource:
         clock = self._clock
         t0 = clock.monotonic() if clock is not None else 0.0
         start_time = self.start_time
+        k = 0
         if start_time is None:
             assert clock is not None  # checked in __init__
             start_time = clock.now()
-        k = 0
+            if self.epoch is not None:
+                # join the scenario where the first camera of this world has got to
+                start_time = self.epoch.fix(start_time)
+                k = math.ceil((clock.now() - start_time).total_seconds() * self.fps - 1e-9)
+                t0 -= k / self.fps
         while count is None or k < count:
             pts_s = k / self.fps
             if self.realtime and clock is not None:
@@ -98,8 +131,11 @@ class SimulatedSource:
                     clock.sleep(wait)
             rendered = self.renderer.render(k)
             self._remember(rendered.truth)
+            image = rendered.image
+            if self.burn_clock and clock is not None:
+                stamp_clock(image, clock.now())
             yield Frame(
-                image=rendered.image,
+                image=image,
                 index=k,
                 pts_s=pts_s,
                 time=start_time + timedelta(seconds=pts_s),

@@ -1,0 +1,1 @@
+"""The site picture: sensor scans → fused site tracks → site rules → events, map tracks."""

@@ -1,0 +1,120 @@
+"""The site picture's small parts: the sensors' watermark, corroboration, ellipses."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kordon.domain.event import Direction, Event, EventKind
+from kordon.site.corroboration import CorroborationGate, CorroborationPolicy
+from kordon.site.live_tracks import ellipse_of
+from kordon.site.watermark import SensorWatermark
+
+T0 = datetime(2026, 5, 1, 6, 0, tzinfo=UTC)
+
+
+def test_the_watermark_waits_for_the_slowest_live_sensor_but_not_longer_than_the_lag() -> None:
+    mark = SensorWatermark(max_lag_s=1.0, stale_s=2.0)
+    assert mark.release(100.0) == 99.0  # nobody heard yet: the lag floor
+    mark.heard("cam-1", 99.9, 100.0)
+    mark.heard("cam-2", 99.6, 100.0)
+    assert mark.release(100.0) == 99.6  # cam-2 is behind: wait for it
+    assert mark.release(100.5) == 99.6
+    assert mark.release(100.8) == pytest.approx(99.8)  # never more than the lag behind
+    mark.heard("cam-1", 102.9, 103.0)
+    # cam-2 silent for 3 s > stale_s: it no longer holds the others back
+    assert mark.release(103.0) == 102.9
+
+
+def test_a_sensor_going_back_in_time_never_moves_its_watermark_back() -> None:
+    mark = SensorWatermark(max_lag_s=5.0)
+    mark.heard("r", 50.0, 50.0)
+    mark.heard("r", 40.0, 50.1)
+    assert mark.release(50.2) == 50.0
+
+
+def _crossing(track: int, sector: str = "s1") -> Event:
+    return Event(
+        kind=EventKind.BORDER_CROSSING,
+        time=T0,
+        source_id="cam-1",
+        direction=Direction.INBOUND,
+        sector_id=sector,
+        attributes={"site_track_id": track},
+    )
+
+
+class _Support:
+    def __init__(self) -> None:
+        self.sensors: dict[int, tuple[str, ...]] = {}
+
+    def __call__(self, track: int) -> tuple[str, ...] | None:
+        return self.sensors.get(track)
+
+
+def test_a_weak_single_sensor_crossing_waits_for_a_second_sensor() -> None:
+    support = _Support()
+    gate = CorroborationGate(CorroborationPolicy(0.5, 10.0), support)
+    support.sensors[1] = ("ugs-1",)
+    assert gate.admit([_crossing(1)], {1: 0.3}, 0.0) == []
+    assert gate.waiting == 1
+    assert gate.admit([], {}, 5.0) == []  # still alone
+    support.sensors[1] = ("cam-1", "ugs-1")
+    released = gate.admit([], {}, 6.0)
+    assert len(released) == 1
+    assert released[0].attributes["sensors"] == "cam-1,ugs-1"
+    assert released[0].attributes["corroborated"] is True
+    assert released[0].time == T0  # the crossing keeps its own time
+    assert (gate.counts.held, gate.counts.confirmed, gate.counts.dropped) == (1, 1, 0)
+
+
+def test_an_unconfirmed_crossing_is_dropped_after_the_wait_or_with_its_track() -> None:
+    support = _Support()
+    gate = CorroborationGate(CorroborationPolicy(0.5, 10.0), support)
+    support.sensors[1] = ("ugs-1",)
+    support.sensors[2] = ("ugs-2",)
+    gate.admit([_crossing(1), _crossing(2)], {1: 0.2, 2: 0.2}, 0.0)
+    del support.sensors[2]  # track 2 ended
+    assert gate.admit([], {}, 1.0) == []
+    assert gate.counts.dropped == 1
+    assert gate.admit([], {}, 10.5) == []  # track 1 waited too long
+    assert (gate.counts.dropped, gate.waiting) == (2, 0)
+
+
+def test_confident_or_corroborated_crossings_and_other_events_pass_at_once() -> None:
+    support = _Support()
+    support.sensors.update({1: ("cam-1",), 2: ("cam-1", "cam-2"), 3: ("ugs-1",)})
+    policy = CorroborationPolicy(0.5, 10.0, by_sector={"quiet": 0.0})
+    gate = CorroborationGate(policy, support)
+    approach = Event(kind=EventKind.BORDER_APPROACH, time=T0, source_id="cam-1")
+    events = [_crossing(1), _crossing(2), _crossing(3, sector="quiet"), approach]
+    out = gate.admit(events, {1: 0.9, 2: 0.1, 3: 0.1}, 0.0)
+    assert out == events
+    assert gate.waiting == 0
+
+
+@given(
+    st.floats(0.01, 100.0),
+    st.floats(0.01, 100.0),
+    st.floats(-math.pi, math.pi),
+)
+def test_the_ellipse_recovers_the_axes_and_bearing_of_a_covariance(
+    a: float, b: float, theta: float
+) -> None:
+    major, minor = max(a, b), min(a, b)
+    # major axis along bearing theta (clockwise from north): direction (sin, cos) in (E, N)
+    u = np.array([math.sin(theta), math.cos(theta)])
+    v = np.array([-u[1], u[0]])
+    cov = major**2 * np.outer(u, u) + minor**2 * np.outer(v, v)
+    e = ellipse_of(cov)
+    assert e.major_m == pytest.approx(major, rel=1e-6)
+    assert e.minor_m == pytest.approx(minor, rel=1e-6)
+    if major / minor > 1.01:
+        expected = math.degrees(theta) % 180.0
+        diff = abs(e.bearing_deg - expected) % 180.0
+        assert min(diff, 180.0 - diff) < 1e-3
