@@ -112,7 +112,7 @@ export class Store {
   }
 
   upsertTrack(track: LiveTrack, nowMs: number): void {
-    this.tracks.set(`${track.camera_id}/${track.track_id}`, { ...track, seenMs: nowMs });
+    this.tracks.set(trackKey(track), { ...track, seenMs: nowMs });
     this.emit("tracks");
   }
 
@@ -151,4 +151,9 @@ export class Store {
     this.connection = state;
     this.emit("connection");
   }
+}
+
+/** A track's key on the map: site tracks by their own id, camera tracks per camera. */
+export function trackKey(track: LiveTrack): string {
+  return track.camera_id === null ? String(track.track_id) : `${track.camera_id}/${track.track_id}`;
 }

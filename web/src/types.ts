@@ -110,14 +110,27 @@ export interface Clip {
   content_type: string;
 }
 
+/** 1-sigma position uncertainty: semi-axes in metres, major axis bearing (degrees from north). */
+export interface TrackEllipse {
+  major_m: number;
+  minor_m: number;
+  bearing_deg: number;
+}
+
+/** A track on the map: a fused site track (camera_id null, with the sensors behind it) or,
+ * on a node without fusion, one camera's track. */
 export interface LiveTrack {
   track_id: string | number;
-  camera_id: string;
+  camera_id: string | null;
   lat: number;
   lon: number;
   class_name: string;
   time: string;
   trail: [number, number][];
+  sensors?: string[];
+  ellipse?: TrackEllipse | null;
+  local_ids?: Record<string, string[]>;
+  confirmed?: boolean;
 }
 
 export interface KordonEvent {

@@ -4,6 +4,10 @@ import type { Feature as GeoFeature } from "geojson";
 import type { GeoJSONSource, Map as MapLibreMap } from "maplibre-gl";
 import * as milsymbolModule from "milsymbol";
 import type { LiveTrack } from "../types";
+import { ellipseRing, sensorsText } from "./ellipse";
+
+/** Ellipses are drawn at 2 sigma (about 86 % of the probability for a 2-D position). */
+const ELLIPSE_SIGMAS = 2;
 
 /** 2525C letter SIDCs, affiliation "unknown" (U): the system does not know who they are. */
 const SIDC_BY_CLASS: Record<string, string> = {
@@ -40,6 +44,13 @@ function symbolImage(className: string): { url: string; width: number; height: n
 }
 
 export function addTrackLayers(map: MapLibreMap): void {
+  map.addSource("track-ellipses", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
+  map.addLayer({
+    id: "track-ellipses",
+    type: "fill",
+    source: "track-ellipses",
+    paint: { "fill-color": "#ffe066", "fill-opacity": 0.12, "fill-outline-color": "#ffe066" },
+  });
   map.addSource("trails", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
   map.addLayer({
     id: "trails",
@@ -57,6 +68,7 @@ export class TrackLayer {
 
   render(tracks: Map<string, LiveTrack>): void {
     const trails: GeoFeature[] = [];
+    const ellipses: GeoFeature[] = [];
     for (const [key, track] of tracks) {
       let marker = this.markers.get(key);
       if (!marker) {
@@ -67,7 +79,7 @@ export class TrackLayer {
         element.height = image.height;
         element.className = "track-symbol";
         element.dataset.testid = "track-symbol";
-        element.title = `${track.class_name} ${track.camera_id}/${track.track_id}`;
+        element.title = trackTitle(track);
         marker = new maplibregl.Marker({
           element,
           anchor: "top-left",
@@ -77,6 +89,14 @@ export class TrackLayer {
         this.markers.set(key, marker);
       } else {
         marker.setLngLat([track.lon, track.lat]);
+        marker.getElement().title = trackTitle(track);
+      }
+      if (track.ellipse) {
+        ellipses.push({
+          type: "Feature",
+          geometry: { type: "Polygon", coordinates: [ellipseRing(track.lon, track.lat, track.ellipse, ELLIPSE_SIGMAS)] },
+          properties: { key },
+        });
       }
       const trail = track.trail.slice(-TRAIL_POINTS);
       if (trail.length >= 2) {
@@ -90,5 +110,13 @@ export class TrackLayer {
       }
     }
     this.map.getSource<GeoJSONSource>("trails")?.setData({ type: "FeatureCollection", features: trails });
+    this.map.getSource<GeoJSONSource>("track-ellipses")?.setData({ type: "FeatureCollection", features: ellipses });
   }
+}
+
+/** The tooltip of a track symbol: what it is and, for a site track, who sees it. */
+export function trackTitle(track: LiveTrack): string {
+  if (track.camera_id !== null) return `${track.class_name} ${track.camera_id}/${track.track_id}`;
+  const seen = sensorsText(track.sensors, track.local_ids);
+  return seen ? `${track.class_name} ${track.track_id} · seen by ${seen}` : `${track.class_name} ${track.track_id}`;
 }
