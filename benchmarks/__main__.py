@@ -29,6 +29,7 @@ MODULES: dict[str, str] = {
     "evidence": "benchmarks.bench_evidence",
     "border": "benchmarks.bench_border_recall",
     "fusion": "benchmarks.bench_fusion",
+    "site": "benchmarks.bench_site",
     "asterix": "benchmarks.bench_asterix",
     "mavlink": "benchmarks.bench_mavlink",
 }
