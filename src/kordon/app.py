@@ -62,6 +62,7 @@ from kordon.services.ledger_service import LedgerService
 from kordon.services.live_frames import CameraOverlay, LiveFrames
 from kordon.services.maintenance import PeriodicTask, StorageMaintenance
 from kordon.services.pending_events import PendingEvents
+from kordon.services.recent_alerts import RecentAlerts
 from kordon.services.recorder_service import RecorderService
 from kordon.services.site_view import SiteView
 from kordon.services.store_service import StoreService
@@ -192,7 +193,10 @@ def build_node(
     def publish_incident(incident: Incident) -> None:
         bus.publish(INCIDENTS, incident)
 
+    recent_alerts = RecentAlerts()
+
     def publish_alert(alert: IncidentAlert) -> None:
+        recent_alerts.add(alert)  # numbered first: a reconnecting browser asks by number
         bus.publish(ALERTS, alert)
 
     def start_incidents() -> None:
@@ -428,6 +432,7 @@ def build_node(
             clock=clock.now,
             monotonic_s=clock.monotonic,
             bus=bus,
+            recent_alerts=recent_alerts,
             basemap=basemap,
             settings=api_settings(api_config, static_dir=web_dir or default_web_dir()),
         )

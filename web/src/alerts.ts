@@ -93,6 +93,16 @@ export class AlertCentre {
     this.renderBlocked();
   }
 
+  /** The node could not send every alert raised while this browser was away. */
+  notifyGap(): void {
+    this.banner.hidden = false;
+    this.banner.textContent =
+      "Connection was lost and not every alert raised meanwhile could be recovered: the queue was reloaded, newest alerts first";
+    this.banner.style.setProperty("--prio", priorityColour(2));
+    delete this.banner.dataset.incidentId;
+    restartAnimation(this.banner, "flash");
+  }
+
   private togglePanel(): void {
     this.panel.hidden = !this.panel.hidden;
     this.settingsButton.setAttribute("aria-expanded", String(!this.panel.hidden));

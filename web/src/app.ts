@@ -1,10 +1,12 @@
 // The operator console: layout, wiring of panels, the live feed and the keyboard.
+import { AlertCursor } from "./alert_cursor";
 import { AlertCentre } from "./alerts";
 import type { ApiClient } from "./api";
 import { CameraPanel } from "./cameras";
 import { DetailPane } from "./detail";
 import { h, typingInField } from "./dom";
 import { HealthPanel } from "./health";
+import { StatsPanel } from "./stats";
 import { LiveFeed } from "./live";
 import { MapView } from "./map/view";
 import { IncidentQueue } from "./queue";
@@ -27,6 +29,7 @@ export class Console {
   private cameras: CameraPanel | null = null;
   private map: MapView | null = null;
   private alerts: AlertCentre | null = null;
+  private readonly alertCursor = new AlertCursor();
 
   constructor(
     private readonly root: HTMLElement,
@@ -43,11 +46,15 @@ export class Console {
     }
     this.layout(session);
     await Promise.all([this.map?.start(), this.resync()]);
-    this.live = new LiveFeed(this.api.liveUrl(), {
-      message: (message) => this.onLive(message),
-      state: (state) => this.store.setConnection(state),
-      resync: () => void this.resync(),
-    });
+    this.live = new LiveFeed(
+      this.api.liveUrl(),
+      {
+        message: (message) => this.onLive(message),
+        state: (state) => this.store.setConnection(state),
+        resync: () => void this.resync(),
+      },
+      () => this.alertCursor.query(),
+    );
     this.live.start();
     this.timers.push(window.setInterval(() => this.store.expireTracks(Date.now()), 1000));
   }
@@ -119,6 +126,7 @@ export class Console {
     this.detail.mount();
     this.cameras.mount();
     health.mount();
+    new StatsPanel(this.tabs.get("health")!.pane, this.api).mount();
     this.showTab("incident");
     this.keyHandler = (event) => this.onKey(event);
     window.addEventListener("keydown", this.keyHandler);
@@ -184,7 +192,10 @@ export class Console {
         this.store.upsertIncident(message.data);
         break;
       case "alert":
-        this.alerts?.notify(message.data);
+        if (this.alertCursor.accept(message.data)) this.alerts?.notify(message.data);
+        break;
+      case "hello":
+        if (this.alertCursor.hello(message.data)) this.alerts?.notifyGap();
         break;
       case "device":
         this.store.upsertDevice(message.data);

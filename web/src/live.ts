@@ -28,6 +28,8 @@ export class LiveFeed {
   constructor(
     private readonly url: string,
     private readonly handlers: LiveHandlers,
+    /** Query string for each connection (the alert cursor's resume point). */
+    private readonly query: () => string = () => "",
   ) {}
 
   start(): void {
@@ -46,7 +48,7 @@ export class LiveFeed {
 
   private connect(): void {
     this.handlers.state(this.attempt === 0 ? "connecting" : "reconnecting");
-    const socket = new WebSocket(this.url);
+    const socket = new WebSocket(this.url + this.query());
     this.socket = socket;
     socket.addEventListener("open", () => {
       this.attempt = 0;

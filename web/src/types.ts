@@ -157,6 +157,19 @@ export interface IncidentAlert {
   km_post: number | null;
   camera_id: string;
   crossings: Crossings;
+  /** Number of the alert in this node run (`epoch`); a reconnect resumes after it. */
+  seq?: number | null;
+  epoch?: string | null;
+  /** Raised while this browser was away and sent on reconnect. */
+  replayed?: boolean;
+}
+
+/** First message on every live connection (see docs/api.md, the live feed). */
+export interface Hello {
+  epoch: string;
+  last_alert_seq: number;
+  replayed: number;
+  complete: boolean;
 }
 
 export type LiveMessage =
@@ -164,6 +177,7 @@ export type LiveMessage =
   | { type: "event"; data: KordonEvent }
   | { type: "incident"; data: Incident }
   | { type: "alert"; data: IncidentAlert }
+  | { type: "hello"; data: Hello }
   | { type: "device"; data: DeviceStatus }
   | { type: "pong" };
 

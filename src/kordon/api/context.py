@@ -22,6 +22,9 @@ from kordon.api.providers import (
     SnapshotProvider,
 )
 from kordon.bus.protocol import Bus
+from kordon.register.context import RegisterContext
+from kordon.sensors.ugs.http_intake import UgsHttpIntake
+from kordon.services.recent_alerts import RecentAlerts
 from kordon.store.events import EventRepository
 
 MIB = 1024 * 1024
@@ -74,6 +77,12 @@ class ApiContext:
     clock: Callable[[], datetime]
     monotonic_s: Callable[[], float]
     bus: Bus | None = None
+    recent_alerts: RecentAlerts | None = None
+    """The node run's numbered recent alerts, replayed to browsers that reconnect."""
     basemap: BasemapSource | None = None
     """Offline basemap tiles and glyphs; none: ``/api/basemap/*`` answers 404."""
+    ground_sensors: UgsHttpIntake | None = None
+    """Signed ground-sensor messages over HTTP; none: ``/api/sensors/ugs`` answers 404."""
     settings: ApiSettings = field(default_factory=ApiSettings)
+    register: RegisterContext | None = None
+    """The equipment register; none: ``/api/register/*`` answers 503."""

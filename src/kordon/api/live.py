@@ -21,7 +21,13 @@ from starlette.requests import HTTPConnection
 from kordon.accounts.errors import SessionInvalidError
 from kordon.accounts.users import User
 from kordon.api.context import ApiContext
-from kordon.api.live_messages import AlertPublic, LiveMessagePublic, LiveTrackPublic, ScopedText
+from kordon.api.live_messages import (
+    AlertPublic,
+    HelloPublic,
+    LiveMessagePublic,
+    LiveTrackPublic,
+    ScopedText,
+)
 from kordon.api.refusals import RefusedAttempts, Source
 from kordon.api.schemas.events import EventPublic
 from kordon.api.schemas.site import DeviceStatusPublic
@@ -107,6 +113,30 @@ class LiveHub:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    def catch_up(self, client: LiveClient, resume: tuple[str, int] | None) -> None:
+        """Send ``hello`` (this run's alert epoch and last alert number) and, when the
+        browser says which alert it saw last, every alert of its sectors raised since."""
+        recent = self._context.recent_alerts
+        if recent is None:
+            return
+        replayed = 0
+        complete = resume is None
+        if resume is not None:
+            missed = recent.after(*resume)
+            complete = missed is not None
+            for seq, alert in missed or []:
+                if client.user.in_scope(alert.sector_id):
+                    public = AlertPublic.of(alert, seq=seq, epoch=recent.epoch, replayed=True)
+                    client.offer(_text("alert", public, alert.sector_id).text)
+                    replayed += 1
+        hello = HelloPublic(
+            epoch=recent.epoch,
+            last_alert_seq=recent.last_seq,
+            replayed=replayed,
+            complete=complete,
+        )
+        client.offer(_text("hello", hello, None).text)
+
     def broadcast(self, message: ScopedText) -> None:
         for client in list(self._clients):
             if client.user.in_scope(message.sector_id):
@@ -131,13 +161,26 @@ class LiveHub:
         self.broadcast(_text("incident", public, incident.sector_id))
 
     async def _on_alert(self, alert: IncidentAlert) -> None:
-        self.broadcast(_text("alert", AlertPublic.of(alert), alert.sector_id))
+        recent = self._context.recent_alerts
+        seq = recent.seq_of(alert) if recent is not None else None
+        epoch = recent.epoch if recent is not None else None
+        public = AlertPublic.of(alert, seq=seq, epoch=epoch)
+        self.broadcast(_text("alert", public, alert.sector_id))
 
     async def _on_device(self, status: DeviceStatus) -> None:
         sectors = {c.id: c.sector_id for c in self._context.cameras.cameras()}
         self.broadcast(
             _text("device", DeviceStatusPublic.of(status), sectors.get(status.device_id))
         )
+
+
+def _resume_request(websocket: WebSocket) -> tuple[str, int] | None:
+    """``(epoch, last seen alert number)`` from ``?epoch=…&after=…``; None if absent or bad."""
+    epoch = websocket.query_params.get("epoch", "")
+    after = websocket.query_params.get("after", "")
+    if not (0 < len(epoch) <= 64 and epoch.isalnum() and after.isdigit() and len(after) <= 12):
+        return None
+    return epoch, int(after)
 
 
 def origin_allowed(conn: HTTPConnection, allowed: frozenset[str]) -> bool:
@@ -178,7 +221,10 @@ def live_router(context: ApiContext, hub: LiveHub, refusals: RefusedAttempts) ->
             await refuse(websocket, str(exc))
             return
         await websocket.accept()
+        # Connecting and catching up happen in one step on the loop: the missed alerts are
+        # queued before any live message, so the browser sees them in order.
         client = hub.connect(session.user)
+        hub.catch_up(client, _resume_request(websocket))
         sender = asyncio.create_task(_send_loop(websocket, client, settings.live_send_timeout_s))
         receiver = asyncio.create_task(_receive_loop(websocket, client))
         dropped = asyncio.create_task(client.closed.wait())

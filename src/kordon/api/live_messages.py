@@ -80,9 +80,22 @@ class AlertPublic(PublicModel):
     km_post: float | None
     camera_id: str
     crossings: CrossingsPublic
+    seq: int | None = None
+    """Number of the alert in this node run (``epoch``): a reconnecting browser asks for
+    the alerts after the last number it saw (``{"type": "resume", ...}``)."""
+    epoch: str | None = None
+    replayed: bool = False
+    """Sent again on a reconnect: it was raised while this browser was away."""
 
     @classmethod
-    def of(cls, alert: IncidentAlert) -> AlertPublic:
+    def of(
+        cls,
+        alert: IncidentAlert,
+        *,
+        seq: int | None = None,
+        epoch: str | None = None,
+        replayed: bool = False,
+    ) -> AlertPublic:
         event = alert.event
         return cls(
             incident_id=alert.incident_id,
@@ -98,10 +111,25 @@ class AlertPublic(PublicModel):
             km_post=event.km_post,
             camera_id=event.source_id,
             crossings=CrossingsPublic.of(alert.crossings),
+            seq=seq,
+            epoch=epoch,
+            replayed=replayed,
         )
 
 
-LiveType = Literal["track", "event", "incident", "alert", "device"]
+class HelloPublic(PublicModel):
+    """The first message on every connection: the node run's alert ``epoch`` and the number
+    of its last alert; after a reconnect with ``?epoch=…&after=N``, how many missed alerts
+    were sent before it (``replayed``) and whether that was all of them (``complete``:
+    false when the node restarted or too many came; reload the queue then)."""
+
+    epoch: str
+    last_alert_seq: int
+    replayed: int
+    complete: bool
+
+
+LiveType = Literal["track", "event", "incident", "alert", "device", "hello"]
 
 
 class LiveMessagePublic(PublicModel):
