@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from enum import StrEnum
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 
-from kordon.config.common import Latitude, Longitude, Name, Slug, StrictModel
+from kordon.config.common import Latitude, Longitude, LonLat, Name, Slug, StrictModel
 
 Port = Annotated[int, Field(ge=1, le=65_535)]
 
@@ -40,15 +42,150 @@ class MavlinkSensor(StrictModel):
     )
 
 
+class UgsSensorType(StrEnum):
+    """What a ground sensor senses."""
+
+    SEISMIC = "seismic"
+    PIR = "pir"
+    MAGNETIC = "magnetic"
+    FENCE = "fence"
+
+
+ENV_NAME_PATTERN = r"^[A-Z_][A-Z0-9_]{0,127}$"
+
+
+def _check_env_name(name: str) -> str:
+    if not re.match(ENV_NAME_PATTERN, name):
+        raise ValueError(
+            f"{name!r} is not an environment variable name: use A-Z, 0-9 and '_', not starting "
+            "with a digit, e.g. KORDON_UGS_SECRET (the secret itself never goes in the site file)"
+        )
+    return name
+
+
+EnvName = Annotated[
+    str,
+    AfterValidator(_check_env_name),
+    Field(min_length=1, max_length=128, json_schema_extra={"pattern": ENV_NAME_PATTERN}),
+]
+
+
+def _check_topic_filter(topic: str) -> str:
+    levels = topic.split("/")
+    for i, level in enumerate(levels):
+        if "\x00" in level:
+            raise ValueError("MQTT topic filter must not contain NUL characters")
+        if ("+" in level and level != "+") or ("#" in level and level != "#"):
+            raise ValueError(
+                f"MQTT topic filter {topic!r}: '+' and '#' must fill a whole level "
+                "(e.g. 'ugs/+/msg' or 'ugs/#')"
+            )
+        if level == "#" and i != len(levels) - 1:
+            raise ValueError(f"MQTT topic filter {topic!r}: '#' must be the last level")
+    return topic
+
+
+TopicFilter = Annotated[
+    str, Field(min_length=1, max_length=200), AfterValidator(_check_topic_filter)
+]
+
+
+class GroundSensorMqtt(StrictModel):
+    """Where a ground sensor's messages arrive over MQTT (QoS 1)."""
+
+    host: Annotated[str, Field(min_length=1, max_length=253)] = Field(description="Broker host.")
+    port: Port = Field(default=1883, description="Broker port.")
+    topic: TopicFilter = Field(
+        description=(
+            "Topic filter the sensor publishes on ('+' and '#' wildcards allowed, e.g. "
+            "'ugs/+/msg'); a message is accepted only if its sensor id is a sensor whose "
+            "filter matches the topic it came on."
+        )
+    )
+
+
 class GroundSensor(StrictModel):
-    """An unattended ground sensor (seismic, PIR, magnetic) at a fixed position."""
+    """An unattended ground sensor (seismic, PIR, magnetic, fence) at a fixed position.
+
+    Its detection area is a disc (`radius_m` around the position) or a polygon; every
+    alarm becomes one observation covering that area (docs/sensors.md).
+    """
 
     kind: Literal["ground_sensor"] = Field(description="Fixed ground sensor.")
-    id: Slug = Field(description="Unique sensor id.")
+    id: Slug = Field(description="Unique sensor id (the `sensor_id` of its messages).")
     name: Name | None = Field(default=None, description="Human-readable name.")
-    lat: Latitude = Field(description="Latitude, degrees.")
-    lon: Longitude = Field(description="Longitude, degrees.")
-    radius_m: float = Field(gt=0.0, le=10_000.0, description="Detection radius, m.")
+    sensor_type: UgsSensorType | None = Field(
+        default=None,
+        description="What it senses; when set, messages claiming another type are refused.",
+    )
+    lat: Latitude = Field(description="Latitude of the device, degrees.")
+    lon: Longitude = Field(description="Longitude of the device, degrees.")
+    radius_m: float | None = Field(
+        default=None,
+        gt=0.0,
+        le=10_000.0,
+        description="Detection radius around the device, m. Exactly one of radius_m and polygon.",
+    )
+    polygon: list[LonLat] | None = Field(
+        default=None,
+        min_length=3,
+        max_length=1_000,
+        description=(
+            "Detection area as [[lon, lat], ...] (e.g. a fence section's strip). "
+            "Exactly one of radius_m and polygon."
+        ),
+    )
+    heartbeat_interval_s: float = Field(
+        default=300.0,
+        ge=1.0,
+        le=86_400.0,
+        description=(
+            "Seconds between the sensor's heartbeats; silent for twice this long, the "
+            "sensor is reported offline."
+        ),
+    )
+    confidence: float = Field(
+        default=0.5, gt=0.0, le=1.0, description="Confidence given to its alarms' observations."
+    )
+    low_battery_pct: float = Field(
+        default=20.0,
+        ge=0.0,
+        le=100.0,
+        description="Battery level at or below which it is degraded.",
+    )
+    max_alarm_rate_hz: float = Field(
+        default=1.0,
+        gt=0.0,
+        le=100.0,
+        description="Messages per second accepted on average; more are dropped and counted.",
+    )
+    alarm_burst: int = Field(
+        default=10, ge=1, le=1_000, description="Messages accepted at once before rate limiting."
+    )
+    mqtt: GroundSensorMqtt | None = Field(
+        default=None, description="Receive its messages from an MQTT broker; none: not over MQTT."
+    )
+    secret_env: EnvName | None = Field(
+        default=None,
+        description=(
+            "Name of the environment variable holding the HMAC-SHA256 shared secret for "
+            "the HTTP endpoint (several sensors may share one: a per-site secret); none: "
+            "its HTTP messages are refused. The secret itself never goes in the site file."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _one_area(self) -> GroundSensor:
+        if (self.radius_m is None) == (self.polygon is None):
+            raise ValueError(
+                f"ground sensor {self.id!r}: give exactly one of 'radius_m' (a disc around "
+                "lat/lon) or 'polygon' (its detection area)"
+            )
+        if self.polygon is not None and len(set(self.polygon)) < 3:
+            raise ValueError(
+                f"ground sensor {self.id!r}: the polygon needs at least 3 distinct points"
+            )
+        return self
 
 
 class AsterixRadar(StrictModel):
