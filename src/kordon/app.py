@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -29,6 +30,7 @@ from kordon.api.server import ApiServer
 from kordon.api.settings import api_settings, tls_files
 from kordon.bus.channels import ALERTS, DEVICE_STATUS, EVENTS, INCIDENTS, OBSERVATIONS
 from kordon.bus.inprocess import InProcessBus
+from kordon.config.integrations import GroundSensor
 from kordon.config.models import (
     CameraConfig,
     FileSource,
@@ -39,6 +41,7 @@ from kordon.config.support import unsupported_in
 from kordon.domain.errors import KordonError
 from kordon.domain.event import Event
 from kordon.domain.incident import Incident
+from kordon.domain.observations import Observations
 from kordon.domain.scan import SensorScan
 from kordon.domain.status import DeviceStatus
 from kordon.fusion.sensors import SensorKind, SensorSpec
@@ -52,6 +55,13 @@ from kordon.lifecycle import Service, ServiceGroup
 from kordon.record.recorder import Recorder, RecorderSettings
 from kordon.record.repository import RecordingRepository
 from kordon.record.retention import RetentionManager, RetentionPolicy
+from kordon.sensors.ugs.service import GroundSensorService
+from kordon.sensors.ugs.simulated import (
+    SimulatedGroundSensor,
+    SimulatedSensorSpec,
+    cast_positions,
+)
+from kordon.sensors.ugs.simulated_service import SimulatedGroundSensorsService
 from kordon.services.basemap_files import basemap_files
 from kordon.services.camera_service import CameraService
 from kordon.services.clips import ClipService
@@ -280,7 +290,14 @@ def build_node(
     track_feed = TrackFeed(bus, sector_of=geometry.sectors.sector_of)
 
     worlds = _shared_worlds(config)
+    scenes: dict[str, Scene] = {}
+    ground = [s for s in config.sensors if isinstance(s, GroundSensor)]
     fused = config.fusion.enabled
+    if ground and not fused:
+        raise NodeBuildError(
+            "ground sensors report areas, not tracks: they need the site picture "
+            "(fusion.enabled: true)"
+        )
     stage_settings = GeoStageSettings(geo_rules=not fused)
     if fused:
         services.append(
@@ -290,6 +307,15 @@ def build_node(
                 bus,
                 ingest=pending_events.submit,
                 snapshot=lambda e: live_frames.save_event_snapshots(e.source_id, [e]),
+                extra_sensors=[
+                    SensorSpec(
+                        s.id,
+                        SensorKind.GROUND,
+                        max_rate_hz=s.max_alarm_rate_hz,
+                        burst=float(s.alarm_burst),
+                    )
+                    for s in ground
+                ],
             )
         )
     for camera in config.cameras:
@@ -309,6 +335,7 @@ def build_node(
         packet_source: object = None
         if isinstance(camera.source, SimulatorSource):
             scene = _scene_for(config, camera, camera.source)
+            scenes[camera.id] = scene
             simulated = SimulatedSource(
                 Renderer(scene.scenario, scene.projector),
                 None,  # frames are stamped with the wall time they are paced out at
@@ -374,6 +401,18 @@ def build_node(
             )
         )
 
+    ground_service = _ground_sensors(
+        config,
+        ground,
+        geometry,
+        bus,
+        clock=clock,
+        record_status=record_status,
+        scenes=scenes,
+        worlds=worlds,
+        services=services,
+    )
+
     clips = ClipService(
         store=lambda: store_svc.store,
         repository=recordings,
@@ -433,6 +472,7 @@ def build_node(
             monotonic_s=clock.monotonic,
             bus=bus,
             recent_alerts=recent_alerts,
+            ground_sensors=ground_service.http_intake if ground_service is not None else None,
             basemap=basemap,
             settings=api_settings(api_config, static_dir=web_dir or default_web_dir()),
         )
@@ -466,13 +506,73 @@ def _cameras_behind(event: Event) -> list[str]:
 
 
 def _shared_worlds(config: SiteConfig) -> dict[str, SharedEpoch]:
-    """One shared timeline per simulated world that more than one camera shows."""
+    """One shared timeline per simulated world that more than one camera or sensor shows."""
     members: dict[str, int] = {}
     for camera in config.cameras:
         if camera.enabled and isinstance(camera.source, SimulatorSource):
             root = camera.source.world or camera.id
             members[root] = members.get(root, 0) + 1
+    for sensor in config.sensors:
+        if isinstance(sensor, GroundSensor) and sensor.simulated_world is not None:
+            members[sensor.simulated_world] = members.get(sensor.simulated_world, 0) + 1
     return {root: SharedEpoch() for root, n in members.items() if n > 1}
+
+
+def _ground_sensors(
+    config: SiteConfig,
+    ground: Sequence[GroundSensor],
+    geometry: SiteGeometry,
+    bus: InProcessBus,
+    *,
+    clock: Clock,
+    record_status: Callable[[DeviceStatus], None],
+    scenes: Mapping[str, Scene],
+    worlds: Mapping[str, SharedEpoch],
+    services: list[Service],
+) -> GroundSensorService | None:
+    """The ground sensors' intake (MQTT, signed HTTP) into the site picture, and the
+    simulated twins of those that watch a simulated world."""
+    if not ground:
+        return None
+
+    def publish(obs: Observations) -> None:  # one alarm: one sensor per batch
+        bus.publish(OBSERVATIONS, SensorScan(str(obs.sensor_id[0]), float(obs.time_s.max()), obs))
+
+    try:
+        service = GroundSensorService(
+            ground,
+            geometry.frame,
+            clock=clock.now,
+            environ=os.environ,
+            on_observations=publish,
+            on_status=record_status,
+            max_delay_s=config.fusion.tracker.reorder_lag_s / 2,
+        )
+    except KordonError as exc:
+        raise NodeBuildError(f"ground sensors: {exc}") from exc
+    services.append(service)
+    twins: dict[str, list[SimulatedGroundSensor]] = {}
+    for sensor in ground:
+        world = sensor.simulated_world
+        if world is None:
+            continue
+        if world not in scenes or world not in worlds:
+            raise NodeBuildError(
+                f"ground sensor {sensor.id!r}: simulated_world {world!r} is not a simulated "
+                "camera of this site"
+            )
+        twin = SimulatedGroundSensor(
+            SimulatedSensorSpec.of(sensor, geometry.frame),
+            cast_positions(scenes[world].scenario.cast),
+        )
+        twins.setdefault(world, []).append(twin)
+    for world, sensors in twins.items():
+        services.append(
+            SimulatedGroundSensorsService(
+                sensors, epoch=worlds[world], clock=clock.now, send=service.intake.handle
+            )
+        )
+    return service
 
 
 def _recorder_service(
@@ -558,9 +658,11 @@ def _site_picture(
     *,
     ingest: Callable[[Event], None],
     snapshot: Callable[[Event], None],
+    extra_sensors: Sequence[SensorSpec] = (),
 ) -> SitePicture:
-    """The site tracker fed by every georeferenced camera, with the site rules."""
+    """The site tracker fed by every georeferenced camera and the other sensors."""
     specs = [SensorSpec(c.id, SensorKind.CAMERA) for c in config.cameras if c.enabled]
+    specs += extra_sensors
     core = site_picture_core(
         geometry,
         specs,

@@ -93,9 +93,17 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("POST", "/api/exports"): Policy(Permission.EXPORT, scoped=True, body={"reason": "court"}),
     ("GET", "/api/exports/{export_id}"): Policy(Permission.READ, scoped=True),
     ("GET", "/api/audit"): Policy(Permission.AUDIT_READ, scoped=False),
+    ("GET", "/api/stats/false-alarms"): Policy(Permission.READ, scoped=False),
     ("GET", "/api/users"): Policy(Permission.USERS, scoped=False),
 }
-PUBLIC = {("POST", "/api/auth/login"), ("GET", "/api/docs")}
+PUBLIC = {
+    ("POST", "/api/auth/login"),
+    ("GET", "/api/docs"),
+    ("GET", "/api/docs/assets/start.js"),
+    ("GET", "/api/docs/assets/{name}"),
+    ("GET", "/api/asyncapi.json"),
+    ("POST", "/api/sensors/ugs"),  # ground sensors sign each message (HMAC), no session
+}
 
 
 class NoopActions:

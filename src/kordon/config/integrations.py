@@ -38,8 +38,62 @@ class MavlinkSensor(StrictModel):
     id: Slug = Field(description="Unique sensor id.")
     name: Name | None = Field(default=None, description="Human-readable name.")
     url: Annotated[str, Field(min_length=4, max_length=500)] = Field(
-        description="MAVLink connection, e.g. udpin:0.0.0.0:14550 or tcp:host:5760."
+        description=(
+            "MAVLink connection: udpin:HOST:PORT, udpout:HOST:PORT, tcp:HOST:PORT, "
+            "serial:DEVICE:BAUD or tlog:PATH (replay), e.g. udpin:0.0.0.0:14550."
+        )
     )
+    system_ids: list[Annotated[int, Field(ge=1, le=255)]] = Field(
+        default=[1],
+        min_length=1,
+        max_length=64,
+        description=(
+            "MAVLink system ids of the vehicles on this link; messages from any other "
+            "system id are refused and counted (a spoofed or foreign vehicle)."
+        ),
+    )
+    heartbeat_timeout_s: float = Field(
+        default=5.0,
+        ge=1.0,
+        le=600.0,
+        description="Seconds without a vehicle heartbeat before the drone is reported offline.",
+    )
+    camera_hfov_deg: float | None = Field(
+        default=None,
+        gt=0.0,
+        lt=180.0,
+        description=(
+            "Horizontal field of view of the drone camera, degrees, used until the vehicle "
+            "reports CAMERA_FOV_STATUS; none: no footprint until it does."
+        ),
+    )
+    dem_file: Annotated[str, Field(min_length=5, max_length=500, pattern=r"(?i)\.hgt$")] | None = (
+        Field(
+            default=None,
+            description=(
+                "SRTM .hgt terrain tile (e.g. N51E024.hgt) for camera footprints; none: "
+                "flat ground at the home altitude."
+            ),
+        )
+    )
+    replay_speed: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=1_000.0,
+        description="Replay speed of a tlog: url, times real time (0: as fast as possible).",
+    )
+
+    @model_validator(mode="after")
+    def _check_url(self) -> MavlinkSensor:
+        kinds = ("udpin:", "udpout:", "tcp:", "serial:", "tlog:")
+        if not self.url.startswith(kinds):
+            raise ValueError(
+                f"mavlink sensor {self.id!r}: url must start with one of "
+                f"{', '.join(kinds)} (e.g. udpin:0.0.0.0:14550)"
+            )
+        if len(set(self.system_ids)) != len(self.system_ids):
+            raise ValueError(f"mavlink sensor {self.id!r}: system_ids has duplicates")
+        return self
 
 
 class UgsSensorType(StrEnum):
@@ -172,6 +226,12 @@ class GroundSensor(StrictModel):
             "the HTTP endpoint (several sensors may share one: a per-site secret); none: "
             "its HTTP messages are refused. The secret itself never goes in the site file."
         ),
+    )
+    simulated_world: Slug | None = Field(
+        default=None,
+        description="Demo and tests: a simulated twin of this sensor watches the people of "
+        "this simulated camera's border scene and sends its alarms and heartbeats into the "
+        "node (as the real sensor would over MQTT or HTTP).",
     )
 
     @model_validator(mode="after")

@@ -48,7 +48,7 @@ def _models(union: object) -> tuple[type[BaseModel], ...]:
 #: Per list section of the site file: the kinds the node builds and runs.
 SUPPORTED_KINDS: Mapping[str, SectionKinds] = MappingProxyType(
     {
-        "sensors": SectionKinds("sensor", _models(SensorConfig), runs=frozenset()),
+        "sensors": SectionKinds("sensor", _models(SensorConfig), runs=frozenset({"ground_sensor"})),
         "notifiers": SectionKinds("notifier", _models(NotifierConfig), runs=frozenset()),
     }
 )
