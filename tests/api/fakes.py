@@ -79,6 +79,9 @@ class StaticMap:
     def zones(self) -> GeoJson:
         return {"type": "FeatureCollection", "features": []}
 
+    def sensors(self) -> GeoJson:
+        return {"type": "FeatureCollection", "features": []}
+
     def basemap_style(self) -> GeoJson:
         return {"version": 8, "sources": {}, "layers": []}
 

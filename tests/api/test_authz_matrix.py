@@ -59,6 +59,7 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("GET", "/api/map/km-posts"): Policy(Permission.READ, scoped=False),
     ("GET", "/api/map/sectors"): Policy(Permission.READ, scoped=False),
     ("GET", "/api/map/zones"): Policy(Permission.READ, scoped=False),
+    ("GET", "/api/map/sensors"): Policy(Permission.READ, scoped=False),
     ("GET", "/api/map/basemap/style.json"): Policy(Permission.READ, scoped=False),
     # the shipped basemap: any logged-in user may draw the map
     ("GET", "/api/basemap/styles/{theme}.json"): Policy(None, scoped=False),

@@ -188,6 +188,24 @@ def test_cameras_are_the_enabled_ones_with_their_pose_and_field_of_view(
     assert max(reach) == pytest.approx(FOV_RANGE_M, rel=0.05)
 
 
+def test_ground_sensors_are_points_with_their_detection_disc(
+    view: SiteView, site: SiteConfig
+) -> None:
+    features = _features(view.sensors())
+    assert [(f["properties"]["id"], f["properties"]["role"]) for f in features] == [
+        ("ugs-1", "area"),
+        ("ugs-1", "device"),
+    ]
+    sensor = site.sensors[0]
+    assert features[1]["geometry"]["coordinates"] == [sensor.lon, sensor.lat]
+    assert features[1]["properties"]["sensor_type"] == "seismic"
+    ring = features[0]["geometry"]["coordinates"][0]
+    assert ring[0] == ring[-1]
+    distances = [GEOD.inv(sensor.lon, sensor.lat, lon, lat)[2] for lon, lat in ring]
+    assert min(distances) == pytest.approx(40.0, abs=0.2)
+    assert max(distances) == pytest.approx(40.0, abs=0.2)
+
+
 def test_the_basemap_style_ships_with_its_sources_inlined() -> None:
     style = load_basemap_style()
     assert style["version"] == 8

@@ -101,7 +101,7 @@ export class ApiClient {
     return this.request<Site>("GET", "/api/site");
   }
 
-  layer(name: "borders" | "sectors" | "zones" | "km-posts"): Promise<FeatureCollection> {
+  layer(name: "borders" | "sectors" | "zones" | "sensors" | "km-posts"): Promise<FeatureCollection> {
     const path = name === "km-posts" ? "/api/map/km-posts?every_km=1" : `/api/map/${name}`;
     return this.request<FeatureCollection>("GET", path);
   }

@@ -6,6 +6,7 @@ tests pass fakes. Each protocol names the few verbs the routes use, nothing more
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +17,7 @@ from pydantic import JsonValue
 
 from kordon.domain.incident import IncidentStatus, Resolution
 from kordon.domain.status import DeviceStatus
+from kordon.incidents.feedback import FalseAlarmStats
 from kordon.store.incidents import StoredIncident
 
 GeoJson = dict[str, JsonValue]
@@ -32,8 +34,13 @@ class IncidentReader(Protocol):
         *,
         status: IncidentStatus | Collection[IncidentStatus] | None = None,
         sector_ids: Collection[str] | None = None,
+        priority: int | None = None,
         limit: int = 100,
     ) -> list[StoredIncident]: ...
+
+    def false_alarm_stats(self) -> builtins.list[FalseAlarmStats]:
+        """Resolution counts per (source, rule) of resolved incidents."""
+        ...
 
 
 class IncidentActions(Protocol):
@@ -141,6 +148,10 @@ class MapLayers(Protocol):
     def sectors(self) -> GeoJson: ...
 
     def zones(self) -> GeoJson: ...
+
+    def sensors(self) -> GeoJson:
+        """Ground sensors: a point (``role: device``) and a detection area (``role: area``)."""
+        ...
 
     def basemap_style(self) -> GeoJson: ...
 

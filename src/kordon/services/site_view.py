@@ -14,7 +14,9 @@ import numpy.typing as npt
 from pydantic import JsonValue
 
 from kordon.api.providers import CameraInfo, GeoJson, SiteInfo
+from kordon.config.integrations import GroundSensor
 from kordon.config.models import PoseGeoref, SiteConfig
+from kordon.geo.frame import LocalFrame
 from kordon.geo.camera_pose import PinholeCamera
 from kordon.geo.site_geometry import SiteGeometry
 
@@ -31,6 +33,44 @@ def _ring(coords: npt.NDArray[np.float64]) -> list[JsonValue]:
 
 def _collection(features: list[JsonValue]) -> GeoJson:
     return {"type": "FeatureCollection", "features": features}
+
+
+def _sensor_features(config: SiteConfig, frame: LocalFrame) -> list[JsonValue]:
+    """Each ground sensor as a point (``role: device``) and its detection area (``role:
+    area``: the polygon, or a 48-gon for a radius)."""
+    features: list[JsonValue] = []
+    for sensor in config.sensors:
+        if not isinstance(sensor, GroundSensor):
+            continue
+        props: dict[str, JsonValue] = {
+            "id": sensor.id,
+            "name": sensor.name or sensor.id,
+            "kind": sensor.kind,
+            "sensor_type": str(sensor.sensor_type) if sensor.sensor_type else None,
+        }
+        if sensor.polygon is not None:
+            ring = np.asarray(sensor.polygon, np.float64)
+        else:
+            centre = frame.lonlat_to_xy([[sensor.lon, sensor.lat]])[0]
+            angles = np.linspace(0.0, 2.0 * np.pi, 49)
+            radius = float(sensor.radius_m or 0.0)
+            xy = centre + radius * np.stack([np.sin(angles), np.cos(angles)], axis=1)
+            ring = frame.xy_to_lonlat(xy)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [_ring(ring)]},
+                "properties": {**props, "role": "area"},
+            }
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [sensor.lon, sensor.lat]},
+                "properties": {**props, "role": "device"},
+            }
+        )
+    return features
 
 
 def load_basemap_style(name: str = "style.json") -> GeoJson:
@@ -110,6 +150,7 @@ class SiteView:
                 }
             )
         self._zones = _collection(zones)
+        self._sensors = _collection(_sensor_features(config, frame))
         self._cameras = [self._camera_info(c.id) for c in config.cameras if c.enabled]
         if all_points:
             pts = np.concatenate(all_points)
@@ -179,6 +220,9 @@ class SiteView:
 
     def zones(self) -> GeoJson:
         return self._zones
+
+    def sensors(self) -> GeoJson:
+        return self._sensors
 
     def basemap_style(self) -> GeoJson:
         if self._basemap is None:

@@ -15,7 +15,7 @@ function asGeoJson(collection: FeatureCollection): Collection {
 }
 
 export function addOverlayLayers(map: MapLibreMap): void {
-  const sources = ["sectors", "zones", "borders", "km-posts", "fov", "cameras", "incident-selected"];
+  const sources = ["sectors", "zones", "borders", "km-posts", "fov", "cameras", "sensors", "incident-selected"];
   for (const id of sources) map.addSource(id, { type: "geojson", data: asGeoJson(EMPTY) });
   // Incidents near each other cluster into one counted marker, so none hides another.
   map.addSource("incidents", { type: "geojson", data: asGeoJson(EMPTY), cluster: true, clusterRadius: 26, clusterMaxZoom: 17 });
@@ -68,6 +68,26 @@ export function addOverlayLayers(map: MapLibreMap): void {
     source: "borders",
     layout: { "line-join": "round" },
     paint: { "line-color": "#ff4f7b", "line-width": 2.5 },
+  });
+  // Ground sensors: the detection area (dashed) and the device (a small diamond-like dot).
+  map.addLayer({
+    id: "sensors-area",
+    type: "line",
+    source: "sensors",
+    filter: ["==", ["get", "role"], "area"],
+    paint: { "line-color": "#c792ea", "line-width": 1.5, "line-dasharray": [2, 2] },
+  });
+  map.addLayer({
+    id: "sensors",
+    type: "circle",
+    source: "sensors",
+    filter: ["==", ["get", "role"], "device"],
+    paint: {
+      "circle-radius": 4,
+      "circle-color": "#c792ea",
+      "circle-stroke-color": "#0b0f12",
+      "circle-stroke-width": 1.5,
+    },
   });
   map.addLayer({
     id: "km-posts",
@@ -187,6 +207,10 @@ export class OverlayLayers {
 
   setZones(collection: FeatureCollection): void {
     setData(this.map, "zones", asGeoJson(collection));
+  }
+
+  setSensors(collection: FeatureCollection): void {
+    setData(this.map, "sensors", asGeoJson(collection));
   }
 
   /** Every post is a tick; every 5th km gets a label. */

@@ -96,6 +96,7 @@ export class MapView {
       ["km-posts", async () => overlays.setKmPosts(await this.api.layer("km-posts"))],
       ["sectors", async () => overlays.setSectors(await this.api.layer("sectors"))],
       ["zones", async () => overlays.setZones(await this.api.layer("zones"))],
+      ["sensors", async () => overlays.setSensors(await this.api.layer("sensors"))],
     ];
     const results = await Promise.allSettled(jobs.map(([, job]) => job()));
     results.forEach((result, index) => {

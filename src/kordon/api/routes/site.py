@@ -46,6 +46,10 @@ def router() -> APIRouter:
     def zones(context: ContextDep) -> GeoJsonOut:
         return context.map_layers.zones()
 
+    @r.get("/api/map/sensors", summary="Ground sensors and their detection areas (GeoJSON)")
+    def sensors(context: ContextDep) -> GeoJsonOut:
+        return context.map_layers.sensors()
+
     @r.get("/api/map/basemap/style.json", summary="MapLibre style of the offline basemap")
     def basemap_style(context: ContextDep) -> GeoJsonOut:
         return context.map_layers.basemap_style()
