@@ -16,8 +16,8 @@ from pydantic import JsonValue
 from kordon.api.providers import CameraInfo, GeoJson, SiteInfo
 from kordon.config.integrations import GroundSensor
 from kordon.config.models import PoseGeoref, SiteConfig
-from kordon.geo.frame import LocalFrame
 from kordon.geo.camera_pose import PinholeCamera
+from kordon.geo.frame import LocalFrame
 from kordon.geo.site_geometry import SiteGeometry
 
 FOV_RANGE_M = 600.0
