@@ -14,6 +14,7 @@ from pyproj import Geod
 from shapely.geometry import LineString, Point, Polygon, shape
 
 from kordon.api.providers import GeoJson
+from kordon.config.integrations import GroundSensor
 from kordon.config.loader import load_site
 from kordon.config.models import SiteConfig
 from kordon.geo.frame import LocalFrame
@@ -197,6 +198,7 @@ def test_ground_sensors_are_points_with_their_detection_disc(
         ("ugs-1", "device"),
     ]
     sensor = site.sensors[0]
+    assert isinstance(sensor, GroundSensor)
     assert features[1]["geometry"]["coordinates"] == [sensor.lon, sensor.lat]
     assert features[1]["properties"]["sensor_type"] == "seismic"
     ring = features[0]["geometry"]["coordinates"][0]
