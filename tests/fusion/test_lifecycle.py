@@ -119,3 +119,50 @@ def test_one_site_track_across_a_handover_with_provenance() -> None:
     snap = trk.snapshot(T0 + 5.0)
     assert snap.sensor_ids == (("cam-1", "cam-2"),)
     assert snap.velocity_mps[0] == pytest.approx([1.2, 0.0], abs=0.05)
+
+
+def test_an_outlier_does_not_grow_into_a_duplicate_of_a_confirmed_track() -> None:
+    trk = tracker(reorder_lag_s=0.0)
+    ids = walk(trk, start=(0.0, 0.0), velocity=(1.0, 0.0), steps=20)
+    assert set(ids) == {1}
+    # One report 3 m off the track (outside its gate) starts a tentative track; the next
+    # ones, 2 m off, are closer to that tentative track but inside the confirmed track's
+    # gate: they belong to the confirmed track, and the tentative one starves.
+    t = T0 + 2.0
+    _, step = trk.update(obs([(2.0, 3.0)], time_s=t), t)
+    outlier_id = int(step.assignments.site_track_id[0])
+    assert outlier_id != 1
+    later = []
+    for k in range(1, 4):
+        t = T0 + 2.0 + 0.1 * k
+        _, step = trk.update(obs([(2.0 + 0.1 * k, 2.0)], time_s=t), t)
+        later.extend(step.assignments.site_track_id.tolist())
+    assert later == [1, 1, 1]
+    assert confirmed_ids(step) == [1]
+    assert outlier_id in trk.advance(T0 + 3.5).deleted.tolist()
+
+
+def test_only_the_primary_sensors_local_ids_steer_association() -> None:
+    trk = tracker(reorder_lag_s=0.0, local_id_bonus=8.0)
+    # Two people 1 m apart walking east, first seen by cam-1 (their primary sensor).
+    for k in range(20):
+        t = T0 + 0.1 * k
+        x = 0.1 * k
+        trk.update(obs([(x, 0.0), (x, 1.0)], time_s=t, local_ids=["a", "b"]), t)
+    # cam-2 joins; its ids are bound the other way round (p on the upper track, q lower).
+    t = T0 + 2.0
+    _, step = trk.update(
+        obs([(2.0, 1.0), (2.0, 0.0)], time_s=t, sensor="cam-2", local_ids=["p", "q"]), t
+    )
+    assert step.assignments.site_track_id.tolist() == [2, 1]
+    # cam-2 now reports p on the lower path and q on the upper one: cam-2 is not the
+    # primary sensor of either track, so its ids do not pull, position decides.
+    t = T0 + 2.05
+    _, step = trk.update(
+        obs([(2.05, 0.0), (2.05, 1.0)], time_s=t, sensor="cam-2", local_ids=["p", "q"]), t
+    )
+    assert step.assignments.site_track_id.tolist() == [1, 2]
+    # cam-1's ids do pull: "a" continues track 1 although it is reported nearer track 2.
+    t = T0 + 2.1
+    _, step = trk.update(obs([(2.1, 0.65)], time_s=t, local_ids=["a"]), t)
+    assert step.assignments.site_track_id.tolist() == [1]

@@ -34,7 +34,11 @@ class CoastingDeleter:
         coast = time_s - last_update_s
         limit = np.where(confirmed, self.confirmed_max_coast_s, self.tentative_max_coast_s)
         a, b, d = position_cov[:, 0, 0], position_cov[:, 0, 1], position_cov[:, 1, 1]
-        # Larger eigenvalue of the 2×2 position covariance.
+        stale = coast > limit
+        # Gershgorin: the larger eigenvalue is at most max(a, d) + |b|. Most of the time no
+        # track is near the limit and the eigenvalues are not needed. NaN fails ``<=``.
+        if bool((np.maximum(a, d) + np.abs(b) <= self.max_var).all()):
+            return np.asarray(stale)
         largest = 0.5 * (a + d) + np.sqrt(0.25 * (a - d) ** 2 + b * b)
         healthy = np.isfinite(largest)
-        return np.asarray((coast > limit) | ~healthy | (largest > self.max_var))
+        return np.asarray(stale | ~healthy | (largest > self.max_var))

@@ -28,10 +28,21 @@ class FloodGuard:
         n_sensors = self._rate.shape[0]
         if n_sensors == 0:
             return np.zeros(sensor_index.shape[0], np.bool_)
-        elapsed = np.where(np.isnan(self._last_s), 0.0, np.maximum(now_s - self._last_s, 0.0))
-        self._tokens = np.minimum(self._burst, self._tokens + elapsed * self._rate)
-        self._last_s = np.where(np.isnan(self._last_s), now_s, np.maximum(self._last_s, now_s))
+        # A sensor not heard from yet has NaN as its last time: fmin/fmax skip the NaN,
+        # so its bucket stays full and its clock starts now.
+        elapsed = np.maximum(now_s - self._last_s, 0.0)
+        self._tokens = np.fmin(self._burst, self._tokens + elapsed * self._rate)
+        self._last_s = np.fmax(self._last_s, now_s)
         known = sensor_index >= 0
+        allowed = np.floor(self._tokens).astype(np.int64)
+        all_known = bool(known.all())
+        counts = np.bincount(
+            sensor_index if all_known else sensor_index[known], minlength=n_sensors
+        )
+        if bool((counts <= allowed).all()):
+            # Every sensor's rows fit in its bucket: no ranking needed.
+            self._tokens -= counts
+            return known
         idx = np.where(known, sensor_index, 0)
         # Rank of each row among the rows of its own sensor (0, 1, 2, … in batch order).
         order = np.argsort(idx, kind="stable")
@@ -39,7 +50,6 @@ class FloodGuard:
         first = np.searchsorted(sorted_idx, sorted_idx, side="left")
         rank = np.empty_like(order)
         rank[order] = np.arange(order.shape[0]) - first
-        allowed = np.floor(self._tokens).astype(np.int64)
         admitted = known & (rank < allowed[idx])
         used = np.bincount(idx[admitted], minlength=n_sensors)
         self._tokens -= used

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from kordon.fusion.linalg import det2, mahalanobis2
-from kordon.fusion.measurement import MeasurementModel
+from kordon.fusion.measurement import MeasurementModel, PositionModel
 from kordon.fusion.updater import KalmanUpdater
 
 F64 = npt.NDArray[np.float64]
@@ -39,9 +38,21 @@ class MahalanobisHypothesiser:
     def hypothesise(
         self, mean: F64, cov: F64, z: F64, noise: F64, model: MeasurementModel
     ) -> Hypotheses:
-        z_pred, hph, _ = self._updater.predict_measurement(mean, cov, model)
-        s = hph[:, None, :, :] + noise[None, :, :, :]
-        residual = model.residual(z[None, :, :], z_pred[:, None, :])
-        d2 = mahalanobis2(residual, s)
-        cost = np.where(d2 <= self.gate, d2 + np.log(det2(s)), np.inf)
-        return Hypotheses(distance2=d2, cost=cost)
+        z_pred, hph = self._updater.predicted_position(mean, cov, model)
+        # S = H P Hᵀ + R for every pair, written out per element (2×2, symmetric).
+        a = hph[:, None, 0, 0] + noise[None, :, 0, 0]
+        b = hph[:, None, 0, 1] + noise[None, :, 0, 1]
+        c = hph[:, None, 1, 0] + noise[None, :, 1, 0]
+        d = hph[:, None, 1, 1] + noise[None, :, 1, 1]
+        if isinstance(model, PositionModel):
+            r0 = z[None, :, 0] - z_pred[:, None, 0]
+            r1 = z[None, :, 1] - z_pred[:, None, 1]
+        else:
+            residual = model.residual(z[None, :, :], z_pred[:, None, :])
+            r0, r1 = residual[..., 0], residual[..., 1]
+        det = a * d - b * c
+        d2 = (d * r0 * r0 - (b + c) * r0 * r1 + a * r1 * r1) / det
+        inside = d2 <= self.gate
+        cost = np.full(d2.shape, np.inf)
+        cost[inside] = d2[inside] + np.log(det[inside])
+        return Hypotheses(distance2=np.asarray(d2), cost=cost)

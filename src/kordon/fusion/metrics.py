@@ -4,7 +4,9 @@ GOSPA (Rahmathullah, García-Fernández, Svensson, 2017) with α = 2, which spli
 localisation error of the assigned pairs, and missed and false objects each costing
 ``c^p / 2``; OSPA (Schuhmacher, Vo, Vo, 2008) the per-object mean of the same ingredients
 with a full ``c^p`` per cardinality error. Both use the optimal assignment of distances
-cut off at ``c``.
+cut off at ``c``. The identity metrics (track purity, site track id continuity across
+handover) live in :mod:`kordon.fusion.identity` and are re-exported here, so every
+tracking metric is found in one place.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
+
+from kordon.fusion.identity import IdentityScores, identity_scores
+
+__all__ = ["Gospa", "IdentityScores", "gospa", "identity_scores", "ospa"]
 
 F64 = npt.NDArray[np.float64]
 

@@ -70,18 +70,34 @@ class ConstantVelocityPredictor:
 
     def predict(self, mean: F64, cov: F64, dt_s: F64) -> tuple[F64, F64]:
         dt = np.asarray(dt_s, np.float64).reshape(-1)
+        n = dt.shape[0]
         out_mean = mean.copy()
         out_mean[:, :2] += mean[:, 2:] * dt[:, None]
-        flat = cov.reshape(-1, 16)
-        dt2 = dt * dt
-        q = self._q
-        features = np.concatenate(
-            [
-                flat,
-                dt[:, None] * flat,
-                dt2[:, None] * flat,
-                np.stack([q * dt2 * dt / 3.0, q * dt2 / 2.0, q * dt], axis=1),
-            ],
-            axis=1,
+        # The feature rows of ``_linear_maps``, written in place (no stacking).
+        features = np.empty((n, 51))
+        flat = cov.reshape(n, 16)
+        dt_col = dt[:, None]
+        features[:, :16] = flat
+        np.multiply(flat, dt_col, out=features[:, 16:32])
+        np.multiply(features[:, 16:32], dt_col, out=features[:, 32:48])
+        q_dt = self._q * dt
+        features[:, 50] = q_dt
+        features[:, 49] = 0.5 * q_dt * dt
+        features[:, 48] = (2.0 / 3.0) * features[:, 49] * dt
+        return out_mean, (features @ self._maps).reshape(n, 4, 4)
+
+    def predict_position(self, mean: F64, cov: F64, dt_s: F64) -> tuple[F64, F64]:
+        """Like :meth:`predict`, but only the position block (T, 2, 2) of the covariance
+        (what a snapshot of the tracks needs), which is cheaper to compute."""
+        dt = np.asarray(dt_s, np.float64).reshape(-1)
+        out_mean = mean.copy()
+        out_mean[:, :2] += mean[:, 2:] * dt[:, None]
+        d3 = dt[:, None, None]
+        cross = cov[:, :2, 2:]
+        pos_cov = (
+            cov[:, :2, :2] + d3 * (cross + np.swapaxes(cross, 1, 2)) + (d3 * d3) * cov[:, 2:, 2:]
         )
-        return out_mean, (features @ self._maps).reshape(-1, 4, 4)
+        extra = self._q * dt * dt * dt / 3.0
+        pos_cov[:, 0, 0] += extra
+        pos_cov[:, 1, 1] += extra
+        return out_mean, pos_cov

@@ -48,14 +48,20 @@ class SensorRegistry:
         order = np.argsort(np.asarray(ids, dtype=np.str_), kind="stable")
         self._sorted = np.asarray(ids, dtype=np.str_)[order]
         self._order = order.astype(np.int64)
+        self._index = {sensor_id: i for i, sensor_id in enumerate(ids)}
 
     def __len__(self) -> int:
         return len(self.specs)
 
     def index_of(self, sensor_ids: npt.NDArray[np.str_]) -> npt.NDArray[np.int64]:
         """Index of each sensor id, ``-1`` for an unknown one (vectorised)."""
-        if len(self.specs) == 0 or sensor_ids.shape[0] == 0:
-            return np.full(sensor_ids.shape[0], -1, np.int64)
+        n = sensor_ids.shape[0]
+        if len(self.specs) == 0 or n == 0:
+            return np.full(n, -1, np.int64)
+        first = str(sensor_ids[0])
+        if n == 1 or bool((sensor_ids == first).all()):
+            # The usual batch: one sensor's scan.
+            return np.full(n, self._index.get(first, -1), np.int64)
         pos = np.searchsorted(self._sorted, sensor_ids)
         pos = np.minimum(pos, self._sorted.shape[0] - 1)
         found = self._sorted[pos] == sensor_ids

@@ -17,7 +17,8 @@ BoolArray = npt.NDArray[np.bool_]
 
 class TrackTable:
     """State (east, north, v_east, v_north) with covariance, time of that state, and
-    bookkeeping: confirmation, hit history, last update, class, supporting sensors."""
+    bookkeeping: confirmation, hit history, last update, class, supporting sensors, and
+    the primary sensor."""
 
     def __init__(self, n_sensors: int) -> None:
         self.site_track_id: I64 = np.zeros(0, np.int64)
@@ -30,6 +31,10 @@ class TrackTable:
         self.class_name: npt.NDArray[np.str_] = np.zeros(0, "<U32")
         self.confidence: F64 = np.zeros(0)
         self.seen_by: BoolArray = np.zeros((0, n_sensors), np.bool_)
+        # The sensor whose local ids steer association (see ``SiteTracker``) and when it
+        # last supported the track.
+        self.primary: I64 = np.zeros(0, np.int64)
+        self.primary_s: F64 = np.zeros(0)
 
     def __len__(self) -> int:
         return int(self.site_track_id.shape[0])
@@ -59,6 +64,8 @@ class TrackTable:
         self.class_name = np.concatenate([self.class_name, class_name.astype("<U32")])
         self.confidence = np.concatenate([self.confidence, confidence])
         self.seen_by = np.concatenate([self.seen_by, seen])
+        self.primary = np.concatenate([self.primary, np.full(k, sensor_index, np.int64)])
+        self.primary_s = np.concatenate([self.primary_s, np.full(k, time_s)])
 
     def keep(self, mask: BoolArray) -> None:
         """Keep only the rows where ``mask`` is true."""
@@ -72,3 +79,5 @@ class TrackTable:
         self.class_name = self.class_name[mask]
         self.confidence = self.confidence[mask]
         self.seen_by = self.seen_by[mask]
+        self.primary = self.primary[mask]
+        self.primary_s = self.primary_s[mask]

@@ -40,6 +40,12 @@ F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 
 UNKNOWN_SENSOR_KEY = "<unknown>"
+ACCEPTED = int(RejectReason.ACCEPTED)
+# A track's primary sensor (the one whose local ids steer association) hands over to
+# another supporting sensor after this long without supporting the track (s).
+PRIMARY_HANDOFF_S = 1.0
+# Up to this many live tracks every one is scored against a scan without pre-selection.
+SMALL_TABLE = 48
 
 
 def _require_finite(name: str, value: float) -> float:
@@ -130,29 +136,32 @@ class SiteTracker:
         threshold = max(self._watermark_s, now_s - self.config.reorder_lag_s)
         reason = self._screen.screen(obs, now_s=now_s, watermark_s=threshold)
         sensor = self.registry.index_of(obs.sensor_id)
-        reason[(reason == RejectReason.ACCEPTED) & (sensor < 0)] = RejectReason.UNKNOWN_SENSOR
-        ok = reason == RejectReason.ACCEPTED
+        ok = (reason == ACCEPTED) & (sensor >= 0)
+        reason[(reason == ACCEPTED) & ~ok] = RejectReason.UNKNOWN_SENSOR
         admitted = self._flood.admit(np.where(ok, sensor, -1), now_s)
         reason[ok & ~admitted] = RejectReason.FLOODING
-        ok = reason == RejectReason.ACCEPTED
+        ok &= admitted
         room = self.config.max_buffered - len(self._buffer)
         ok_rows = np.flatnonzero(ok)
         if ok_rows.shape[0] > room:
             reason[ok_rows[max(room, 0) :]] = RejectReason.BUFFER_FULL
-            ok = reason == RejectReason.ACCEPTED
+            ok = reason == ACCEPTED
+            ok_rows = np.flatnonzero(ok)
         seq = np.full(n, -1, np.int64)
-        k = int(np.count_nonzero(ok))
-        seq[ok] = np.arange(self._next_seq, self._next_seq + k, dtype=np.int64)
+        k = int(ok_rows.shape[0])
+        seq[ok_rows] = np.arange(self._next_seq, self._next_seq + k, dtype=np.int64)
         self._next_seq += k
-        if k:
-            self._buffer.push(obs[ok], seq[ok], sensor[ok])
+        if k == n:
+            self._buffer.push(obs, seq, sensor)
+        elif k:
+            self._buffer.push(obs[ok_rows], seq[ok_rows], sensor[ok_rows])
         events = self._count_rejections(sensor, reason, now_s) if k < n else ()
         return IngestReport(reason=reason, seq=seq, events=events)
 
     def _count_rejections(
         self, sensor: I64, reason: npt.NDArray[np.int8], now_s: float
     ) -> tuple[FusionHealthEvent, ...]:
-        bad = np.flatnonzero(reason != RejectReason.ACCEPTED)
+        bad = np.flatnonzero(reason != ACCEPTED)
         # Unknown ids are caller-controlled: count them under one key, not one each.
         keys = np.where(sensor[bad] >= 0, sensor[bad], len(self.registry))
         combined = keys.astype(np.int64) * 16 + reason[bad].astype(np.int64)
@@ -172,33 +181,40 @@ class SiteTracker:
         """Process what is due at ``now_s − reorder_lag_s``; return the tracks then."""
         now_s = _require_finite("now_s", now_s)
         watermark = max(self._watermark_s, now_s - self.config.reorder_lag_s)
-        obs, seq, sensor = self._buffer.release(watermark)
+        due = self._buffer.release(watermark)
         self._watermark_s = watermark
         seq_out: list[I64] = []
         id_out: list[I64] = []
-        n = len(obs)
+        n = len(due)
         if n:
-            change = (obs.time_s[1:] != obs.time_s[:-1]) | (sensor[1:] != sensor[:-1])
+            time_s, sensor = due.time_s, due.sensor
+            change = (time_s[1:] != time_s[:-1]) | (sensor[1:] != sensor[:-1])
             bounds = [0, *(np.flatnonzero(change) + 1).tolist(), n]
             for lo, hi in itertools.pairwise(bounds):
                 ids = self._scan(
-                    float(obs.time_s[lo]),
+                    float(time_s[lo]),
                     int(sensor[lo]),
-                    z=obs.east_north_m[lo:hi],
-                    noise=obs.cov_m2[lo:hi],
-                    class_name=obs.class_name[lo:hi],
-                    confidence=obs.confidence[lo:hi],
-                    local_id=obs.local_id[lo:hi],
+                    z=due.east_north_m[lo:hi],
+                    noise=due.cov_m2[lo:hi],
+                    class_name=due.class_name[lo:hi],
+                    confidence=due.confidence[lo:hi],
+                    local_id=due.local_id[lo:hi],
                 )
-                seq_out.append(seq[lo:hi])
                 id_out.append(ids)
+            seq_out.append(due.seq)
         mean, cov = self._predict_all(watermark)
         kept, deleted = self._delete(watermark, cov)
         assignments = Assignments(
-            seq=np.concatenate(seq_out) if seq_out else np.zeros(0, np.int64),
-            site_track_id=np.concatenate(id_out) if id_out else np.zeros(0, np.int64),
+            seq=seq_out[0] if seq_out else np.zeros(0, np.int64),
+            site_track_id=(
+                (id_out[0] if len(id_out) == 1 else np.concatenate(id_out))
+                if id_out
+                else np.zeros(0, np.int64)
+            ),
         )
-        tracks = self._snapshot(watermark, mean[kept], cov[kept])
+        if deleted.size:
+            mean, cov = mean[kept], cov[kept]
+        tracks = self._snapshot(watermark, mean, cov)
         return FusionStep(tracks=tracks, deleted=deleted, assignments=assignments)
 
     def update(self, obs: Observations, now_s: float) -> tuple[IngestReport, FusionStep]:
@@ -242,26 +258,39 @@ class SiteTracker:
         confidence: F64,
         local_id: npt.NDArray[np.str_],
     ) -> I64:
-        """One sensor's observations at one time; returns the site track id of each."""
+        """One sensor's observations at one time; returns the site track id of each.
+
+        Confirmed tracks are assigned first and tentative ones get the observations they
+        left (see :meth:`GlobalNearestNeighbour.associate_in_tiers`); the rest start
+        tentative tracks.
+        """
         t = self._table
         n = z.shape[0]
         model = self._models[sensor]
         out = np.full(n, -1, np.int64)
-        matched = np.zeros(len(t), np.bool_)
-        cand = self._candidates(time_s, z, noise)
-        if cand.size:
-            mean, cov = self._predictor.predict(t.mean[cand], t.cov[cand], time_s - t.time_s[cand])
-            hyp = self._hypothesiser.hypothesise(mean, cov, z, noise, model)
-            cost = hyp.cost
-            if self.config.local_id_bonus > 0:
+        n_tracks = len(t)
+        matched = np.zeros(n_tracks, np.bool_)
+        if n_tracks <= SMALL_TABLE:
+            # Few tracks: scoring them all costs less than pre-selecting candidates.
+            cand: I64 | None = None
+            prior_mean, prior_cov, prior_time = t.mean, t.cov, t.time_s
+            first = t.confirmed
+        else:
+            cand = self._candidates(time_s, z, noise)
+            prior_mean, prior_cov, prior_time = t.mean[cand], t.cov[cand], t.time_s[cand]
+            first = t.confirmed[cand]
+        if prior_time.shape[0]:
+            mean, cov = self._predictor.predict(prior_mean, prior_cov, time_s - prior_time)
+            cost = self._hypothesiser.hypothesise(mean, cov, z, noise, model).cost
+            if self.config.local_id_bonus > 0 and self._local:
                 self._apply_local_bonus(cost, cand, local_id, sensor)
-            ci, oj = self._associator.associate(cost)
+            ci, oj = self._associator.associate_in_tiers(cost, first)
             if ci.size:
                 new_mean, new_cov = self._updater.update(mean[ci], cov[ci], z[oj], noise[oj], model)
-                rows = cand[ci]
-                good = np.isfinite(new_mean).all(axis=1) & np.isfinite(new_cov).all(axis=(1, 2))
-                if not good.all():
+                rows = ci if cand is None else cand[ci]
+                if not (np.isfinite(new_cov).all() and np.isfinite(new_mean).all()):
                     # Defensive: never store a non-finite state; drop the pair instead.
+                    good = np.isfinite(new_mean).all(axis=1) & np.isfinite(new_cov).all(axis=(1, 2))
                     self.numerical_failures += int(np.count_nonzero(~good))
                     rows, oj = rows[good], oj[good]
                     new_mean, new_cov = new_mean[good], new_cov[good]
@@ -273,13 +302,19 @@ class SiteTracker:
                 t.confidence[rows] = 0.7 * t.confidence[rows] + 0.3 * confidence[oj]
                 matched[rows] = True
                 out[oj] = t.site_track_id[rows]
+                # The primary sensor keeps the track while it supports it; another one
+                # takes over after the primary has been silent for a while.
+                take = (t.primary[rows] == sensor) | (
+                    t.primary_s[rows] < time_s - PRIMARY_HANDOFF_S
+                )
+                t.primary[rows[take]] = sensor
+                t.primary_s[rows[take]] = time_s
         # M of N for tentative tracks this sensor has supported (or supports now).
         opportunity = ~t.confirmed & (t.seen_by[:, sensor] | matched)
         if opportunity.any():
-            t.history[opportunity] = self._initiator.record(
-                t.history[opportunity], matched[opportunity]
-            )
-            t.confirmed[opportunity] = self._initiator.confirmed(t.history[opportunity])
+            history = self._initiator.record(t.history[opportunity], matched[opportunity])
+            t.history[opportunity] = history
+            t.confirmed[opportunity] = self._initiator.confirmed(history)
         t.seen_by[matched, sensor] = True
         fresh = np.flatnonzero(out < 0)
         if fresh.size:
@@ -298,18 +333,19 @@ class SiteTracker:
             )
             out[fresh] = ids
         sensor_id = self.registry.ids[sensor]
+        record = self._provenance.record
+        local = self._local
         for site_id, lid in zip(out.tolist(), local_id.tolist(), strict=True):
-            self._provenance.record(site_id, sensor_id, time_s, lid)
+            record(site_id, sensor_id, time_s, lid)
             if lid:
-                self._local[(sensor, lid)] = site_id
+                local[(sensor, lid)] = site_id
         return out
 
     def _apply_local_bonus(
-        self, cost: F64, cand: I64, local_id: npt.NDArray[np.str_], sensor: int
+        self, cost: F64, cand: I64 | None, local_id: npt.NDArray[np.str_], sensor: int
     ) -> None:
-        """Lower the cost of (track, observation) pairs continuing a sensor-local id."""
-        if not self._local:
-            return
+        """Lower the cost of (track, observation) pairs continuing a sensor-local id
+        (``cand``: the table rows behind the rows of ``cost``, ``None`` for all rows)."""
         table = self._table
         sites = np.fromiter(
             (self._local.get((sensor, lid), -1) if lid else -1 for lid in local_id.tolist()),
@@ -322,22 +358,36 @@ class SiteTracker:
         rows = np.searchsorted(table.site_track_id, sites[obs_cols])
         rows = np.minimum(rows, len(table) - 1)
         live = table.site_track_id[rows] == sites[obs_cols]
-        column = np.full(len(table), -1, np.int64)
-        column[cand] = np.arange(cand.size)
-        track_rows = column[rows[live]]
-        ok = track_rows >= 0
+        # Only the track's primary sensor's ids count: two sensors each holding on to
+        # their own binding could otherwise lock a swap in, each track then following one
+        # person in one camera and the other person in the other.
+        live &= table.primary[rows] == sensor
+        if cand is None:
+            track_rows, cols = rows[live], obs_cols[live]
+        else:
+            column = np.full(len(table), -1, np.int64)
+            column[cand] = np.arange(cand.size)
+            track_rows = column[rows[live]]
+            ok = track_rows >= 0
+            track_rows, cols = track_rows[ok], obs_cols[live][ok]
         # ``inf - bonus`` stays ``inf``: pairs outside the gate stay outside.
-        cost[track_rows[ok], obs_cols[live][ok]] -= self.config.local_id_bonus
+        cost[track_rows, cols] -= self.config.local_id_bonus
 
     def _predict_all(self, time_s: float) -> tuple[F64, F64]:
+        """Every track's mean (T, 4) and position covariance (T, 2, 2) at ``time_s`` (not
+        before its last update)."""
         t = self._table
-        return self._predictor.predict(t.mean, t.cov, np.maximum(time_s - t.time_s, 0.0))
+        dt = np.maximum(time_s - t.time_s, 0.0)
+        if isinstance(self._predictor, ConstantVelocityPredictor):
+            return self._predictor.predict_position(t.mean, t.cov, dt)
+        mean, cov = self._predictor.predict(t.mean, t.cov, dt)
+        return mean, np.ascontiguousarray(cov[:, :2, :2])
 
     def _delete(self, time_s: float, cov: F64) -> tuple[npt.NDArray[np.bool_], I64]:
-        """Delete stale tracks (``cov``: every row's covariance predicted to ``time_s``);
+        """Delete stale tracks (``cov``: every row's position covariance at ``time_s``);
         returns the rows kept (mask over the rows before) and the deleted ids."""
         t = self._table
-        gone = self._deleter.delete(time_s, t.last_update_s, t.confirmed, cov[:, :2, :2])
+        gone = self._deleter.delete(time_s, t.last_update_s, t.confirmed, cov)
         if not gone.any():
             return ~gone, np.zeros(0, np.int64)
         deleted = t.site_track_id[gone].copy()
@@ -364,10 +414,10 @@ class SiteTracker:
             site_track_id=t.site_track_id.copy(),
             east_north_m=np.ascontiguousarray(mean[:, :2]),
             velocity_mps=np.ascontiguousarray(mean[:, 2:]),
-            position_cov_m2=np.ascontiguousarray(cov[:, :2, :2]),
+            position_cov_m2=cov,
             confirmed=t.confirmed.copy(),
             last_update_s=t.last_update_s.copy(),
             class_name=t.class_name.copy(),
             confidence=t.confidence.copy(),
-            sensor_ids=tuple(self._provenance.sensors_of(i) for i in t.site_track_id.tolist()),
+            sensor_ids=self._provenance.sensors_of_many(t.site_track_id.tolist()),
         )

@@ -6,7 +6,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kordon.fusion.linalg import inv2, symmetrise
-from kordon.fusion.measurement import MeasurementModel
+from kordon.fusion.measurement import MeasurementModel, PositionModel
 
 F64 = npt.NDArray[np.float64]
 
@@ -16,8 +16,16 @@ class KalmanUpdater:
 
     Joseph form, ``(I − KH) P (I − KH)ᵀ + K R Kᵀ``, keeps covariances symmetric positive
     definite under round-off. Linear models give the exact Kalman update; non-linear ones
-    are linearised at the predicted state (EKF).
+    are linearised at the predicted state (EKF). A :class:`PositionModel` (H = [I 0])
+    takes a shortcut that skips the products with H; the result is the same.
     """
+
+    def predicted_position(self, mean: F64, cov: F64, model: MeasurementModel) -> tuple[F64, F64]:
+        """Predicted measurement (T, 2) and its covariance ``H P Hᵀ`` (T, 2, 2)."""
+        if isinstance(model, PositionModel):
+            return mean[:, :2], cov[:, :2, :2]
+        z_pred, hph, _ = self.predict_measurement(mean, cov, model)
+        return z_pred, hph
 
     def predict_measurement(
         self, mean: F64, cov: F64, model: MeasurementModel
@@ -30,6 +38,8 @@ class KalmanUpdater:
     def update(
         self, mean: F64, cov: F64, z: F64, noise: F64, model: MeasurementModel
     ) -> tuple[F64, F64]:
+        if isinstance(model, PositionModel):
+            return self._update_position(mean, cov, z, noise)
         z_pred, hph, h = self.predict_measurement(mean, cov, model)
         s = hph + noise
         ht = np.swapaxes(h, 1, 2)
@@ -39,5 +49,23 @@ class KalmanUpdater:
         i_kh = np.eye(mean.shape[1]) - np.matmul(gain, h)
         new_cov = np.matmul(np.matmul(i_kh, cov), np.swapaxes(i_kh, 1, 2)) + np.matmul(
             np.matmul(gain, noise), np.swapaxes(gain, 1, 2)
+        )
+        return new_mean, symmetrise(new_cov)
+
+    @staticmethod
+    def _update_position(mean: F64, cov: F64, z: F64, noise: F64) -> tuple[F64, F64]:
+        """The same Joseph-form update with H = [I 0], multiplied out: ``P Hᵀ`` is
+        ``P[:, :, :2]``, ``H P Hᵀ`` is ``P[:, :2, :2]``, and
+        ``(I − KH) P (I − KH)ᵀ + K R Kᵀ = P − K H P − (K H P)ᵀ + K S Kᵀ``."""
+        s = cov[:, :2, :2] + noise
+        gain = np.matmul(cov[:, :, :2], inv2(s))
+        residual = z - mean[:, :2]
+        new_mean = mean + np.matmul(gain, residual[:, :, None])[:, :, 0]
+        khp = np.matmul(gain, cov[:, :2, :])
+        new_cov = (
+            cov
+            - khp
+            - np.swapaxes(khp, 1, 2)
+            + np.matmul(np.matmul(gain, s), np.swapaxes(gain, 1, 2))
         )
         return new_mean, symmetrise(new_cov)
