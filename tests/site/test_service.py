@@ -75,11 +75,14 @@ def test_scans_on_the_bus_become_tracks_and_one_ingested_crossing(geometry: Site
         )
         await picture.start()
         try:
-            for arrival, scan in scans:
+            for k, (arrival, scan) in enumerate(scans, start=1):
                 clock["now"] = arrival
                 bus.publish(OBSERVATIONS, scan)
-                await asyncio.sleep(0)
-                await asyncio.sleep(0)
+                # the injected clock must not run ahead while the service is busy
+                # (ingesting in its worker thread): wait until it has taken this scan
+                async with asyncio.timeout(30):
+                    while core.scans < k:
+                        await asyncio.sleep(0.001)
             clock["now"] = scans[-1][0] + 1.0
             bus.publish(OBSERVATIONS, SensorScan.empty("ugs-9", clock["now"]))
             for _ in range(50):
