@@ -9,6 +9,7 @@ need an open store receive it through small callables, resolved when first used.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import sys
@@ -26,11 +27,12 @@ from kordon.accounts.service import AccountService
 from kordon.api.app import create_api
 from kordon.api.context import ApiContext
 from kordon.api.health import health_router
+from kordon.api.routes import video as video_routes
 from kordon.api.server import ApiServer
 from kordon.api.settings import api_settings, tls_files
-from kordon.bus.channels import ALERTS, DEVICE_STATUS, EVENTS, INCIDENTS, OBSERVATIONS
+from kordon.bus.channels import ALERTS, DEVICE_STATUS, DRONES, EVENTS, INCIDENTS, OBSERVATIONS
 from kordon.bus.inprocess import InProcessBus
-from kordon.config.integrations import GroundSensor
+from kordon.config.integrations import GroundSensor, MavlinkSensor
 from kordon.config.models import (
     CameraConfig,
     FileSource,
@@ -38,6 +40,7 @@ from kordon.config.models import (
     SiteConfig,
 )
 from kordon.config.support import unsupported_in
+from kordon.domain.drone import DroneState
 from kordon.domain.errors import KordonError
 from kordon.domain.event import Event
 from kordon.domain.incident import Incident
@@ -51,10 +54,15 @@ from kordon.incidents.alerts import IncidentAlert
 from kordon.incidents.correlator import CorrelationPolicy, Correlator
 from kordon.incidents.service import IncidentService
 from kordon.incidents.sla import SlaPolicy
+from kordon.interop.missions.patrol import PatrolSpec, patrol_sector, plan_patrol
 from kordon.lifecycle import Service, ServiceGroup
+from kordon.record.packet_source import AvPacketSource, PacketSource
+from kordon.record.playback import PlaybackFiles
 from kordon.record.recorder import Recorder, RecorderSettings
 from kordon.record.repository import RecordingRepository
 from kordon.record.retention import RetentionManager, RetentionPolicy
+from kordon.sensors.mavlink.endpoint import EndpointSpec
+from kordon.sensors.mavlink.service import MavlinkService
 from kordon.sensors.ugs.service import GroundSensorService
 from kordon.sensors.ugs.simulated import (
     SimulatedGroundSensor,
@@ -79,12 +87,15 @@ from kordon.services.store_service import StoreService
 from kordon.services.track_feed import TrackFeed
 from kordon.sim.camera import SimulatedCamera
 from kordon.sim.camera_scene import scene_for_camera
+from kordon.sim.drone import SimulatedDrone, SimulatedDroneService, mission_duration_s, waypoints_of
 from kordon.sim.render import Renderer
 from kordon.sim.scenes import Scene
 from kordon.sim.source import SharedEpoch, SimulatedSource
 from kordon.site.factory import site_picture_core
 from kordon.site.picture import SitePicture
 from kordon.video.factory import build_camera_pipeline, build_frame_source
+from kordon.video.live.pacing import PacedPacketSource
+from kordon.video.live.service import LiveVideoService, camera_shapes
 from kordon.video.pipeline.pipeline import CameraPipeline
 from kordon.video.pipeline.result import FrameResult
 from kordon.video.source.base import FrameSource, HealthSink
@@ -288,6 +299,15 @@ def build_node(
     recorders: dict[str, RecorderService] = {}
     roll_s: dict[str, tuple[float, float]] = {}
     track_feed = TrackFeed(bus, sector_of=geometry.sectors.sector_of)
+    live_video = LiveVideoService(
+        clock=clock,
+        playback=PlaybackFiles(
+            data_dir=data_dir,
+            repository=recordings,
+            live=lambda cid: recorders[cid].live_packets() if cid in recorders else None,
+            recorded_sha256=evidence.recorded_sha256,
+        ),
+    )
 
     worlds = _shared_worlds(config)
     scenes: dict[str, Scene] = {}
@@ -333,6 +353,7 @@ def build_node(
         )
         make_source: Callable[[HealthSink], FrameSource]
         packet_source: object = None
+        live_source: Callable[[], PacketSource]
         if isinstance(camera.source, SimulatorSource):
             scene = _scene_for(config, camera, camera.source)
             scenes[camera.id] = scene
@@ -355,6 +376,7 @@ def build_node(
 
             make_source = make_sim_source
             packet_source = hub.packet_source()
+            live_source = hub.packet_source
         else:
 
             def make_real_source(health: HealthSink, camera: CameraConfig = camera) -> FrameSource:
@@ -362,6 +384,9 @@ def build_node(
 
             make_source = make_real_source
             if isinstance(camera.source, FileSource):
+                live_source = functools.partial(
+                    _paced_file, str(config.resolve_path(camera.source.path)), clock
+                )
                 if camera.recording.enabled:
                     logger.info(
                         "camera %s: a video file is its own recording; not re-recorded",
@@ -369,6 +394,18 @@ def build_node(
                     )
             else:
                 packet_source = camera.source.url
+                live_source = functools.partial(AvPacketSource, camera.source.url)
+        live_video.add_camera(
+            camera.id,
+            live_source,
+            masks=overlays[camera.id].privacy_masks,
+            shapes=camera_shapes(
+                camera.rules,
+                model,
+                overlays[camera.id].border_xy,
+                model.image_size_wh if model is not None else (0, 0),
+            ),
+        )
         if camera.recording.enabled and packet_source is not None:
             roll_s[camera.id] = (camera.recording.pre_roll_s, camera.recording.post_roll_s)
             recorders[camera.id] = _recorder_service(
@@ -395,12 +432,14 @@ def build_node(
                     camera.id,
                     scans=(lambda scan: bus.publish(OBSERVATIONS, scan)) if fused else None,
                     track_feed=None if fused else track_feed,
+                    live_video=live_video,
                 ),
                 on_status=record_status,
                 clock=clock,
             )
         )
 
+    _drones(config, geometry, bus, clock=clock, record_status=record_status, services=services)
     ground_service = _ground_sensors(
         config,
         ground,
@@ -438,6 +477,7 @@ def build_node(
         )
     )
     services.append(PeriodicTask("event-retry", pending_events.flush, every_s=5.0))
+    services.append(live_video)
     if recorders:
         storage_maintenance = StorageMaintenance(
             store=lambda: store_svc.store,
@@ -482,7 +522,7 @@ def build_node(
             provider=lambda: group.states(),  # noqa: PLW0108 (group is made below)
             conditions=lambda: {r.name: r.condition() for r in recorders.values()},
         )
-        return create_api(context, extra_routers=[health])
+        return create_api(context, extra_routers=[health, video_routes.router(live_video)])
 
     api_config = config.api.model_copy(update={"host": api_host or config.api.host})
     api_server = ApiServer(
@@ -505,6 +545,9 @@ def _cameras_behind(event: Event) -> list[str]:
     return out
 
 
+DEMO_DRONE_SPEED_MPS = 15.0
+
+
 def _shared_worlds(config: SiteConfig) -> dict[str, SharedEpoch]:
     """One shared timeline per simulated world that more than one camera or sensor shows."""
     members: dict[str, int] = {}
@@ -516,6 +559,64 @@ def _shared_worlds(config: SiteConfig) -> dict[str, SharedEpoch]:
         if isinstance(sensor, GroundSensor) and sensor.simulated_world is not None:
             members[sensor.simulated_world] = members.get(sensor.simulated_world, 0) + 1
     return {root: SharedEpoch() for root, n in members.items() if n > 1}
+
+
+def _drones(
+    config: SiteConfig,
+    geometry: SiteGeometry,
+    bus: InProcessBus,
+    *,
+    clock: Clock,
+    record_status: Callable[[DeviceStatus], None],
+    services: list[Service],
+) -> None:
+    """A telemetry endpoint per MAVLink sensor (drones on the map, health), and the
+    simulated patrol drones of the demo."""
+
+    def publish(state: DroneState) -> None:
+        bus.publish(DRONES, state)
+
+    for sensor in config.sensors:
+        if not isinstance(sensor, MavlinkSensor):
+            continue
+        url = sensor.url
+        if url.startswith("tlog:"):
+            url = f"tlog:{config.resolve_path(url.removeprefix('tlog:'))}"
+        dem = str(config.resolve_path(sensor.dem_file)) if sensor.dem_file else None
+        resolved = sensor.model_copy(update={"url": url, "dem_file": dem})
+        try:
+            services.append(
+                MavlinkService(resolved, clock=clock, on_state=publish, on_status=record_status)
+            )
+        except KordonError as exc:
+            raise NodeBuildError(f"mavlink sensor {sensor.id!r}: {exc}") from exc
+        if sensor.simulated_patrol is not None:
+            services.append(_simulated_patrol(config, geometry, sensor, clock))
+
+
+def _simulated_patrol(
+    config: SiteConfig, geometry: SiteGeometry, sensor: MavlinkSensor, clock: Clock
+) -> SimulatedDroneService:
+    """A simulated vehicle flying the generated patrol of the sensor's sector, looping."""
+    spec = PatrolSpec(speed_mps=DEMO_DRONE_SPEED_MPS)
+    try:
+        stretch = patrol_sector(config, geometry, str(sensor.simulated_patrol))
+        mission = plan_patrol(stretch, list(geometry.borders.values()), spec)
+        endpoint = EndpointSpec.parse(sensor.url)
+    except KordonError as exc:
+        raise NodeBuildError(f"mavlink sensor {sensor.id!r}: simulated patrol: {exc}") from exc
+    route = waypoints_of(mission)
+    drone = SimulatedDrone(
+        route,
+        home_alt_m=0.0,
+        speed_mps=DEMO_DRONE_SPEED_MPS,
+        hfov_deg=sensor.camera_hfov_deg or 60.0,
+        gimbal_pitch_deg=-60.0,
+        battery_drain_pct_per_s=0.01,
+        repeat_after_s=mission_duration_s(route, DEMO_DRONE_SPEED_MPS) + 30.0,
+    )
+    host = "127.0.0.1" if endpoint.host in ("", "0.0.0.0") else endpoint.host
+    return SimulatedDroneService(drone, host=host, port=endpoint.port, clock=clock)
 
 
 def _ground_sensors(
@@ -608,6 +709,11 @@ def _recorder_service(
     return RecorderService(camera.id, make)
 
 
+def _paced_file(path: str, clock: Clock) -> PacketSource:
+    """A video file as a live camera: its packets at recorded speed."""
+    return PacedPacketSource(AvPacketSource(path), clock)
+
+
 def _pipeline_factory(
     camera: CameraConfig, config: SiteConfig, geo_stage: GeoStage | None
 ) -> Callable[[], CameraPipeline]:
@@ -626,6 +732,7 @@ def _result_handler(
     *,
     scans: Callable[[SensorScan], None] | None,
     track_feed: TrackFeed | None,
+    live_video: LiveVideoService,
 ) -> Callable[[str, Frame, FrameResult], None]:
     """What a camera does with each analysed frame (on its own thread): keep the frame for
     live view and snapshots, ingest its events (image rules; geo rules without fusion),
@@ -634,6 +741,7 @@ def _result_handler(
 
     def on_result(_camera: str, frame: Frame, result: FrameResult) -> None:
         live_frames.update(camera_id, frame.image, result.tracks)
+        live_video.update_tracks(camera_id, frame.time, result.tracks)
         if result.events:
             live_frames.save_event_snapshots(camera_id, result.events)
             for event in result.events:

@@ -67,7 +67,7 @@ def test_every_entry_is_refused_and_a_schema_error_in_one_does_not_hide_it(
         + "sensors:\n  - {kind: radar_asterix, id: radar-1}\n  - "
         + SENSORS["ground_sensor"]
         + "\n  - "
-        + SENSORS["mavlink"]
+        + SENSORS["radar_asterix"].replace("radar-1", "radar-2")
         + "\nnotifiers:\n  - "
         + NOTIFIERS["webhook"]
         + "\n"
@@ -76,7 +76,7 @@ def test_every_entry_is_refused_and_a_schema_error_in_one_does_not_hide_it(
     assert [i[:2] for i in issues] == [
         ("sensors[0].udp_port", FIRST_LINE),
         ("sensors[0].kind", FIRST_LINE),
-        ("sensors[2].kind", FIRST_LINE + 2),  # the ground sensor (runs) is not refused
+        ("sensors[2].kind", FIRST_LINE + 2),  # the ground sensor (it runs) is not refused
         ("notifiers[0].kind", FIRST_LINE + 4),
     ]
     assert issues[0][3] == "required field is missing"

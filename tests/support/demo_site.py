@@ -35,6 +35,12 @@ def kordon_command() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "kordon.cli.main"]
 
 
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def volyn_copy(directory: Path) -> Path:
     """The Volyn example copied into ``directory/site`` with its data in ``directory/data``."""
     site_dir = directory / "site"
@@ -44,6 +50,10 @@ def volyn_copy(directory: Path) -> Path:
     site_file = site_dir / "site.yaml"
     config = yaml.safe_load(site_file.read_text(encoding="utf-8"))
     config["site"]["data_dir"] = str(directory / "data")
+    for sensor in config.get("sensors", []):
+        if sensor.get("kind") == "mavlink" and str(sensor.get("url", "")).startswith("udpin:"):
+            # parallel demo nodes (tests, benchmarks) must not fight over one UDP port
+            sensor["url"] = f"udpin:127.0.0.1:{free_udp_port()}"
     site_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return site_file
 

@@ -194,6 +194,9 @@ export class Console {
       case "alert":
         if (this.alertCursor.accept(message.data)) this.alerts?.notify(message.data);
         break;
+      case "drone":
+        this.map?.updateDrone(message.data);
+        break;
       case "hello":
         if (this.alertCursor.hello(message.data)) this.alerts?.notifyGap();
         break;

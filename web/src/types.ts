@@ -1,4 +1,5 @@
 // Types of the operator API (docs/api.md). Times are ISO-8601 UTC strings.
+import type { DronePublic } from "./map/drones";
 
 export type Role = "operator" | "supervisor" | "admin" | "auditor";
 
@@ -178,6 +179,7 @@ export type LiveMessage =
   | { type: "incident"; data: Incident }
   | { type: "alert"; data: IncidentAlert }
   | { type: "hello"; data: Hello }
+  | { type: "drone"; data: DronePublic }
   | { type: "device"; data: DeviceStatus }
   | { type: "pong" };
 

@@ -29,11 +29,13 @@ from kordon.api.live_messages import (
     ScopedText,
 )
 from kordon.api.refusals import RefusedAttempts, Source
+from kordon.api.schemas.drones import DronePublic
 from kordon.api.schemas.events import EventPublic
 from kordon.api.schemas.site import DeviceStatusPublic
 from kordon.api.views import incident_public
-from kordon.bus.channels import ALERTS, DEVICE_STATUS, EVENTS, INCIDENTS, TRACKS
+from kordon.bus.channels import ALERTS, DEVICE_STATUS, DRONES, EVENTS, INCIDENTS, TRACKS
 from kordon.bus.protocol import Subscription, route
+from kordon.domain.drone import DroneState
 from kordon.domain.errors import KordonError
 from kordon.domain.event import Event
 from kordon.domain.incident import Incident
@@ -98,6 +100,7 @@ class LiveHub:
                 route(INCIDENTS, self._on_incident),
                 route(ALERTS, self._on_alert),
                 route(DEVICE_STATUS, self._on_device),
+                route(DRONES, self._on_drone),
             )
             self._task = asyncio.create_task(self._pump(self._subscription), name="live-hub")
         return client
@@ -166,6 +169,9 @@ class LiveHub:
         epoch = recent.epoch if recent is not None else None
         public = AlertPublic.of(alert, seq=seq, epoch=epoch)
         self.broadcast(_text("alert", public, alert.sector_id))
+
+    async def _on_drone(self, state: DroneState) -> None:
+        self.broadcast(_text("drone", DronePublic.of(state), None))
 
     async def _on_device(self, status: DeviceStatus) -> None:
         sectors = {c.id: c.sector_id for c in self._context.cameras.cameras()}

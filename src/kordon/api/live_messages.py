@@ -129,7 +129,7 @@ class HelloPublic(PublicModel):
     complete: bool
 
 
-LiveType = Literal["track", "event", "incident", "alert", "device", "hello"]
+LiveType = Literal["track", "event", "incident", "alert", "device", "hello", "drone"]
 
 
 class LiveMessagePublic(PublicModel):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from kordon.bus.topics import Topic
+from kordon.domain.drone import DroneState
 from kordon.domain.event import Event
 from kordon.domain.incident import Incident
 from kordon.domain.live_track import LiveTrack
@@ -62,6 +63,12 @@ OBSERVATIONS = Channel(
 SITE_TRACKS = Channel(
     Topic.SITE_TRACKS, SiteTracks, 1, "The fused picture of the site after each tracker step."
 )
+DRONES = Channel(
+    Topic.DRONES,
+    DroneState,
+    1,
+    "A drone's live telemetry and camera footprint for the operator map (not persisted).",
+)
 
 ALL_CHANNELS: tuple[Channel[Any], ...] = (
     EVENTS,
@@ -71,5 +78,6 @@ ALL_CHANNELS: tuple[Channel[Any], ...] = (
     ALERTS,
     OBSERVATIONS,
     SITE_TRACKS,
+    DRONES,
 )
 """Every channel, for transports and the message documentation."""

@@ -13,3 +13,4 @@ class Topic(StrEnum):
     ALERTS = "alerts"
     OBSERVATIONS = "observations"
     SITE_TRACKS = "site_tracks"
+    DRONES = "drones"

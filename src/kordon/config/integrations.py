@@ -82,6 +82,12 @@ class MavlinkSensor(StrictModel):
         le=1_000.0,
         description="Replay speed of a tlog: url, times real time (0: as fast as possible).",
     )
+    simulated_patrol: Slug | None = Field(
+        default=None,
+        description="Demo and tests: a simulated vehicle (system id 1) flies a generated "
+        "patrol of this sector, over and over, and sends its telemetry to this endpoint "
+        "(url must be udpin:HOST:PORT).",
+    )
 
     @model_validator(mode="after")
     def _check_url(self) -> MavlinkSensor:
@@ -93,6 +99,11 @@ class MavlinkSensor(StrictModel):
             )
         if len(set(self.system_ids)) != len(self.system_ids):
             raise ValueError(f"mavlink sensor {self.id!r}: system_ids has duplicates")
+        if self.simulated_patrol is not None and not self.url.startswith("udpin:"):
+            raise ValueError(
+                f"mavlink sensor {self.id!r}: a simulated patrol sends over UDP; "
+                "url must be udpin:HOST:PORT"
+            )
         return self
 
 

@@ -48,7 +48,9 @@ def _models(union: object) -> tuple[type[BaseModel], ...]:
 #: Per list section of the site file: the kinds the node builds and runs.
 SUPPORTED_KINDS: Mapping[str, SectionKinds] = MappingProxyType(
     {
-        "sensors": SectionKinds("sensor", _models(SensorConfig), runs=frozenset({"ground_sensor"})),
+        "sensors": SectionKinds(
+            "sensor", _models(SensorConfig), runs=frozenset({"ground_sensor", "mavlink"})
+        ),
         "notifiers": SectionKinds("notifier", _models(NotifierConfig), runs=frozenset()),
     }
 )

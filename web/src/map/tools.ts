@@ -17,6 +17,7 @@ export const LAYER_GROUPS: { id: string; label: string; layers: string[]; marker
     layers: ["incidents", "incident-clusters", "incident-cluster-count", "incident-selected"],
     markers: [],
   },
+  { id: "drones", label: "Drones", layers: ["drones", "drone-trails", "drone-footprints"], markers: [] },
   { id: "tracks", label: "Tracks", layers: ["trails", "track-ellipses"], markers: ["track-symbol"] },
 ];
 

@@ -8,12 +8,14 @@ import type { Store } from "../store";
 import { loadBasemap } from "./basemap";
 import { OverlayLayers, addOverlayLayers } from "./layers";
 import { CursorReadout, LayerPanel, MeasureTool } from "./tools";
+import { DroneLayer, addDroneLayers, type DronePublic } from "./drones";
 import { TrackLayer, addTrackLayers } from "./tracks";
 
 export class MapView {
   private map: maplibregl.Map | null = null;
   private overlays: OverlayLayers | null = null;
   private tracks: TrackLayer | null = null;
+  private drones: DroneLayer | null = null;
   private basemapSources: Record<string, unknown> = {};
 
   constructor(
@@ -45,6 +47,7 @@ export class MapView {
     await new Promise<void>((resolve) => map.once("load", () => resolve()));
     addOverlayLayers(map);
     addTrackLayers(map);
+    addDroneLayers(map);
     const readout = new CursorReadout();
     readout.attach(map);
     const measure = new MeasureTool(map);
@@ -57,6 +60,7 @@ export class MapView {
     this.container.append(tools, readout.element);
     this.overlays = new OverlayLayers(map);
     this.tracks = new TrackLayer(map);
+    this.drones = new DroneLayer(map);
     if (site) {
       const [w, s, e, n] = site.bounds;
       map.fitBounds([w, s, e, n], { padding: 30, animate: false });
@@ -85,6 +89,11 @@ export class MapView {
     this.store.on("tracks", () => this.tracks?.render(this.store.tracks));
     this.container.dataset.ready = "true";
     await this.loadLayers();
+  }
+
+  /** One drone's telemetry from the live feed. */
+  updateDrone(drone: DronePublic): void {
+    this.drones?.update(drone);
   }
 
   /** Fetches the site's layers; each one that fails is logged and left empty. */

@@ -1,0 +1,162 @@
+"""``MavlinkService``: one MAVLink endpoint of the node, received on its own thread.
+
+The constructor is cheap (it parses the connection string and builds the ingest);
+``start`` opens the endpoint and starts the receive thread; ``stop`` ends it. Drone
+states and device statuses are handed to the two callables given to the constructor, on
+the node's event loop once started (the composition root publishes them on the bus).
+The thread also sends a ground-station heartbeat once a second where the link is two-way
+(``udpout`` needs it for the vehicle to learn our address) and checks for silent vehicles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from pymavlink.dialects.v20 import ardupilotmega as mav  # type: ignore[import-untyped]
+
+from kordon.config.integrations import MavlinkSensor
+from kordon.domain.drone import DroneState
+from kordon.domain.status import DeviceStatus
+from kordon.geo.footprint import Ground, SrtmTile
+from kordon.sensors.mavlink.endpoint import Endpoint, EndpointSpec, open_endpoint
+from kordon.sensors.mavlink.ingest import IngestLimits, IngestOutput, TelemetryIngest
+from kordon.video.source.clock import Clock
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_GCS_SYSTEM_ID = 255
+_GCS_COMPONENT_ID = 190
+_HEARTBEAT_EVERY_S = 1.0
+
+
+class MavlinkService:
+    """Telemetry of the vehicles behind one MAVLink endpoint (see the module docstring)."""
+
+    def __init__(
+        self,
+        sensor: MavlinkSensor,
+        *,
+        clock: Clock,
+        on_state: Callable[[DroneState], None],
+        on_status: Callable[[DeviceStatus], None],
+        terrain: Ground | None = None,
+        limits: IngestLimits | None = None,
+        poll_s: float = 0.2,
+    ) -> None:
+        self.name = f"mavlink-{sensor.id}"
+        self.spec = EndpointSpec.parse(sensor.url)
+        self._clock = clock
+        self._on_state = on_state
+        self._on_status = on_status
+        self._terrain = terrain
+        self._poll_s = poll_s
+        self._replay_speed = sensor.replay_speed
+        self._dem_file = sensor.dem_file
+        self._sensor_id = sensor.id
+        self._system_ids = tuple(sensor.system_ids)
+        self._limits = limits or IngestLimits(
+            heartbeat_timeout_s=sensor.heartbeat_timeout_s,
+            default_hfov_deg=sensor.camera_hfov_deg,
+        )
+        self.ingest = self._make_ingest(terrain)
+        self._encoder = mav.MAVLink(None, srcSystem=_GCS_SYSTEM_ID, srcComponent=_GCS_COMPONENT_ID)
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._endpoint: Endpoint | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.finished = threading.Event()
+        """Set when the link has ended (a replay reached its end, or stop)."""
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        if self._terrain is None and self._dem_file is not None:
+            terrain = await asyncio.to_thread(SrtmTile.read, Path(self._dem_file))
+            self.ingest = self._make_ingest(terrain)
+        self._endpoint = await asyncio.to_thread(
+            open_endpoint, self.spec, clock=self._clock, replay_speed=self._replay_speed
+        )
+        self._stopping.clear()
+        self.finished.clear()
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def _make_ingest(self, terrain: Ground | None) -> TelemetryIngest:
+        return TelemetryIngest(
+            self._sensor_id,
+            self._system_ids,
+            started=self._clock.now(),
+            limits=self._limits,
+            terrain=terrain,
+        )
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            await asyncio.to_thread(thread.join, 5.0)
+        endpoint, self._endpoint = self._endpoint, None
+        if endpoint is not None:
+            endpoint.close()
+
+    def statuses(self) -> list[DeviceStatus]:
+        with self._lock:
+            return self.ingest.statuses()
+
+    def states(self) -> list[DroneState]:
+        with self._lock:
+            return self.ingest.states(self._clock.now())
+
+    def _run(self) -> None:
+        endpoint = self._endpoint
+        assert endpoint is not None
+        next_beat = 0.0
+        try:
+            while not self._stopping.is_set():
+                mono = self._clock.monotonic()
+                if mono >= next_beat and self.spec.kind != "tlog":
+                    endpoint.send(self._heartbeat())
+                    next_beat = mono + _HEARTBEAT_EVERY_S
+                data = endpoint.receive(self._poll_s)
+                if data is None:
+                    break
+                with self._lock:
+                    out = self.ingest.feed(data, self._clock.now()) if data else IngestOutput()
+                    out.extend(self.ingest.check(self._clock.now()))
+                self._deliver(out)
+            self.finished.set()
+            # the link ended (a replay's end, a closed TCP connection): keep checking, so
+            # its vehicles go offline after the heartbeat timeout
+            while not self._stopping.wait(self._poll_s):
+                with self._lock:
+                    out = self.ingest.check(self._clock.now())
+                self._deliver(out)
+        except Exception:
+            logger.exception("%s: the receive loop failed", self.name)
+        finally:
+            self.finished.set()
+
+    def _heartbeat(self) -> bytes:
+        msg = mav.MAVLink_heartbeat_message(
+            mav.MAV_TYPE_GCS, mav.MAV_AUTOPILOT_INVALID, 0, 0, mav.MAV_STATE_ACTIVE, 3
+        )
+        return bytes(msg.pack(self._encoder))
+
+    def _deliver(self, out: IngestOutput) -> None:
+        for status in out.statuses:
+            self._hand_over(self._on_status, status)
+        for state in out.states:
+            self._hand_over(self._on_state, state)
+
+    def _hand_over(self, sink: Callable[[T], None], item: T) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            sink(item)
+        else:
+            loop.call_soon_threadsafe(sink, item)

@@ -1,0 +1,304 @@
+"""A simulated MAVLink drone: flies waypoints at a set speed and streams MAVLink 2 telemetry.
+
+The kinematics are exact and time is an argument (:meth:`SimulatedDrone.pose_at`), so tests
+know the truth: the vehicle starts at the first waypoint at ``t = 0`` and flies straight legs
+at ``speed_mps`` (in the site's local metric plane), then hovers at the last one. The battery
+falls linearly. :meth:`SimulatedDrone.frames_at` encodes, with pymavlink's encoder, what an
+autopilot would send at that time: HEARTBEAT (once a second), GLOBAL_POSITION_INT, ATTITUDE,
+SYS_STATUS from the autopilot, GIMBAL_DEVICE_ATTITUDE_STATUS from its gimbal and
+CAMERA_FOV_STATUS from its camera. :class:`DroneRadio` sends them over UDP, paced on an
+injected clock; :class:`SimulatedDroneService` does so for the demo node.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import socket
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from pymavlink.dialects.v20 import ardupilotmega as mav  # type: ignore[import-untyped]
+
+from kordon.geo.frame import LocalFrame
+from kordon.interop.missions.model import Frame, Mission
+from kordon.video.source.clock import Clock
+
+logger = logging.getLogger(__name__)
+
+_GIMBAL_COMPONENT = 154
+_CAMERA_COMPONENT = 100
+_AUTOPILOT_COMPONENT = 1
+_AUTO_MODE = 3  # ArduCopter AUTO
+_YAW_IN_VEHICLE_FRAME = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Waypoint:
+    """A point of the route: WGS84 degrees, ``alt_m`` above home."""
+
+    lat: float
+    lon: float
+    alt_m: float
+
+
+@dataclass(frozen=True, slots=True)
+class SimPose:
+    """The simulated vehicle's truth at a time."""
+
+    time_s: float
+    lat: float
+    lon: float
+    alt_m: float
+    """Above mean sea level."""
+    relative_alt_m: float
+    heading_deg: float
+    speed_mps: float
+    battery_pct: float
+    leg: int
+
+
+def waypoints_of(mission: Mission) -> list[Waypoint]:
+    """The navigation points of ``mission`` (altitudes above home), home first."""
+    home = Waypoint(mission.home[0], mission.home[1], 0.0)
+    points = [home]
+    for item in mission.items:
+        if item.has_position:
+            alt = item.alt_m if math.isfinite(item.alt_m) else points[-1].alt_m
+            if item.frame == Frame.GLOBAL:
+                alt -= mission.home[2]
+            points.append(Waypoint(item.lat, item.lon, alt))
+    return points
+
+
+def mission_duration_s(route: Sequence[Waypoint], speed_mps: float) -> float:
+    """How long flying ``route`` takes at ``speed_mps`` (straight legs, in 3-D)."""
+    if len(route) < 2 or not speed_mps > 0:
+        return 0.0
+    frame = LocalFrame(route[0].lat, route[0].lon)
+    xy = frame.lonlat_to_xy([(w.lon, w.lat) for w in route])
+    xyz = np.column_stack([xy, [w.alt_m for w in route]])
+    return float(np.linalg.norm(np.diff(xyz, axis=0), axis=1).sum()) / speed_mps
+
+
+class SimulatedDrone:
+    """A vehicle flying ``route`` from ``t = 0`` (see the module docstring)."""
+
+    def __init__(
+        self,
+        route: Sequence[Waypoint],
+        *,
+        home_alt_m: float,
+        speed_mps: float,
+        system_id: int = 1,
+        hfov_deg: float = 60.0,
+        vfov_deg: float = 34.0,
+        gimbal_pitch_deg: float = -90.0,
+        battery_drain_pct_per_s: float = 0.05,
+        repeat_after_s: float | None = None,
+    ) -> None:
+        if len(route) < 2:
+            raise ValueError("a route needs at least two waypoints")
+        if not speed_mps > 0 or not 1 <= system_id <= 255:
+            raise ValueError("speed_mps must be > 0 and system_id in 1..255")
+        self.route = tuple(route)
+        self.home_alt_m = home_alt_m
+        self.speed_mps = speed_mps
+        self.system_id = system_id
+        self.hfov_deg = hfov_deg
+        self.vfov_deg = vfov_deg
+        self.gimbal_pitch_deg = gimbal_pitch_deg
+        self.drain = battery_drain_pct_per_s
+        self.repeat_after_s = repeat_after_s
+        """When set, the flight starts again every so many seconds (the vehicle's clock and
+        battery run on)."""
+        self._frame = LocalFrame(route[0].lat, route[0].lon)
+        xy = self._frame.lonlat_to_xy([(w.lon, w.lat) for w in route])
+        self._xyz = np.column_stack([xy, [w.alt_m for w in route]])
+        self._leg_m = np.linalg.norm(np.diff(self._xyz, axis=0), axis=1)
+        self._starts = np.concatenate([[0.0], np.cumsum(self._leg_m)])
+        self._encoders = {
+            c: mav.MAVLink(None, srcSystem=system_id, srcComponent=c)
+            for c in (_AUTOPILOT_COMPONENT, _GIMBAL_COMPONENT, _CAMERA_COMPONENT)
+        }
+        self._last_heartbeat_s: float | None = None
+
+    @property
+    def duration_s(self) -> float:
+        """Time to fly the whole route."""
+        return float(self._starts[-1]) / self.speed_mps
+
+    def pose_at(self, time_s: float) -> SimPose:
+        """The truth at ``time_s`` seconds after the start."""
+        flight_s = time_s
+        if self.repeat_after_s is not None and self.repeat_after_s > 0:
+            flight_s = time_s % self.repeat_after_s
+        travelled = min(max(flight_s, 0.0) * self.speed_mps, float(self._starts[-1]))
+        leg = int(np.searchsorted(self._starts, travelled, side="right") - 1)
+        leg = min(max(leg, 0), len(self._leg_m) - 1)
+        while leg < len(self._leg_m) - 1 and self._leg_m[leg] == 0:
+            leg += 1
+        a, b = self._xyz[leg], self._xyz[leg + 1]
+        length = float(self._leg_m[leg])
+        f = 0.0 if length == 0 else min(1.0, (travelled - float(self._starts[leg])) / length)
+        p = a + f * (b - a)
+        lonlat = self._frame.xy_to_lonlat([p[:2]])[0]
+        heading = math.degrees(math.atan2(b[0] - a[0], b[1] - a[1])) % 360.0
+        moving = flight_s * self.speed_mps < float(self._starts[-1])
+        return SimPose(
+            time_s=time_s,
+            lat=float(lonlat[1]),
+            lon=float(lonlat[0]),
+            alt_m=self.home_alt_m + float(p[2]),
+            relative_alt_m=float(p[2]),
+            heading_deg=heading,
+            speed_mps=self.speed_mps if moving else 0.0,
+            battery_pct=max(0.0, 100.0 - self.drain * max(time_s, 0.0)),
+            leg=leg,
+        )
+
+    def frames_at(self, time_s: float) -> list[bytes]:
+        """The MAVLink 2 frames the vehicle sends at ``time_s`` (see the module docstring)."""
+        pose = self.pose_at(time_s)
+        boot_ms = round(time_s * 1000.0) % (1 << 32)
+        ap = self._encoders[_AUTOPILOT_COMPONENT]
+        frames: list[bytes] = []
+        if self._last_heartbeat_s is None or time_s - self._last_heartbeat_s >= 1.0:
+            self._last_heartbeat_s = time_s
+            beat = mav.MAVLink_heartbeat_message(
+                mav.MAV_TYPE_QUADROTOR,
+                mav.MAV_AUTOPILOT_ARDUPILOTMEGA,
+                mav.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED | mav.MAV_MODE_FLAG_SAFETY_ARMED,
+                _AUTO_MODE,
+                mav.MAV_STATE_ACTIVE,
+                3,
+            )
+            frames.append(bytes(beat.pack(ap)))
+        hdg = math.radians(pose.heading_deg)
+        vn, ve = pose.speed_mps * math.cos(hdg), pose.speed_mps * math.sin(hdg)
+        frames.append(
+            bytes(
+                mav.MAVLink_global_position_int_message(
+                    boot_ms,
+                    round(pose.lat * 1e7),
+                    round(pose.lon * 1e7),
+                    round(pose.alt_m * 1000),
+                    round(pose.relative_alt_m * 1000),
+                    round(vn * 100),
+                    round(ve * 100),
+                    0,
+                    round(pose.heading_deg * 100) % 36000,
+                ).pack(ap)
+            )
+        )
+        yaw = math.radians(pose.heading_deg)
+        yaw_signed = math.atan2(math.sin(yaw), math.cos(yaw))
+        frames.append(
+            bytes(mav.MAVLink_attitude_message(boot_ms, 0.0, 0.0, yaw_signed, 0, 0, 0).pack(ap))
+        )
+        frames.append(
+            bytes(
+                mav.MAVLink_sys_status_message(
+                    0, 0, 0, 300, 15_800, 1_200, round(pose.battery_pct), 0, 0, 0, 0, 0, 0
+                ).pack(ap)
+            )
+        )
+        half = math.radians(self.gimbal_pitch_deg) / 2.0
+        q = [math.cos(half), 0.0, math.sin(half), 0.0]  # pitch only, yaw with the vehicle
+        gimbal = mav.MAVLink_gimbal_device_attitude_status_message(
+            0, 0, boot_ms, _YAW_IN_VEHICLE_FRAME, q, 0.0, 0.0, 0.0, 0
+        )
+        frames.append(bytes(gimbal.pack(self._encoders[_GIMBAL_COMPONENT])))
+        fov = mav.MAVLink_camera_fov_status_message(
+            boot_ms,
+            round(pose.lat * 1e7),
+            round(pose.lon * 1e7),
+            round(pose.alt_m * 1000),
+            0x7FFFFFFF,
+            0x7FFFFFFF,
+            0x7FFFFFFF,
+            [1.0, 0.0, 0.0, 0.0],
+            self.hfov_deg,
+            self.vfov_deg,
+        )
+        frames.append(bytes(fov.pack(self._encoders[_CAMERA_COMPONENT])))
+        return frames
+
+
+class DroneRadio:
+    """Sends a simulated drone's frames over UDP to ``host:port`` (what a telemetry radio
+    or SITL with ``--out udp:HOST:PORT`` does)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self._target = (host, port)
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+
+    def send(self, frames: Sequence[bytes]) -> None:
+        for frame in frames:
+            self._sock.sendto(frame, self._target)
+
+    def fly(self, drone: SimulatedDrone, clock: Clock, *, rate_hz: float, until_s: float) -> None:
+        """Stream ``drone`` from now until ``until_s`` seconds of its flight, on ``clock``."""
+        if not rate_hz > 0:
+            raise ValueError("rate_hz must be > 0")
+        start = clock.monotonic()
+        step = 1.0 / rate_hz
+        t = 0.0
+        while t <= until_s:
+            self.send(drone.frames_at(t))
+            t += step
+            clock.sleep(start + t - clock.monotonic())
+
+    def close(self) -> None:
+        self._sock.close()
+
+
+class SimulatedDroneService:
+    """The simulated drone as a node service (demo): streams its telemetry to ``host:port``
+    on its own thread from ``start`` to ``stop`` (give the drone ``repeat_after_s`` to fly
+    its route over and over)."""
+
+    def __init__(
+        self,
+        drone: SimulatedDrone,
+        *,
+        host: str,
+        port: int,
+        clock: Clock,
+        rate_hz: float = 5.0,
+    ) -> None:
+        if not rate_hz > 0:
+            raise ValueError("rate_hz must be > 0")
+        self.name = f"sim-drone-{drone.system_id}"
+        self._drone = drone
+        self._target = (host, port)
+        self._clock = clock
+        self._rate_hz = rate_hz
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    async def start(self) -> None:
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            await asyncio.to_thread(thread.join, 5.0)
+
+    def _run(self) -> None:
+        radio = DroneRadio(*self._target)
+        start = self._clock.monotonic()
+        try:
+            while not self._stopping.is_set():
+                radio.send(self._drone.frames_at(self._clock.monotonic() - start))
+                self._stopping.wait(1.0 / self._rate_hz)
+        except OSError:
+            logger.exception("%s: cannot send telemetry to %s:%d", self.name, *self._target)
+        finally:
+            radio.close()

@@ -1,0 +1,92 @@
+"""Live video and playback in real Chromium, against a real server (``harness.py``).
+
+Runs ``video.spec.mjs`` in Node (playwright-core driving Debian's Chromium): the Cameras
+tab plays the live video (its ``currentTime`` advances), the grid plays every camera, the
+playback timeline shows the recorded footage and a click on it plays the recording. Then
+every video access is in the audit log. Screenshots land in ``test-artifacts/video/``.
+Skips with the reason when Chromium, Node, ``web/node_modules`` or ``web/dist`` is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.api.fakes import PASSWORD
+from tests.support.requirements import require_or_skip
+from tests.video_live.harness import video_server
+
+CHROMIUM = Path(os.environ.get("KORDON_CHROMIUM", "/usr/bin/chromium"))
+SPEC_TIMEOUT_S = 240.0
+
+
+def require_browser(repo_root: Path) -> None:
+    """Skip (fail in CI) without Node, Chromium, playwright-core or a built web UI."""
+    if shutil.which("node") is None:
+        require_or_skip("node is not installed (needed to run playwright-core)")
+    if not CHROMIUM.is_file():
+        require_or_skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    web = repo_root / "web"
+    if not (web / "node_modules" / "playwright-core").is_dir():
+        require_or_skip("web/node_modules is missing: cd web && npm ci")
+    if not (web / "dist" / "index.html").is_file():
+        require_or_skip("web/dist is not built: cd web && npm run build")
+
+
+def run_spec(
+    repo_root: Path, url: str, artifacts: Path, **extra: str
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "KORDON_URL": url,
+        "KORDON_USER": "operator-all",
+        "KORDON_PASSWORD": PASSWORD,
+        "ARTIFACTS_DIR": str(artifacts),
+        "CHROMIUM": str(CHROMIUM),
+        "KORDON_WEB_DIR": str(repo_root / "web"),
+        **extra,
+    }
+    return subprocess.run(
+        ["node", str(repo_root / "tests" / "video_live" / "video.spec.mjs")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=SPEC_TIMEOUT_S,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+def test_live_video_grid_and_playback_in_chromium(repo_root: Path, tmp_path: Path) -> None:
+    require_browser(repo_root)
+    artifacts = repo_root / "test-artifacts" / "video"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    with video_server(tmp_path, repo_root / "web" / "dist") as server:
+        result = run_spec(repo_root, server.url, artifacts)
+        audit = [
+            (r.action, r.outcome, r.subject)
+            for r in server.site.audit.recent(100)
+            if r.action.startswith("view_")
+        ]
+    assert result.returncode == 0, (
+        f"browser walk-through failed (screenshots in {artifacts}):\n"
+        f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    )
+    assert "live video plays" in result.stdout
+    assert "grid: every camera plays" in result.stdout
+    assert "playback plays" in result.stdout
+    for name in ("live", "grid", "playback"):
+        assert any(artifacts.glob(f"*-{name}.png")), f"no screenshot of step {name!r}"
+    # every video access audited: each live view opened and closed, the playback request
+    for camera in ("camera:cam1", "camera:cam2"):
+        assert ("view_live", "started", camera) in audit
+        assert ("view_live", "ended", camera) in audit
+    started = sum(1 for a in audit if a[:2] == ("view_live", "started"))
+    ended = sum(1 for a in audit if a[:2] == ("view_live", "ended"))
+    assert started == ended == 3  # live cam1, then the grid's cam1 and cam2
+    assert ("view_playback", "ok", "camera:cam1") in audit
