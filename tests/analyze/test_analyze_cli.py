@@ -9,7 +9,7 @@ import av
 import pytest
 from typer.testing import CliRunner
 
-from kordon.analyze import AnalyzeError, LineSpec, ModelChoice, ZoneSpec
+from kordon.analyze.options import AnalyzeError, LineSpec, ModelChoice, ZoneSpec
 from kordon.cli.main import app
 from kordon.video.source.synthetic import write_synthetic_video
 

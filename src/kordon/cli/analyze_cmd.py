@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import (
@@ -15,9 +15,11 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from kordon.analyze import AnalyzeError, AnalyzeJob, AnalyzeOptions, LineSpec, ModelChoice, ZoneSpec
-from kordon.analyze.job import ProgressUpdate
+from kordon.analyze.options import AnalyzeError, AnalyzeOptions, LineSpec, ModelChoice, ZoneSpec
 from kordon.cli.common import err_console
+
+if TYPE_CHECKING:
+    from kordon.analyze.job import ProgressUpdate
 
 
 def _start_time(video: Path, start: str | None) -> datetime:
@@ -76,6 +78,8 @@ def analyze(
             threads=threads,
             write_video=not no_video,
         )
+        from kordon.analyze.job import AnalyzeJob  # OpenCV, onnxruntime, PyAV: only when used
+
         job = AnalyzeJob(options, start_time=_start_time(video, start))
         bar = Progress(
             TextColumn("[bold]analyze[/bold]"),

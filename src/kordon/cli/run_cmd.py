@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from kordon.app import build_node
 from kordon.cli.common import SiteArg, err_console, load_site_or_exit
 from kordon.domain.errors import KordonError
 from kordon.logs import LogFormat, configure_logging
@@ -41,6 +40,8 @@ def run(
 
 
 async def _serve(site: Path, *, host: str | None, port: int | None) -> None:
+    from kordon.app import build_node  # the whole node: imported only by `kordon run`
+
     config = load_site_or_exit(site)
     node = build_node(config, api_host=host, api_port=port)
     stop = asyncio.Event()
