@@ -24,11 +24,30 @@ def test_the_watermark_waits_for_the_slowest_live_sensor_but_not_longer_than_the
     mark.heard("cam-1", 99.9, 100.0)
     mark.heard("cam-2", 99.6, 100.0)
     assert mark.release(100.0) == 99.6  # cam-2 is behind: wait for it
-    assert mark.release(100.5) == 99.6
-    assert mark.release(100.8) == pytest.approx(99.8)  # never more than the lag behind
-    mark.heard("cam-1", 102.9, 103.0)
-    # cam-2 silent for 3 s > stale_s: it no longer holds the others back
-    assert mark.release(103.0) == 102.9
+    assert mark.release(100.8) == 99.6  # the wall clock alone moves nothing
+    mark.heard("cam-1", 101.2, 101.3)
+    # cam-2 is now 1.6 s behind the most advanced sensor: it holds things back 1 s at most
+    assert mark.release(101.3) == pytest.approx(100.2)
+    mark.heard("cam-1", 103.9, 104.0)
+    # cam-2 silent for 4 s > stale_s: it no longer holds the others back
+    assert mark.release(104.0) == 103.9
+    assert mark.event_now(104.0) == 103.9
+
+
+def test_sensors_that_all_run_late_lose_nothing() -> None:
+    """An overloaded outpost: both cameras' frames arrive 5 s after they were taken."""
+    mark = SensorWatermark(max_lag_s=2.0)
+    mark.heard("cam-1", 95.0, 100.0)
+    mark.heard("cam-2", 94.8, 100.0)
+    assert mark.release(100.0) == 94.8
+    assert mark.event_now(100.0) == 95.0  # event time, not the wall clock
+
+
+def test_a_sensor_clock_ahead_of_the_wall_cannot_drag_event_time() -> None:
+    mark = SensorWatermark(max_lag_s=2.0)
+    mark.heard("bad", 500.0, 100.0)
+    assert mark.event_now(100.0) == 100.0
+    assert mark.release(100.0) == 100.0
 
 
 def test_a_sensor_going_back_in_time_never_moves_its_watermark_back() -> None:

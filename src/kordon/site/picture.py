@@ -92,13 +92,14 @@ class SitePictureCore:
             out = self.step(now_s)
             out.health[:0] = health
             return out
+        self.watermark.heard(scan.sensor_id, scan.time_s, now_s)
         if len(scan.observations):
-            report = self.tracker.ingest(scan.observations, now_s)
+            # screened against event time: cameras that all run late still count
+            report = self.tracker.ingest(scan.observations, self.watermark.event_now(now_s))
             for bad in report.events:
                 if self._due(bad.sensor_id, now_s):
                     logger.warning("site picture: %s", bad.detail)
                     health.append(_degraded(bad.sensor_id, bad.detail, now_s))
-        self.watermark.heard(scan.sensor_id, scan.time_s, now_s)
         out = self.step(now_s)
         out.health[:0] = health
         return out

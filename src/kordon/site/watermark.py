@@ -4,7 +4,11 @@ The site tracker must process observations in time order, but cameras and other 
 deliver theirs late by different amounts (analysis time, links). The watermark is the
 earliest latest-scan time over the sensors heard from recently: everything stamped up to
 it has arrived. A sensor that falls silent for ``stale_s`` (wall time) stops holding it
-back, and it never trails the wall clock by more than ``max_lag_s``.
+back, and the watermark never trails the *most advanced* live sensor by more than
+``max_lag_s``: a sensor that far behind the others has its late reports dropped, rather
+than delaying every alert. Lag is measured between sensors, not against the wall clock,
+so a node whose cameras all run behind (an overloaded outpost) still fuses everything.
+Event time never runs ahead of the wall clock (a sensor whose clock does cannot drag it).
 """
 
 from __future__ import annotations
@@ -30,12 +34,22 @@ class SensorWatermark:
         latest = scan_time_s if previous is None else max(previous[0], scan_time_s)
         self._latest[sensor_id] = (latest, now_s)
 
-    def release(self, now_s: float) -> float:
-        """The time up to which observations can be processed at wall time ``now_s``."""
-        floor = now_s - self.max_lag_s
-        live = [t for t, heard in self._latest.values() if now_s - heard <= self.stale_s]
+    def _live(self, now_s: float) -> list[float]:
         for sensor in [s for s, (_, h) in self._latest.items() if now_s - h > 10 * self.stale_s]:
             del self._latest[sensor]  # long gone: forget it (bounded memory)
+        return [
+            min(t, now_s) for t, heard in self._latest.values() if now_s - heard <= self.stale_s
+        ]
+
+    def event_now(self, now_s: float) -> float:
+        """The site's event time at wall time ``now_s``: the latest scan of the most
+        advanced live sensor (never past the wall clock); the wall clock when none is live."""
+        live = self._live(now_s)
+        return max(live) if live else now_s
+
+    def release(self, now_s: float) -> float:
+        """The time up to which observations can be processed at wall time ``now_s``."""
+        live = self._live(now_s)
         if not live:
-            return floor
-        return max(min(live), floor)
+            return now_s - self.max_lag_s  # everyone silent: let tracks age out
+        return max(min(live), max(live) - self.max_lag_s)
