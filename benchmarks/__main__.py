@@ -32,6 +32,8 @@ MODULES: dict[str, str] = {
     "site": "benchmarks.bench_site",
     "asterix": "benchmarks.bench_asterix",
     "mavlink": "benchmarks.bench_mavlink",
+    "reports": "benchmarks.bench_reports",
+    "register": "benchmarks.bench_register",
 }
 
 

@@ -10,6 +10,12 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
     AUDITOR = "auditor"
+    LOGISTICS = "logistics"
+    """Logistics officer: edits the equipment register."""
+    COMMANDER = "commander"
+    """Reads the site and the register of his own sectors; enters end-use checks there."""
+    DONOR_AUDITOR = "donor_auditor"
+    """Reads only the register of the funding projects of his donor(s)."""
 
 
 class Permission(StrEnum):
@@ -25,6 +31,12 @@ class Permission(StrEnum):
     """Read the audit log."""
     USERS = "users"
     """Manage user accounts."""
+    REGISTER_READ = "register_read"
+    """Read the equipment register (within the user's register scope)."""
+    REGISTER_EDIT = "register_edit"
+    """Change the equipment register: projects, assets, imports, transfers, statuses."""
+    REGISTER_CHECK = "register_check"
+    """Enter end-use checks (photo and GPS of a serial in the field)."""
 
 
 _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -33,7 +45,18 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {Permission.READ, Permission.INCIDENT_ACT, Permission.INCIDENT_CLOSE, Permission.EXPORT}
     ),
     Role.ADMIN: frozenset(Permission),
-    Role.AUDITOR: frozenset({Permission.READ, Permission.AUDIT_READ}),
+    Role.AUDITOR: frozenset({Permission.READ, Permission.AUDIT_READ, Permission.REGISTER_READ}),
+    Role.LOGISTICS: frozenset(
+        {
+            Permission.REGISTER_READ,
+            Permission.REGISTER_EDIT,
+            Permission.REGISTER_CHECK,
+        }
+    ),
+    Role.COMMANDER: frozenset(
+        {Permission.READ, Permission.REGISTER_READ, Permission.REGISTER_CHECK}
+    ),
+    Role.DONOR_AUDITOR: frozenset({Permission.REGISTER_READ}),
 }
 
 

@@ -15,6 +15,8 @@ from kordon.cli import (
     drone_cmd,
     ledger_cmd,
     mission_cmd,
+    register_cmd,
+    report_cmd,
     run_cmd,
     user_cmd,
 )
@@ -38,6 +40,8 @@ app.add_typer(asterix_cmd.app, name="asterix")
 app.add_typer(cot_cmd.app, name="cot")
 app.add_typer(drone_cmd.app, name="drone")
 app.add_typer(mission_cmd.app, name="mission")
+app.command("report")(report_cmd.report)
+app.add_typer(register_cmd.app, name="register")
 
 
 @app.command("version")
