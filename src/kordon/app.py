@@ -28,6 +28,7 @@ from kordon.api.app import create_api
 from kordon.api.context import ApiContext
 from kordon.api.health import health_router
 from kordon.api.routes import video as video_routes
+from kordon.api.routes.reports import session_router
 from kordon.api.server import ApiServer
 from kordon.api.settings import api_settings, tls_files
 from kordon.bus.channels import ALERTS, DEVICE_STATUS, DRONES, EVENTS, INCIDENTS, OBSERVATIONS
@@ -61,6 +62,16 @@ from kordon.record.playback import PlaybackFiles
 from kordon.record.recorder import Recorder, RecorderSettings
 from kordon.record.repository import RecordingRepository
 from kordon.record.retention import RetentionManager, RetentionPolicy
+from kordon.register.context import RegisterContext
+from kordon.register.demo import DemoCamera, seed_demo
+from kordon.register.photos import PhotoStore
+from kordon.register.queries import RegisterQueries
+from kordon.register.site import SiteDevices
+from kordon.reports.record import ledger_sink
+from kordon.reports.register_link import RegisterProjectFacts, register_project_access
+from kordon.reports.schedule import Schedule, ScheduledReports
+from kordon.reports.service import ReportService
+from kordon.reports.site_service import report_service_for
 from kordon.sensors.mavlink.endpoint import EndpointSpec
 from kordon.sensors.mavlink.service import MavlinkService
 from kordon.sensors.ugs.service import GroundSensorService
@@ -143,6 +154,13 @@ class Node:
 
 
 @dataclass
+class _Register:
+    """The equipment register, created once the store is open."""
+
+    context: RegisterContext | None = None
+
+
+@dataclass
 class _Incidents:
     """The incident service, created once the store is open."""
 
@@ -210,6 +228,7 @@ def build_node(
     except KordonError as exc:
         raise NodeBuildError(f"basemap.tiles: {exc}") from exc
     incidents = _Incidents()
+    register = _Register()
 
     def publish_incident(incident: Incident) -> None:
         bus.publish(INCIDENTS, incident)
@@ -235,6 +254,19 @@ def build_node(
             ),
             sla=SlaPolicy(ack_s=settings.sla.by_priority()),
         )
+        register.context = RegisterContext.build(
+            store_svc.store.sessions,
+            evidence,
+            photos=PhotoStore(data_dir / "register" / "photos"),
+            site=SiteDevices.of_site(config),
+        )
+        if config.site.demo:
+            seed_demo(
+                register.context.service,
+                cameras=[DemoCamera(c.id, c.sector) for c in config.cameras],
+                sector_ids=[s.id for s in config.sectors],
+                time=clock.now(),
+            )
         password = ensure_demo_admin(store_svc.store, time=clock.now())
         if password is not None:
             evidence.record(
@@ -477,6 +509,27 @@ def build_node(
         )
     )
     services.append(PeriodicTask("event-retry", pending_events.flush, every_s=5.0))
+
+    def reports() -> ReportService:
+        store = store_svc.store
+        return report_service_for(
+            config,
+            store,
+            ledger_sink(evidence),
+            projects=RegisterProjectFacts(RegisterQueries(store.sessions)),
+            banner="DEMO DATA" if config.site.demo else "",
+        )
+
+    def scheduled_reports() -> None:
+        facts = RegisterProjectFacts(RegisterQueries(store_svc.store.sessions))
+        ScheduledReports(
+            reports(),
+            clock=clock.now,
+            schedule=Schedule(sectors=(None, *(s.id for s in config.sectors))),
+            projects=facts.project_ids,
+        ).run()
+
+    services.append(PeriodicTask("reports", scheduled_reports, every_s=600.0))
     services.append(live_video)
     if recorders:
         storage_maintenance = StorageMaintenance(
@@ -515,6 +568,7 @@ def build_node(
             ground_sensors=ground_service.http_intake if ground_service is not None else None,
             basemap=basemap,
             settings=api_settings(api_config, static_dir=web_dir or default_web_dir()),
+            register=register.context,
         )
         health = health_router(
             site_id=config.site.id,
@@ -522,7 +576,15 @@ def build_node(
             provider=lambda: group.states(),  # noqa: PLW0108 (group is made below)
             conditions=lambda: {r.name: r.condition() for r in recorders.values()},
         )
-        return create_api(context, extra_routers=[health, video_routes.router(live_video)])
+        report_routes = session_router(
+            reports(),
+            project_access=register_project_access(
+                RegisterQueries(store.sessions), _register_of(register).service.donors_of
+            ),
+        )
+        return create_api(
+            context, extra_routers=[health, video_routes.router(live_video), report_routes]
+        )
 
     api_config = config.api.model_copy(update={"host": api_host or config.api.host})
     api_server = ApiServer(
@@ -534,6 +596,12 @@ def build_node(
     services.append(api_server)
     group = ServiceGroup(services)
     return Node(config=config, services=group, bus=bus, api=api_server)
+
+
+def _register_of(register: _Register) -> RegisterContext:
+    if register.context is None:
+        raise RuntimeError("equipment register used before the node started")
+    return register.context
 
 
 def _cameras_behind(event: Event) -> list[str]:

@@ -51,6 +51,11 @@ class SiteInfo(StrictModel):
     timezone: TimeZoneName = Field(
         default="UTC", description="IANA time zone for display and reports (storage is UTC)."
     )
+    demo: bool = Field(
+        default=False,
+        description="A demonstration site: its equipment register starts with demo equipment "
+        "under a fictional funding project, and its reports carry a DEMO DATA banner.",
+    )
 
 
 class BasemapConfig(StrictModel):
