@@ -215,14 +215,29 @@ def _load_baseline(mode: Mode) -> dict[str, dict[str, float]]:
     return settings
 
 
-def _write_baseline(mode: Mode, outcomes: list[Outcome]) -> None:
+def _write_baseline(mode: Mode, outcomes: list[Outcome], note: str | None = None) -> None:
+    """Store ``outcomes`` as the mode's baseline; settings not run keep their figures.
+
+    The first figures ever stored for a mode stay under ``before`` (the numbers the
+    closing note of a change compares against) unless a ``before`` block exists already.
+    """
     doc = json.loads(BASELINE.read_text(encoding="utf-8")) if BASELINE.is_file() else {}
     border = doc.setdefault("border_recall", {})
-    border[mode.name] = {
+    old = border.get(mode.name, {})
+    settings = dict(old.get("settings", {})) if old.get("seeds") == mode.seeds else {}
+    settings.update({o.setting: o.as_dict() for o in outcomes})
+    section: dict[str, object] = {
         "seeds": mode.seeds,
         "episodes": mode.episodes,
-        "settings": {o.setting: o.as_dict() for o in outcomes},
+        "settings": settings,
     }
+    if note:
+        section["note"] = note
+    if "before" in old:
+        section["before"] = old["before"]
+    elif old.get("settings"):
+        section["before"] = {k: v for k, v in old.items() if k != "before"}
+    border[mode.name] = section
     BASELINE.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -279,6 +294,9 @@ def main(argv: list[str]) -> int:
         "--write-baseline", action="store_true", help="store these figures as the baseline"
     )
     parser.add_argument(
+        "--note", default=None, help="with --write-baseline: a note stored with the figures"
+    )
+    parser.add_argument(
         "--verbose", action="store_true", help="list every true crossing and every event"
     )
     args = parser.parse_args(argv)
@@ -310,7 +328,7 @@ def main(argv: list[str]) -> int:
     print(_table(outcomes, baseline), file=sys.stderr)
     emit(_rows(outcomes, baseline, mode))
     if args.write_baseline:
-        _write_baseline(mode, outcomes)
+        _write_baseline(mode, outcomes, args.note)
         return 0
     worse = [
         o.setting

@@ -35,12 +35,24 @@ def test_track_is_confirmed_after_three_hits_and_keeps_its_id() -> None:
     assert states[-1].labels == LABELS
 
 
-def test_tentative_track_dies_on_its_first_miss() -> None:
-    tracker = ByteTracker()
+@pytest.mark.parametrize("max_misses", [1, 3])
+def test_tentative_track_dies_after_its_allowed_misses(max_misses: int) -> None:
+    tracker = ByteTracker(ByteTrackConfig(tentative_max_misses=max_misses))
     tracker.update(dets(walker(0.0)), 0.0)
-    assert len(tracker.update(Detections.empty(LABELS), 0.1)) == 0
-    again = tracker.update(dets(walker(0.2)), 0.2)
+    for k in range(1, max_misses + 1):
+        assert len(tracker.update(Detections.empty(LABELS), 0.1 * k)) == 0
+    t = 0.1 * (max_misses + 1)
+    again = tracker.update(dets(walker(t)), t)
     assert again.tracker_id.tolist() == [2]  # ids are never reused
+
+
+def test_a_tentative_track_survives_fewer_misses_than_allowed() -> None:
+    tracker = ByteTracker(ByteTrackConfig(tentative_max_misses=3))
+    tracker.update(dets(walker(0.0)), 0.0)
+    tracker.update(Detections.empty(LABELS), 0.1)
+    tracker.update(Detections.empty(LABELS), 0.2)
+    again = tracker.update(dets(walker(0.0)), 0.3)  # standing still (far away)
+    assert again.tracker_id.tolist() == [1]
 
 
 @pytest.mark.parametrize("fps", [5.0, 30.0])
@@ -81,13 +93,20 @@ def static_object_then_low_scores(config: ByteTrackConfig) -> list[int]:
 
 
 def test_motion_gate_stops_low_score_clutter_holding_a_track() -> None:
-    gated = static_object_then_low_scores(ByteTrackConfig(max_lost_s=1.0))
+    gated = static_object_then_low_scores(ByteTrackConfig(max_lost_s=1.0, low_score_hold_s=0.0))
     assert gated[4] == 1
     assert gated[5:] == [0] * 50
     ungated = static_object_then_low_scores(
         ByteTrackConfig(max_lost_s=1.0, low_score_min_speed_hps=0.0)
     )
     assert ungated[5:] == [1] * 50  # without the gate the clutter lives on
+
+
+def test_low_score_hold_ends_after_the_last_high_score() -> None:
+    # last high score at 0.4 s: low scores hold the static track until 2.4 s, not after
+    held = static_object_then_low_scores(ByteTrackConfig(max_lost_s=1.0, low_score_hold_s=2.0))
+    assert held[5:25] == [1] * 20
+    assert held[25:] == [0] * 30
 
 
 def test_low_score_detections_extend_a_moving_track() -> None:

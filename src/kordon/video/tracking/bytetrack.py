@@ -5,9 +5,11 @@ Per update (``time_s`` drives everything; the tracker never reads a clock):
 1. every track is predicted to ``time_s`` with a constant-velocity Kalman filter;
 2. confirmed tracks (seen now or lost a while) take high-score detections (Hungarian on
    ``1 - IoU`` plus a class-switch penalty); a lost track only takes its own class;
-3. confirmed tracks still unmatched that were seen last update *and are moving* take
-   low-score detections; the motion gate keeps static clutter (signs, cones) at low scores
-   from holding a track alive;
+3. confirmed tracks still unmatched take low-score detections when they were seen last
+   update and are moving, or (lost a few updates or not) had a high-score match in the
+   last ``low_score_hold_s``: a distant person walking toward the camera barely moves in
+   the image and scores around the high threshold. The gate keeps static clutter (signs,
+   cones) at low scores from holding a track alive for longer than that;
 4. **recovery**: lost confirmed tracks still unmatched take leftover high-score detections
    of their class whose centre lies near the track's predicted centre, within a gate that
    widens the longer the track is unseen (people reappearing from behind a post or a
@@ -24,8 +26,10 @@ A track matched again after missed updates is re-filtered along the straight pat
 its last observation to the new one (observation-centric re-update, OC-SORT's idea), so
 its velocity reflects where the target went, not the blind prediction. A confirmed
 track's matched box that is much shorter than predicted with its top in place is taken
-as occluded at the bottom (:mod:`kordon.video.tracking.occlusion`): the track keeps its
-height and its foot point.
+as occluded at the bottom, and one much taller with one edge in place as merged with a
+person overlapping it (:mod:`kordon.video.tracking.occlusion`): the track keeps its
+height and its foot point. A detection whose top and bottom edges both jumped away from
+the prediction (``edge_gate_h``) is never associated: it is someone else.
 
 Track ids count up from 1 and are never reused.
 """
@@ -41,14 +45,23 @@ import numpy.typing as npt
 from kordon.domain.detections import Detections
 from kordon.domain.errors import KordonError
 from kordon.domain.tracks import ImageTracks
-from kordon.video.tracking.assignment import assign, association_cost, recovery_cost
+from kordon.video.tracking.assignment import (
+    assign,
+    association_cost,
+    edge_jump_gate,
+    recovery_cost,
+)
 from kordon.video.tracking.config import ByteTrackConfig
 from kordon.video.tracking.kalman import BoxMotionModel, cxcywh_to_xyxy, xyxy_to_cxcywh
-from kordon.video.tracking.occlusion import bottom_occluded, restore_height
+from kordon.video.tracking.occlusion import (
+    height_jumped,
+    restore_height,
+    restore_height_from_bottom,
+)
 
 OCCLUSION_TOP_TOLERANCE_H = 0.15
-"""How far (box heights) a shrunken box's top may be from the predicted top and still be
-taken as the same person occluded at the bottom."""
+"""How far (box heights) a shrunken or grown box's top (or bottom) may be from the
+predicted one and still be taken as the same person, occluded or merged with another."""
 
 EDGE_MARGIN_W = 0.25
 """A box within this many box widths of the frame's edge is *at the edge*: lost there, the
@@ -81,6 +94,7 @@ class _Track:
     confidence: float
     last: _Observation
     hits: int = 1
+    last_high_s: float = -math.inf
     misses: int = 0
     confirmed: bool = False
     matched_now: bool = True
@@ -168,16 +182,22 @@ class ByteTracker:
         dets: Detections,
         det_idx: list[int],
         min_iou: float,
+        time_s: float,
     ) -> tuple[list[tuple[int, int]], list[int], list[int]]:
         det_class = dets.class_id[det_idx] if det_idx else np.zeros((0,), np.int32)
         track_class = self._tracks.classes(track_idx)
+        predicted = self._tracks.boxes_xyxy(track_idx)
+        det_boxes = dets.xyxy_px[det_idx] if det_idx else np.zeros((0, 4))
         cost = association_cost(
-            self._tracks.boxes_xyxy(track_idx),
-            track_class,
-            dets.xyxy_px[det_idx] if det_idx else np.zeros((0, 4)),
-            det_class,
-            self._config.class_switch_cost,
+            predicted, track_class, det_boxes, det_class, self._config.class_switch_cost
         )
+        cfg = self._config
+        if cfg.edge_gate_h > 0.0 and cost.size:
+            unseen_s = np.asarray(
+                [time_s - self._tracks.items[i].last.time_s for i in track_idx], np.float64
+            )
+            gate_h = cfg.edge_gate_h + cfg.recovery_gate_growth_hps * np.maximum(unseen_s, 0.0)
+            cost[~edge_jump_gate(predicted, det_boxes, gate_h)] = np.inf
         # a lost track has no box of its own to vouch for a class switch
         lost = np.asarray([not self._tracks.items[i].matched_before for i in track_idx], bool)
         cost[lost[:, None] & (track_class[:, None] != np.asarray(det_class)[None, :])] = np.inf
@@ -205,6 +225,12 @@ class ByteTracker:
         )
         other_class = self._tracks.classes(lost)[:, None] != dets.class_id[det_idx][None, :]
         cost[other_class] = np.inf
+        if cfg.edge_gate_h > 0.0:
+            gate_h = cfg.edge_gate_h + cfg.recovery_gate_growth_hps * np.asarray(
+                [time_s - items[i].last.time_s for i in lost], np.float64
+            )
+            predicted = self._tracks.boxes_xyxy(lost)
+            cost[~edge_jump_gate(predicted, dets.xyxy_px[det_idx], gate_h)] = np.inf
         result = assign(cost, 1.0)
         pairs, _, left_dets = self._pairs(lost, det_idx, result.rows, result.cols)
         taken = {t for t, _ in pairs}
@@ -235,13 +261,17 @@ class ByteTracker:
             return z
         pred = np.stack([t.mean[:4] for t in tracks])
         established = np.asarray([t.confirmed for t in tracks], bool)
-        cut = established & bottom_occluded(
-            pred, z, min_height_ratio=ratio, top_tolerance_h=OCCLUSION_TOP_TOLERANCE_H
+        keep_top, keep_bottom = height_jumped(
+            pred, z, min_height_ratio=ratio, edge_tolerance_h=OCCLUSION_TOP_TOLERANCE_H
         )
-        if cut.any():
-            z[cut] = restore_height(pred[cut], z[cut])
-            for k in np.flatnonzero(cut).tolist():
-                tracks[k].mean[7] = 0.0  # the visible height says nothing about growth
+        keep_top &= established
+        keep_bottom &= established
+        if keep_top.any():
+            z[keep_top] = restore_height(pred[keep_top], z[keep_top])
+        if keep_bottom.any():
+            z[keep_bottom] = restore_height_from_bottom(pred[keep_bottom], z[keep_bottom])
+        for k in np.flatnonzero(keep_top | keep_bottom).tolist():
+            tracks[k].mean[7] = 0.0  # the visible height says nothing about growth
         return z
 
     def _apply(
@@ -270,6 +300,7 @@ class ByteTracker:
             t.matched_now = True
             t.misses = 0
             if high:
+                t.last_high_s = time_s
                 t.hits += 1
                 if t.hits >= self._config.confirm_hits:
                     t.confirmed = True
@@ -313,17 +344,25 @@ class ByteTracker:
         confirmed = [i for i, t in enumerate(items) if t.confirmed]
         tentative = [i for i, t in enumerate(items) if not t.confirmed]
 
-        pairs, left_confirmed, left_high = self._match(confirmed, detections, high, cfg.match_iou)
+        pairs, left_confirmed, left_high = self._match(
+            confirmed, detections, high, cfg.match_iou, time_s
+        )
         self._apply(pairs, detections, time_s, high=True)
         gate = cfg.low_score_min_speed_hps
+        hold = cfg.low_score_hold_s
         movable = [
-            i for i in left_confirmed if items[i].matched_before and items[i].speed_hps() >= gate
+            i
+            for i in left_confirmed
+            if (items[i].matched_before and items[i].speed_hps() >= gate)
+            or time_s - items[i].last_high_s <= hold
         ]
-        pairs, _, _ = self._match(movable, detections, low, cfg.low_match_iou)
+        pairs, _, _ = self._match(movable, detections, low, cfg.low_match_iou, time_s)
         self._apply(pairs, detections, time_s, high=False)
         pairs, _, left_high = self._recover(left_confirmed, detections, left_high, time_s)
         self._apply(pairs, detections, time_s, high=True)
-        pairs, _, left_high = self._match(tentative, detections, left_high, cfg.tentative_match_iou)
+        pairs, _, left_high = self._match(
+            tentative, detections, left_high, cfg.tentative_match_iou, time_s
+        )
         self._apply(pairs, detections, time_s, high=True)
 
         survivors: list[_Track] = []
@@ -357,6 +396,7 @@ class ByteTracker:
                         class_votes={int(detections.class_id[d]): float(conf[d])},
                         confidence=float(conf[d]),
                         last=_Observation(boxes[i].copy(), mean[i].copy(), cov[i].copy(), time_s),
+                        last_high_s=time_s,
                         confirmed=cfg.confirm_hits <= 1,
                     )
                 )

@@ -19,8 +19,9 @@ class ByteTrackConfig(BaseModel):
         "`high_score` only extend existing, moving tracks (second association)."
     )  # fmt: skip
     new_track_score: float = Field(
-        0.6, ge=0.0, le=1.0, title="New-track score",
-        description="Minimum score of an unmatched detection to start a tentative track."
+        0.5, ge=0.0, le=1.0, title="New-track score",
+        description="Minimum score of an unmatched detection to start a tentative track "
+        "(a person 13 px tall, 600 m from a 20° camera, scores 0.35-0.65 on NanoDet)."
     )  # fmt: skip
     match_iou: float = Field(
         0.2, gt=0.0, le=1.0, title="First-stage IoU",
@@ -44,13 +45,21 @@ class ByteTrackConfig(BaseModel):
         "least this many box heights per second, so static clutter cannot keep a track alive. "
         "0 disables the gate."
     )  # fmt: skip
+    low_score_hold_s: float = Field(
+        2.0, ge=0.0, le=600.0, title="Low-score hold",
+        description="A track that had a high-score match this recently takes low-score "
+        "detections even when it does not move in the image (a distant person walking "
+        "toward or away from the camera); static clutter scoring low is dropped this long "
+        "after its last high score. 0: only moving tracks take low-score detections."
+    )  # fmt: skip
     confirm_hits: int = Field(
         3, ge=1, le=100, title="Hits to confirm",
         description="High-score matches (the first included) after which a track is confirmed."
     )  # fmt: skip
     tentative_max_misses: int = Field(
-        1, ge=1, le=100, title="Tentative misses",
-        description="Consecutive updates without a match that delete a tentative track."
+        3, ge=1, le=100, title="Tentative misses",
+        description="Consecutive updates without a match that delete a tentative track "
+        "(small, distant people score around the high threshold and miss it now and then)."
     )  # fmt: skip
     max_lost_s: float = Field(
         1.5, gt=0.0, le=600.0, title="Max lost time",
@@ -74,6 +83,14 @@ class ByteTrackConfig(BaseModel):
         0.5, ge=0.0, le=10.0, title="Recovery gate growth",
         description="Box heights per second lost added to the recovery gate: the longer a "
         "track is unseen, the less sure its position."
+    )  # fmt: skip
+    edge_gate_h: float = Field(
+        0.35, ge=0.0, le=10.0, title="Edge gate",
+        description="A detection is only associated with a track when its top or its bottom "
+        "edge lies within this many box heights of the track's predicted edge (plus "
+        "`recovery_gate_growth_hps` per second the track went unseen): a box whose top and "
+        "bottom both jumped belongs to someone else, e.g. a person at another range "
+        "overlapping in the image. 0 disables."
     )  # fmt: skip
     occlusion_height_ratio: float = Field(
         0.8, ge=0.0, lt=1.0, title="Occlusion ratio",

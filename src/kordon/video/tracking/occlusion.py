@@ -1,10 +1,12 @@
-"""Lower-body occlusion: a matched box much shorter than predicted, with its top in place.
+"""Partly hidden or merged boxes: a matched box whose height changed sharply, one edge in place.
 
 A person walking behind a bench, a car or another person keeps their head and shoulders
 in view while the detector's box loses the legs; the box bottom (the foot point every rule
-and the ground projection use) then jumps up by the missing height. When the measured box
-is shorter than ``min_height_ratio`` of the predicted one and its top edge is where the
-prediction puts it, the measurement is rebuilt from the measured top and the *predicted*
+and the ground projection use) then jumps up by the missing height. Two people overlapping
+in the image (one nearer, lower in the picture) often come back as one tall box: its top
+is the far person's head, its bottom the near person's feet, and the far person's foot
+point jumps down. Either way one edge stays where the track predicts it and the height
+does not: the measurement is rebuilt from the edge that stayed and the *predicted*
 height, so the foot point stays where the track says the feet are.
 """
 
@@ -16,22 +18,38 @@ import numpy.typing as npt
 Boxes = npt.NDArray[np.float64]
 
 
-def bottom_occluded(
+def _edges(boxes: Boxes) -> tuple[Boxes, Boxes]:
+    return boxes[:, 1] - boxes[:, 3] / 2.0, boxes[:, 1] + boxes[:, 3] / 2.0
+
+
+def height_jumped(
     predicted_cxcywh: Boxes,
     measured_cxcywh: Boxes,
     *,
     min_height_ratio: float,
-    top_tolerance_h: float,
-) -> npt.NDArray[np.bool_]:
-    """(N,) True where measurement ``i`` looks like prediction ``i`` cut off at the bottom."""
+    edge_tolerance_h: float,
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Masks ``(keep_top, keep_bottom)``, (N,) each, of measurements to rebuild.
+
+    ``keep_top``: the measured height is below ``min_height_ratio`` of the predicted one
+    (bottom occluded) or above its inverse (merged with someone lower in the picture),
+    with the top edge within ``edge_tolerance_h`` predicted heights of the prediction;
+    ``keep_bottom``: the height grew that much with the bottom edge in place (merged
+    with someone higher in the picture). A box shrunk with its bottom in place (head
+    hidden) keeps its foot point anyway and is left alone.
+    """
     pred = np.asarray(predicted_cxcywh, np.float64).reshape(-1, 4)
     meas = np.asarray(measured_cxcywh, np.float64).reshape(-1, 4)
     pred_h = np.maximum(pred[:, 3], 1.0)
-    pred_top = pred[:, 1] - pred[:, 3] / 2.0
-    meas_top = meas[:, 1] - meas[:, 3] / 2.0
+    pred_top, pred_bottom = _edges(pred)
+    meas_top, meas_bottom = _edges(meas)
     shrunk = meas[:, 3] < min_height_ratio * pred_h
-    top_kept = np.abs(meas_top - pred_top) <= top_tolerance_h * pred_h
-    return np.asarray(shrunk & top_kept, np.bool_)
+    grown = meas[:, 3] * min_height_ratio > pred_h
+    top_kept = np.abs(meas_top - pred_top) <= edge_tolerance_h * pred_h
+    bottom_kept = np.abs(meas_bottom - pred_bottom) <= edge_tolerance_h * pred_h
+    keep_top = (shrunk | grown) & top_kept
+    keep_bottom = grown & bottom_kept & ~top_kept
+    return np.asarray(keep_top, np.bool_), np.asarray(keep_bottom, np.bool_)
 
 
 def restore_height(predicted_cxcywh: Boxes, measured_cxcywh: Boxes) -> Boxes:
@@ -41,4 +59,14 @@ def restore_height(predicted_cxcywh: Boxes, measured_cxcywh: Boxes) -> Boxes:
     top = out[:, 1] - out[:, 3] / 2.0
     out[:, 3] = pred[:, 3]
     out[:, 1] = top + pred[:, 3] / 2.0
+    return out
+
+
+def restore_height_from_bottom(predicted_cxcywh: Boxes, measured_cxcywh: Boxes) -> Boxes:
+    """Measured boxes with their bottom kept and their height replaced by the predicted one."""
+    pred = np.asarray(predicted_cxcywh, np.float64).reshape(-1, 4)
+    out = np.asarray(measured_cxcywh, np.float64).reshape(-1, 4).copy()
+    bottom = out[:, 1] + out[:, 3] / 2.0
+    out[:, 3] = pred[:, 3]
+    out[:, 1] = bottom - pred[:, 3] / 2.0
     return out

@@ -1,0 +1,83 @@
+"""``ByteTracker`` when two people at different ranges overlap in the picture.
+
+A distant person (feet higher in the picture) and a nearer one walking past in front of
+them: the detector returns either the nearer person's box (shifted down by most of a
+height, still IoU >= 0.2 with the far one's) or one tall box covering both. Neither may
+move the far person's foot point (the border rule's input) onto the near person's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kordon.domain.detections import Detections
+from kordon.video.tracking.assignment import edge_jump_gate
+from kordon.video.tracking.bytetrack import ByteTracker
+from kordon.video.tracking.config import ByteTrackConfig
+
+LABELS = ("person",)
+FPS = 5.0
+FAR = (720.0, 409.0, 734.0, 443.0)  # 34 px tall, ~200 m away
+NEAR_SHIFT = 20.0  # the nearer person's box: 20 px lower (0.6 heights), IoU 0.25
+
+
+def dets(*rows: tuple[float, float, float, float, float]) -> Detections:
+    arr = np.asarray(rows, np.float64).reshape(-1, 5)
+    return Detections.from_arrays(arr[:, :4], arr[:, 4], np.zeros(len(arr), int), labels=LABELS)
+
+
+@pytest.mark.parametrize(
+    ("det", "gate_h", "kept"),
+    [
+        (FAR, 0.35, True),
+        ((720.0, 409.0 + NEAR_SHIFT, 734.0, 443.0 + NEAR_SHIFT + 2.0), 0.35, False),
+        ((720.0, 409.0 + NEAR_SHIFT, 734.0, 443.0 + NEAR_SHIFT + 2.0), 1.0, True),
+        ((719.0, 409.0, 734.0, 467.0), 0.35, True),  # merged below: the top is in place
+        ((719.0, 385.0, 734.0, 443.0), 0.35, True),  # merged above: the bottom is in place
+        ((720.0, 420.0, 734.0, 455.0), 0.35, True),  # 11 px: within 0.35 heights
+    ],
+)
+def test_edge_jump_gate(det: tuple[float, ...], gate_h: float, kept: bool) -> None:
+    got = edge_jump_gate(np.array([FAR]), np.array([det]), np.array([gate_h]))
+    assert got.shape == (1, 1)
+    assert bool(got[0, 0]) is kept
+
+
+def track_far_then(
+    config: ByteTrackConfig, then: list[Detections]
+) -> list[tuple[list[int], list[float]]]:
+    """Ten updates of the far person alone, then ``then``: (ids, box bottoms) per update."""
+    tracker = ByteTracker(config)
+    frames = [dets((*FAR, 0.85)) for _ in range(10)] + then
+    out = []
+    for i, d in enumerate(frames):
+        tracks = tracker.update(d, i / FPS, frame_wh=(1280, 720))
+        out.append((tracks.tracker_id.tolist(), tracks.xyxy_px[:, 3].tolist()))
+    return out
+
+
+def test_a_far_track_does_not_jump_onto_a_nearer_person() -> None:
+    near = (720.0, 409.0 + NEAR_SHIFT, 734.0, 443.0 + NEAR_SHIFT + 2.0, 0.85)
+    gated = track_far_then(ByteTrackConfig(), [dets(near)])
+    assert 1 not in gated[-1][0]  # the far person's id is not given to the near one
+    ungated = track_far_then(ByteTrackConfig(edge_gate_h=0.0), [dets(near)])
+    assert ungated[-1][0] == [1]  # without the gate the id jumps
+
+
+@pytest.mark.parametrize(
+    ("merged", "ratio", "bottom_stays"),
+    [
+        ((719.0, 409.0, 734.0, 467.0), 0.8, True),  # the near person is below: keep the top
+        ((719.0, 385.0, 734.0, 443.0), 0.8, True),  # someone above: keep the bottom
+        ((719.0, 409.0, 734.0, 467.0), 0.0, False),  # handling disabled: the feet jump
+    ],
+)
+def test_a_merged_box_keeps_the_far_persons_foot_point(
+    merged: tuple[float, float, float, float], ratio: float, bottom_stays: bool
+) -> None:
+    then = [dets((*merged, 0.6)) for _ in range(3)]
+    out = track_far_then(ByteTrackConfig(occlusion_height_ratio=ratio), then)
+    ids, bottoms = out[-1]
+    assert ids == [1]
+    assert (abs(bottoms[0] - FAR[3]) <= 2.0) is bottom_stays
