@@ -2,6 +2,9 @@
 
 Decodes a buffer of real CAT048 blocks (the UDP payloads of the shared capture) repeated,
 when ``../shared/data`` is present; else a synthetic CAT048 block built from the spec.
+A second row times the live radar path: one CAT048 datagram of 100 plots (our encoder)
+through ``RadarIntake.receive`` (decode, SAC/SIC filter, plots → local observations with
+covariance, flood guard), in plots per second.
 ``python -m benchmarks.bench_asterix`` prints the rows as JSON.
 """
 
@@ -9,9 +12,17 @@ from __future__ import annotations
 
 import time
 import timeit
+from datetime import UTC, datetime
 
 from benchmarks.common import BenchRow, main_for, shared_data_dir
+from kordon.geo.frame import LocalFrame
 from kordon.sensors.asterix import AsterixDecoder, Cat048Record, iter_datagrams
+from kordon.sensors.asterix.encoder import Plot, plots_block
+from kordon.sensors.asterix.geometry import RadarGeometry
+from kordon.sensors.asterix.health import HealthSettings, RadarHealth
+from kordon.sensors.asterix.intake import RadarIntake
+from kordon.sensors.asterix.observer import RadarObserver
+from kordon.sensors.ugs.flood import RateLimit
 
 _CAPTURE = "tracks/asterix-decoder-0.7.11_cat_034_048.pcap"
 
@@ -32,6 +43,46 @@ def _cat048_payload() -> tuple[bytes, str]:
     records = _SYNTHETIC_RECORD * 40
     block = bytes([48]) + (len(records) + 3).to_bytes(2, "big") + records
     return block, "synthetic CAT048 block"
+
+
+def _intake_row(datagrams: int = 2_000, per_datagram: int = 100) -> BenchRow:
+    now = datetime(2026, 5, 4, 12, 0, 0, tzinfo=UTC)
+    tod = now.timestamp() % 86_400.0
+    data = plots_block(
+        [Plot(1, 2, tod, 500.0 + 37.0 * i, (7.3 * i) % 360.0) for i in range(per_datagram)]
+    )
+    frame = LocalFrame(51.6, 23.7)
+    scans = 0
+
+    def count(_scan: object) -> None:
+        nonlocal scans
+        scans += 1
+
+    intake = RadarIntake(
+        sac=1,
+        sic=2,
+        observer=RadarObserver("radar-1", RadarGeometry(0.0, 0.0), frame, confidence=0.6),
+        health=RadarHealth("radar-1", HealthSettings(4.0), started=now),
+        rate=RateLimit(1e9, 1_000_000_000),
+        clock=lambda: now,
+        on_scan=count,
+        on_status=lambda _status: None,
+    )
+    t0 = time.perf_counter()
+    for _ in range(datagrams):
+        intake.receive(data)
+    elapsed = time.perf_counter() - t0
+    plots = intake.counters.observations
+    assert plots == datagrams * per_datagram, plots
+    assert scans == datagrams, scans
+    return BenchRow(
+        "asterix",
+        "CAT048 datagram → observations",
+        plots / elapsed,
+        "plots/s",
+        f"{datagrams} datagrams of {per_datagram} plots through RadarIntake.receive "
+        "(decode, SAC/SIC filter, polar → local with covariance, flood guard), one core",
+    )
 
 
 def bench_rows(min_records: int = 200_000) -> list[BenchRow]:
@@ -56,7 +107,8 @@ def bench_rows(min_records: int = 200_000) -> list[BenchRow]:
             "records/s",
             f"{n} records, one core, {source}; goal ≥ 50,000; "
             f"reference loop sum(range(1000)) took {reference_us:.1f} µs",
-        )
+        ),
+        _intake_row(),
     ]
 
 

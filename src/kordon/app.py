@@ -33,7 +33,7 @@ from kordon.api.server import ApiServer
 from kordon.api.settings import api_settings, tls_files
 from kordon.bus.channels import ALERTS, DEVICE_STATUS, DRONES, EVENTS, INCIDENTS, OBSERVATIONS
 from kordon.bus.inprocess import InProcessBus
-from kordon.config.integrations import GroundSensor, MavlinkSensor
+from kordon.config.integrations import AsterixRadar, GroundSensor, MavlinkSensor
 from kordon.config.models import (
     CameraConfig,
     FileSource,
@@ -72,6 +72,7 @@ from kordon.reports.register_link import RegisterProjectFacts, register_project_
 from kordon.reports.schedule import Schedule, ScheduledReports
 from kordon.reports.service import ReportService
 from kordon.reports.site_service import report_service_for
+from kordon.sensors.asterix.service import AsterixRadarService, rate_limit
 from kordon.sensors.mavlink.endpoint import EndpointSpec
 from kordon.sensors.mavlink.service import MavlinkService
 from kordon.sensors.ugs.service import GroundSensorService
@@ -99,6 +100,7 @@ from kordon.services.track_feed import TrackFeed
 from kordon.sim.camera import SimulatedCamera
 from kordon.sim.camera_scene import scene_for_camera
 from kordon.sim.drone import SimulatedDrone, SimulatedDroneService, mission_duration_s, waypoints_of
+from kordon.sim.radar import SimulatedRadar, SimulatedRadarService, SimulatedRadarSpec
 from kordon.sim.render import Renderer
 from kordon.sim.scenes import Scene
 from kordon.sim.source import SharedEpoch, SimulatedSource
@@ -344,10 +346,16 @@ def build_node(
     worlds = _shared_worlds(config)
     scenes: dict[str, Scene] = {}
     ground = [s for s in config.sensors if isinstance(s, GroundSensor)]
+    radars = AsterixRadarService.radars(config.sensors)
     fused = config.fusion.enabled
     if ground and not fused:
         raise NodeBuildError(
             "ground sensors report areas, not tracks: they need the site picture "
+            "(fusion.enabled: true)"
+        )
+    if radars and not fused:
+        raise NodeBuildError(
+            "radars report plots, not site tracks: they need the site picture "
             "(fusion.enabled: true)"
         )
     stage_settings = GeoStageSettings(geo_rules=not fused)
@@ -367,6 +375,15 @@ def build_node(
                         burst=float(s.alarm_burst),
                     )
                     for s in ground
+                ]
+                + [
+                    SensorSpec(
+                        r.id,
+                        SensorKind.RADAR,
+                        max_rate_hz=r.max_plots_per_s,
+                        burst=float(rate_limit(r).burst),
+                    )
+                    for r in radars
                 ],
             )
         )
@@ -475,6 +492,17 @@ def build_node(
     ground_service = _ground_sensors(
         config,
         ground,
+        geometry,
+        bus,
+        clock=clock,
+        record_status=record_status,
+        scenes=scenes,
+        worlds=worlds,
+        services=services,
+    )
+    _radars(
+        config,
+        radars,
         geometry,
         bus,
         clock=clock,
@@ -624,7 +652,7 @@ def _shared_worlds(config: SiteConfig) -> dict[str, SharedEpoch]:
             root = camera.source.world or camera.id
             members[root] = members.get(root, 0) + 1
     for sensor in config.sensors:
-        if isinstance(sensor, GroundSensor) and sensor.simulated_world is not None:
+        if isinstance(sensor, GroundSensor | AsterixRadar) and sensor.simulated_world is not None:
             members[sensor.simulated_world] = members.get(sensor.simulated_world, 0) + 1
     return {root: SharedEpoch() for root, n in members.items() if n > 1}
 
@@ -739,6 +767,62 @@ def _ground_sensors(
         services.append(
             SimulatedGroundSensorsService(
                 sensors, epoch=worlds[world], clock=clock.now, send=service.intake.handle
+            )
+        )
+    return service
+
+
+def _radars(
+    config: SiteConfig,
+    radars: Sequence[AsterixRadar],
+    geometry: SiteGeometry,
+    bus: InProcessBus,
+    *,
+    clock: Clock,
+    record_status: Callable[[DeviceStatus], None],
+    scenes: Mapping[str, Scene],
+    worlds: Mapping[str, SharedEpoch],
+    services: list[Service],
+) -> AsterixRadarService | None:
+    """The radars' ASTERIX intake (UDP) into the site picture, and the simulated radars
+    of those that watch a simulated world (they send to the radar's port like the real one)."""
+    if not radars:
+        return None
+
+    def publish(scan: SensorScan) -> None:
+        bus.publish(OBSERVATIONS, scan)
+
+    try:
+        service = AsterixRadarService(
+            radars,
+            geometry.frame,
+            clock=clock.now,
+            on_scan=publish,
+            on_status=record_status,
+            max_delay_s=config.fusion.tracker.reorder_lag_s / 2,
+        )
+    except (KordonError, ValueError) as exc:
+        raise NodeBuildError(f"radars: {exc}") from exc
+    services.append(service)
+    for radar in radars:
+        world = radar.simulated_world
+        if world is None:
+            continue
+        if world not in scenes or world not in worlds:
+            raise NodeBuildError(
+                f"radar {radar.id!r}: simulated_world {world!r} is not a simulated camera "
+                "of this site"
+            )
+        host = "127.0.0.1" if radar.bind_address == "0.0.0.0" else radar.bind_address
+        services.append(
+            SimulatedRadarService(
+                SimulatedRadar(
+                    SimulatedRadarSpec.of(radar, geometry.frame),
+                    cast_positions(scenes[world].scenario.cast),
+                ),
+                epoch=worlds[world],
+                clock=clock.now,
+                address=(host, radar.udp_port),
             )
         )
     return service

@@ -96,10 +96,10 @@ def test_schema_semantic_and_reference_errors_in_one_run(tmp_path: Path) -> None
     ]
 
 
-def test_configured_radar_is_refused_not_ignored(tmp_path: Path) -> None:
+def test_a_configured_cot_notifier_is_refused_not_ignored(tmp_path: Path) -> None:
     site = tmp_path / "site.yaml"
     site.write_text(
-        BASE_SITE + "sensors:\n  - {kind: radar_asterix, id: radar-1, udp_port: 8600}\n",
+        BASE_SITE + "notifiers:\n  - {kind: cot, id: tak, url: 'tcp://tak.local:8087'}\n",
         encoding="utf-8",
     )
 
@@ -108,6 +108,6 @@ def test_configured_radar_is_refused_not_ignored(tmp_path: Path) -> None:
     assert result.exit_code == 2
     line = BASE_SITE.count("\n") + 2
     assert (
-        f"{site}:{line}:12: sensors[0].kind: sensor kind 'radar_asterix' is not supported by "
+        f"{site}:{line}:12: notifiers[0].kind: notifier kind 'cot' is not supported by "
         "this version of Kordon yet; remove it" in result.output
     ), result.output

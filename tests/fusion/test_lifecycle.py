@@ -166,3 +166,29 @@ def test_only_the_primary_sensors_local_ids_steer_association() -> None:
     t = T0 + 2.1
     _, step = trk.update(obs([(2.1, 0.65)], time_s=t, local_ids=["a"]), t)
     assert step.assignments.site_track_id.tolist() == [1]
+
+
+def test_an_unclassified_report_never_overwrites_a_cameras_class() -> None:
+    from kordon.domain.observations import Observations
+    from kordon.fusion.config import FusionConfig
+    from kordon.fusion.sensors import SensorKind, SensorRegistry, SensorSpec
+    from kordon.fusion.tracker import SiteTracker
+
+    registry = SensorRegistry([SensorSpec("cam-1"), SensorSpec("ugs-1", SensorKind.GROUND)])
+    tracker = SiteTracker(FusionConfig(reorder_lag_s=0.0), registry)
+
+    def obs(sensor: str, t: float, cls: str, var: float) -> Observations:
+        return Observations.from_arrays(
+            time_s=[t],
+            sensor_id=[sensor],
+            east_north_m=[(0.0, 0.5 * t)],
+            cov_m2=[((var, 0.0), (0.0, var))],
+            class_name=[cls],
+            confidence=[0.8],
+            local_id=["a"],
+        )
+
+    for k in range(5):
+        tracker.update(obs("cam-1", float(k), "person", 0.25), float(k))
+    _, step = tracker.update(obs("ugs-1", 5.0, "unknown", 100.0), 5.0)
+    assert step.tracks.class_name.tolist() == ["person"]

@@ -196,6 +196,7 @@ def test_ground_sensors_are_points_with_their_detection_disc(
     assert [(f["properties"]["id"], f["properties"]["role"]) for f in features] == [
         ("ugs-1", "area"),
         ("ugs-1", "device"),
+        ("radar-1", "device"),
     ]
     sensor = site.sensors[0]
     assert isinstance(sensor, GroundSensor)

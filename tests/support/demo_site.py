@@ -54,6 +54,8 @@ def volyn_copy(directory: Path) -> Path:
         if sensor.get("kind") == "mavlink" and str(sensor.get("url", "")).startswith("udpin:"):
             # parallel demo nodes (tests, benchmarks) must not fight over one UDP port
             sensor["url"] = f"udpin:127.0.0.1:{free_udp_port()}"
+        if sensor.get("kind") == "radar_asterix":
+            sensor["udp_port"] = free_udp_port()
     site_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return site_file
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -259,36 +260,300 @@ class GroundSensor(StrictModel):
         return self
 
 
+def _check_ipv4(value: str) -> str:
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an IPv4 address (e.g. 0.0.0.0 or 10.0.0.5)") from None
+    return value
+
+
+def _check_multicast(value: str) -> str:
+    try:
+        address = ipaddress.IPv4Address(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an IPv4 address (e.g. 239.1.2.3)") from None
+    if not address.is_multicast:
+        raise ValueError(f"{value} is not a multicast group: use 224.0.0.0 to 239.255.255.255")
+    return value
+
+
+Ipv4Address = Annotated[str, Field(min_length=7, max_length=15), AfterValidator(_check_ipv4)]
+MulticastGroup = Annotated[
+    str, Field(min_length=7, max_length=15), AfterValidator(_check_multicast)
+]
+
+
 class AsterixRadar(StrictModel):
-    """A radar sending ASTERIX plots or tracks over UDP."""
+    """A surveillance radar sending ASTERIX over UDP (unicast or multicast).
+
+    CAT048 plots and CAT062 tracks become observations in the site picture; CAT021 ADS-B
+    reports (cooperative aircraft) are kept out of it; CAT034 north markers tell the
+    antenna is turning (docs/sensors.md).
+    """
 
     kind: Literal["radar_asterix"] = Field(description="ASTERIX radar feed.")
     id: Slug = Field(description="Unique sensor id.")
     name: Name | None = Field(default=None, description="Human-readable name.")
     udp_port: Port = Field(description="UDP port to listen on.")
+    bind_address: Ipv4Address = Field(
+        default="0.0.0.0",
+        description="Local IPv4 address to listen on (0.0.0.0: every interface).",
+    )
+    multicast_group: MulticastGroup | None = Field(
+        default=None,
+        description="IPv4 multicast group the radar sends to (joined on the bind_address "
+        "interface, or the default one for 0.0.0.0); none: unicast.",
+    )
+    sac: int = Field(ge=0, le=255, description="System Area Code (I0xx/010) of this radar.")
+    sic: int = Field(
+        ge=0,
+        le=255,
+        description="System Identification Code (I0xx/010) of this radar; records of any "
+        "other SAC/SIC on the port are ignored and counted.",
+    )
+    lat: Latitude = Field(description="Latitude of the antenna, degrees.")
+    lon: Longitude = Field(description="Longitude of the antenna, degrees.")
+    height_m: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=10_000.0,
+        description="Height of the antenna above the ground it watches, m: the slant range "
+        "of a plot is reduced to the range along the ground.",
+    )
+    north_offset_deg: float = Field(
+        default=0.0,
+        gt=-180.0,
+        le=180.0,
+        description="Angle from true north to the radar's azimuth 0, clockwise, degrees "
+        "(its alignment): a plot at azimuth a lies at true bearing a + north_offset_deg.",
+    )
+    range_sigma_m: float = Field(
+        default=15.0,
+        gt=0.0,
+        le=5_000.0,
+        description="1-sigma range error of a plot, m (including the 7.2 m step of I048/040).",
+    )
+    azimuth_sigma_deg: float = Field(
+        default=0.5,
+        gt=0.0,
+        le=20.0,
+        description="1-sigma azimuth error of a plot, degrees.",
+    )
+    rotation_period_s: float = Field(
+        default=4.0,
+        ge=0.1,
+        le=600.0,
+        description="Expected antenna rotation period, s; with no data (plots or north "
+        "markers) for 3 periods the radar is reported offline.",
+    )
+    max_plots_per_s: float = Field(
+        default=500.0,
+        gt=0.0,
+        le=100_000.0,
+        description="Plots and tracks accepted per second on average (one rotation's worth "
+        "at once); more are dropped and counted, and the radar is degraded while it floods.",
+    )
+    confidence: float = Field(
+        default=0.6, gt=0.0, le=1.0, description="Confidence given to its observations."
+    )
+    simulated_world: Slug | None = Field(
+        default=None,
+        description="Demo and tests: a simulated radar at this position watches the people "
+        "of this simulated camera's border scene and sends ASTERIX CAT048 plots and CAT034 "
+        "north markers to udp_port on this node.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> AsterixRadar:
+        if self.simulated_world is not None and self.multicast_group is not None:
+            raise ValueError(
+                f"radar {self.id!r}: a simulated radar sends unicast to this node; "
+                "remove multicast_group or simulated_world"
+            )
+        return self
 
 
 SensorConfig = Annotated[MavlinkSensor | GroundSensor | AsterixRadar, Field(discriminator="kind")]
 
 
+def _check_topic_prefix(prefix: str) -> str:
+    if any(c in prefix for c in "+#\x00"):
+        raise ValueError(
+            f"MQTT topic prefix {prefix!r} must not contain '+', '#' or NUL (it names topics "
+            "to publish on, not a filter)"
+        )
+    if prefix.startswith("/") or prefix.endswith("/") or "//" in prefix:
+        raise ValueError(
+            f"MQTT topic prefix {prefix!r}: no leading, trailing or doubled '/' (e.g. 'kordon' "
+            "or 'site/volyn')"
+        )
+    return prefix
+
+
+TopicPrefix = Annotated[
+    str, Field(min_length=1, max_length=200), AfterValidator(_check_topic_prefix)
+]
+FilePath = Annotated[str, Field(min_length=1, max_length=500)]
+
+
 class MqttNotifier(StrictModel):
-    """Publish events to an MQTT broker."""
+    """Publish events, incidents, alerts and device health to an MQTT broker (docs/integrations.md).
+
+    Topics under ``topic_prefix``: ``events``, ``incidents``, ``alerts`` (QoS 1, not
+    retained), ``devices/<device_id>`` (retained), ``available`` (retained ``online``, last
+    will ``offline``) and, when enabled, ``tracks`` (QoS 0, never retained, rate-bounded).
+    """
 
     kind: Literal["mqtt"] = Field(description="MQTT publisher.")
     id: Slug = Field(description="Unique notifier id.")
     host: Annotated[str, Field(min_length=1, max_length=253)] = Field(description="Broker host.")
-    port: Port = Field(default=1883, description="Broker port.")
-    topic_prefix: Annotated[str, Field(min_length=1, max_length=200)] = Field(
-        default="kordon", description="Topic prefix."
+    port: Port = Field(default=1883, description="Broker port (8883 is usual with TLS).")
+    topic_prefix: TopicPrefix = Field(
+        default="kordon",
+        description="Topic prefix, e.g. 'kordon' gives 'kordon/events' ('+', '#' refused).",
     )
+    client_id: (
+        Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.-]+$")] | None
+    ) = Field(
+        default=None,
+        description="MQTT client id; none: 'kordon-<site id>-<notifier id>'.",
+    )
+    username: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        default=None, description="Broker user name; none: connect anonymously."
+    )
+    password_env: EnvName | None = Field(
+        default=None,
+        description=(
+            "Name of the environment variable holding the broker password (needs "
+            "username); the password itself never goes in the site file."
+        ),
+    )
+    tls: bool = Field(
+        default=False, description="Connect with TLS (the broker's certificate is verified)."
+    )
+    ca_file: FilePath | None = Field(
+        default=None,
+        description="CA certificates (PEM) to verify the broker with; none: the system's.",
+    )
+    client_cert_file: FilePath | None = Field(
+        default=None, description="Client certificate (PEM) for mutual TLS; needs client_key_file."
+    )
+    client_key_file: FilePath | None = Field(
+        default=None, description="Private key (PEM) of client_cert_file."
+    )
+    keepalive_s: int = Field(default=30, ge=5, le=3_600, description="MQTT keepalive, seconds.")
+    reconnect_min_s: int = Field(
+        default=1, ge=1, le=600, description="First delay before reconnecting, seconds."
+    )
+    reconnect_max_s: int = Field(
+        default=60,
+        ge=1,
+        le=3_600,
+        description="Longest delay between reconnection attempts (the delay doubles up to it).",
+    )
+    queue_size: int = Field(
+        default=10_000,
+        ge=10,
+        le=1_000_000,
+        description=(
+            "Messages held while the broker is away. When full, the oldest track update is "
+            "dropped first; other messages are refused, counted and reported as health."
+        ),
+    )
+    publish_tracks: bool = Field(
+        default=False,
+        description="Also publish live track positions on '<prefix>/tracks' (QoS 0).",
+    )
+    tracks_max_rate_hz: float = Field(
+        default=1.0,
+        gt=0.0,
+        le=50.0,
+        description="Most updates per second published for any one track.",
+    )
+
+    @model_validator(mode="after")
+    def _check_security(self) -> MqttNotifier:
+        if self.password_env is not None and self.username is None:
+            raise ValueError(f"mqtt notifier {self.id!r}: password_env needs a username")
+        if (self.client_cert_file is None) != (self.client_key_file is None):
+            raise ValueError(
+                f"mqtt notifier {self.id!r}: give both client_cert_file and client_key_file "
+                "or neither"
+            )
+        if not self.tls and any(
+            f is not None for f in (self.ca_file, self.client_cert_file, self.client_key_file)
+        ):
+            raise ValueError(
+                f"mqtt notifier {self.id!r}: ca_file and client certificates need tls: true"
+            )
+        if self.reconnect_min_s > self.reconnect_max_s:
+            raise ValueError(
+                f"mqtt notifier {self.id!r}: reconnect_min_s must not exceed reconnect_max_s"
+            )
+        return self
+
+
+class WebhookTopic(StrEnum):
+    """What a webhook is sent."""
+
+    EVENTS = "events"
+    INCIDENTS = "incidents"
+    ALERTS = "alerts"
 
 
 class WebhookNotifier(StrictModel):
-    """POST events as JSON to a URL."""
+    """POST events, incidents and alerts as signed JSON to a URL (docs/integrations.md)."""
 
     kind: Literal["webhook"] = Field(description="HTTP webhook.")
     id: Slug = Field(description="Unique notifier id.")
     url: HttpUrl = Field(description="http:// or https:// URL.")
+    secret_env: EnvName = Field(
+        description=(
+            "Name of the environment variable holding the HMAC-SHA256 secret (at least 16 "
+            "bytes) that signs every request; the secret itself never goes in the site file."
+        )
+    )
+    send: list[WebhookTopic] = Field(
+        default=[WebhookTopic.EVENTS, WebhookTopic.INCIDENTS, WebhookTopic.ALERTS],
+        min_length=1,
+        max_length=3,
+        description="What to POST: any of events, incidents, alerts.",
+    )
+    timeout_s: float = Field(
+        default=5.0, gt=0.0, le=120.0, description="Timeout of one request, seconds."
+    )
+    max_attempts: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Attempts per message (the first and the retries) before giving up on it.",
+    )
+    backoff_initial_s: float = Field(
+        default=1.0, gt=0.0, le=600.0, description="Delay before the first retry, seconds."
+    )
+    backoff_max_s: float = Field(
+        default=60.0,
+        gt=0.0,
+        le=3_600.0,
+        description="Longest delay between retries (the delay doubles up to it), seconds.",
+    )
+    queue_size: int = Field(
+        default=1_000,
+        ge=1,
+        le=100_000,
+        description="Messages waiting to be sent; when full, new ones are refused and counted.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> WebhookNotifier:
+        if len(set(self.send)) != len(self.send):
+            raise ValueError(f"webhook notifier {self.id!r}: 'send' has duplicates")
+        if self.backoff_initial_s > self.backoff_max_s:
+            raise ValueError(
+                f"webhook notifier {self.id!r}: backoff_initial_s must not exceed backoff_max_s"
+            )
+        return self
 
 
 class CotNotifier(StrictModel):

@@ -49,7 +49,9 @@ def _models(union: object) -> tuple[type[BaseModel], ...]:
 SUPPORTED_KINDS: Mapping[str, SectionKinds] = MappingProxyType(
     {
         "sensors": SectionKinds(
-            "sensor", _models(SensorConfig), runs=frozenset({"ground_sensor", "mavlink"})
+            "sensor",
+            _models(SensorConfig),
+            runs=frozenset({"ground_sensor", "mavlink", "radar_asterix"}),
         ),
         "notifiers": SectionKinds("notifier", _models(NotifierConfig), runs=frozenset()),
     }

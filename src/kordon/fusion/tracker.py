@@ -40,6 +40,8 @@ F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 
 UNKNOWN_SENSOR_KEY = "<unknown>"
+UNKNOWN_CLASS = "unknown"
+"""The class of a report that does not classify (ground sensors, radar plots)."""
 ACCEPTED = int(RejectReason.ACCEPTED)
 # A track's primary sensor (the one whose local ids steer association) hands over to
 # another supporting sensor after this long without supporting the track (s).
@@ -298,7 +300,10 @@ class SiteTracker:
                 t.cov[rows] = new_cov
                 t.time_s[rows] = time_s
                 t.last_update_s[rows] = time_s
-                t.class_name[rows] = class_name[oj]
+                # A classification beats none: an area sensor's or a radar's "unknown"
+                # never overwrites the class a camera gave the track.
+                known = class_name[oj] != UNKNOWN_CLASS
+                t.class_name[rows[known]] = class_name[oj][known]
                 t.confidence[rows] = 0.7 * t.confidence[rows] + 0.3 * confidence[oj]
                 matched[rows] = True
                 out[oj] = t.site_track_id[rows]

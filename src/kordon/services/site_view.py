@@ -14,7 +14,7 @@ import numpy.typing as npt
 from pydantic import JsonValue
 
 from kordon.api.providers import CameraInfo, GeoJson, SiteInfo
-from kordon.config.integrations import GroundSensor
+from kordon.config.integrations import AsterixRadar, GroundSensor
 from kordon.config.models import PoseGeoref, SiteConfig
 from kordon.geo.camera_pose import PinholeCamera
 from kordon.geo.frame import LocalFrame
@@ -37,9 +37,24 @@ def _collection(features: list[JsonValue]) -> GeoJson:
 
 def _sensor_features(config: SiteConfig, frame: LocalFrame) -> list[JsonValue]:
     """Each ground sensor as a point (``role: device``) and its detection area (``role:
-    area``: the polygon, or a 48-gon for a radius)."""
+    area``: the polygon, or a 48-gon for a radius); each radar as a point."""
     features: list[JsonValue] = []
     for sensor in config.sensors:
+        if isinstance(sensor, AsterixRadar):
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [sensor.lon, sensor.lat]},
+                    "properties": {
+                        "id": sensor.id,
+                        "name": sensor.name or sensor.id,
+                        "kind": sensor.kind,
+                        "sensor_type": "radar",
+                        "role": "device",
+                    },
+                }
+            )
+            continue
         if not isinstance(sensor, GroundSensor):
             continue
         props: dict[str, JsonValue] = {

@@ -10,7 +10,7 @@ export const LAYER_GROUPS: { id: string; label: string; layers: string[]; marker
   { id: "zones", label: "Zones", layers: ["zones-fill", "zones-line"], markers: [] },
   { id: "km", label: "Km posts", layers: ["km-posts"], markers: ["km-label"] },
   { id: "cameras", label: "Cameras", layers: ["fov-fill", "fov-line", "cameras"], markers: ["camera-label"] },
-  { id: "sensors", label: "Ground sensors", layers: ["sensors-area", "sensors"], markers: [] },
+  { id: "sensors", label: "Sensors", layers: ["sensors-area", "sensors"], markers: [] },
   {
     id: "incidents",
     label: "Incidents",
