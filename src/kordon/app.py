@@ -26,8 +26,9 @@ from kordon.accounts.first_password import hand_over_password
 from kordon.accounts.service import AccountService
 from kordon.api.app import create_api
 from kordon.api.context import ApiContext
-from kordon.api.health import health_router
+from kordon.api.health import camera_conditions, health_router
 from kordon.api.routes import video as video_routes
+from kordon.api.routes.metrics import metrics_router
 from kordon.api.routes.reports import session_router
 from kordon.api.server import ApiServer
 from kordon.api.settings import api_settings, tls_files
@@ -53,10 +54,14 @@ from kordon.geo.site_geometry import SiteGeometry
 from kordon.geo.stage import GeoStage, GeoStageSettings
 from kordon.incidents.alerts import IncidentAlert
 from kordon.incidents.correlator import CorrelationPolicy, Correlator
+from kordon.incidents.device_watch import DeviceWatch, WatchedDevice
 from kordon.incidents.service import IncidentService
 from kordon.incidents.sla import SlaPolicy
 from kordon.interop.missions.patrol import PatrolSpec, patrol_sector, plan_patrol
 from kordon.lifecycle import Service, ServiceGroup
+from kordon.notify.factory import build_notifiers
+from kordon.notify.incident_counts import incidents_by_status
+from kordon.notify.metrics import MetricsCollector
 from kordon.record.packet_source import AvPacketSource, PacketSource
 from kordon.record.playback import PlaybackFiles
 from kordon.record.recorder import Recorder, RecorderSettings
@@ -291,6 +296,7 @@ def build_node(
         except KordonError as exc:
             logger.warning("device status of %s not stored: %s", status.device_id, exc)
         bus.publish(DEVICE_STATUS, status)
+        device_watch.observe(status)
 
     def ingest(event: Event) -> None:
         result = incidents.get().ingest(event, event.time)
@@ -320,6 +326,22 @@ def build_node(
         return RecordingRepository.on_sessions(store_svc.store.sessions)
 
     pending_events = PendingEvents(ingest)  # events wait here while the store cannot write
+    watched: dict[str, WatchedDevice] = {}
+    for camera in config.cameras:
+        if camera.enabled:
+            watched[camera.id] = WatchedDevice(sector_id=camera.sector, reports_periodically=True)
+            if camera.recording.enabled:
+                watched[f"{camera.id}/recorder"] = WatchedDevice(sector_id=camera.sector)
+    for sensor in config.sensors:  # these report their own losses (watchdogs, heartbeats)
+        sector = geometry.sectors.sector_of([_sensor_xy(geometry, sensor)])[0] or None
+        if isinstance(sensor, MavlinkSensor):
+            for system_id in sensor.system_ids:  # a drone lost in flight is an incident
+                watched[f"{sensor.id}:{system_id}"] = WatchedDevice(sector_id=None)
+        else:
+            watched[sensor.id] = WatchedDevice(sector_id=str(sector) if sector else None)
+    device_watch = DeviceWatch(
+        watched, offline_after_s=config.incidents.device_offline_after_s, emit=pending_events.submit
+    )
     retention_policy = RetentionPolicy.from_config(config.storage)
 
     services: list[Service] = [
@@ -328,6 +350,19 @@ def build_node(
         _StartHook("geometry", geometry.build_indexes),
         _StartHook("incidents", start_incidents),
     ]
+    try:  # right after the incidents: notifiers see the first events
+        notifiers = build_notifiers(
+            config.notifiers,
+            bus,
+            site_id=config.site.id,
+            environ=os.environ,
+            clock=clock.now,
+            resolve_path=config.resolve_path,
+            on_status=record_status,
+        )
+    except KordonError as exc:
+        raise NodeBuildError(f"notifiers: {exc}") from exc
+    services.extend(notifiers)
     overlays: dict[str, CameraOverlay] = {}
     live_frames = LiveFrames(data_dir / "snapshots", overlays, evidence=evidence)
     recorders: dict[str, RecorderService] = {}
@@ -359,34 +394,34 @@ def build_node(
             "(fusion.enabled: true)"
         )
     stage_settings = GeoStageSettings(geo_rules=not fused)
+    picture: SitePicture | None = None
     if fused:
-        services.append(
-            _site_picture(
-                config,
-                geometry,
-                bus,
-                ingest=pending_events.submit,
-                snapshot=lambda e: live_frames.save_event_snapshots(e.source_id, [e]),
-                extra_sensors=[
-                    SensorSpec(
-                        s.id,
-                        SensorKind.GROUND,
-                        max_rate_hz=s.max_alarm_rate_hz,
-                        burst=float(s.alarm_burst),
-                    )
-                    for s in ground
-                ]
-                + [
-                    SensorSpec(
-                        r.id,
-                        SensorKind.RADAR,
-                        max_rate_hz=r.max_plots_per_s,
-                        burst=float(rate_limit(r).burst),
-                    )
-                    for r in radars
-                ],
-            )
+        picture = _site_picture(
+            config,
+            geometry,
+            bus,
+            ingest=pending_events.submit,
+            snapshot=lambda e: live_frames.save_event_snapshots(e.source_id, [e]),
+            extra_sensors=[
+                SensorSpec(
+                    s.id,
+                    SensorKind.GROUND,
+                    max_rate_hz=s.max_alarm_rate_hz,
+                    burst=float(s.alarm_burst),
+                )
+                for s in ground
+            ]
+            + [
+                SensorSpec(
+                    r.id,
+                    SensorKind.RADAR,
+                    max_rate_hz=r.max_plots_per_s,
+                    burst=float(rate_limit(r).burst),
+                )
+                for r in radars
+            ],
         )
+        services.append(picture)
     for camera in config.cameras:
         if not camera.enabled:
             continue
@@ -537,6 +572,9 @@ def build_node(
         )
     )
     services.append(PeriodicTask("event-retry", pending_events.flush, every_s=5.0))
+    services.append(
+        PeriodicTask("device-watch", lambda: device_watch.check(clock.now()), every_s=5.0)
+    )
 
     def reports() -> ReportService:
         store = store_svc.store
@@ -603,6 +641,20 @@ def build_node(
             version=__version__,
             provider=lambda: group.states(),  # noqa: PLW0108 (group is made below)
             conditions=lambda: {r.name: r.condition() for r in recorders.values()},
+            cameras=lambda: camera_conditions(
+                [c.id for c in config.cameras if c.enabled], store_svc.store.devices.latest()
+            ),
+        )
+        collector = MetricsCollector(
+            devices=store.devices.latest,
+            camera_ids=[c.id for c in config.cameras if c.enabled],
+            bus=bus,
+            incidents_by_status=lambda: incidents_by_status(store.sessions),
+            site=(lambda: picture.core) if picture is not None else None,
+            notifiers=notifiers,
+        )
+        metrics = metrics_router(
+            collector.render, token=os.environ.get("KORDON_METRICS_TOKEN") or None
         )
         report_routes = session_router(
             reports(),
@@ -611,7 +663,8 @@ def build_node(
             ),
         )
         return create_api(
-            context, extra_routers=[health, video_routes.router(live_video), report_routes]
+            context,
+            extra_routers=[health, metrics, video_routes.router(live_video), report_routes],
         )
 
     api_config = config.api.model_copy(update={"host": api_host or config.api.host})
@@ -624,6 +677,16 @@ def build_node(
     services.append(api_server)
     group = ServiceGroup(services)
     return Node(config=config, services=group, bus=bus, api=api_server)
+
+
+def _sensor_xy(
+    geometry: SiteGeometry, sensor: GroundSensor | AsterixRadar | MavlinkSensor
+) -> tuple[float, float]:
+    """A fixed sensor's place in the site frame (a drone's home is not fixed: the origin)."""
+    if isinstance(sensor, MavlinkSensor):
+        return (0.0, 0.0)
+    xy = geometry.frame.lonlat_to_xy([[sensor.lon, sensor.lat]])[0]
+    return (float(xy[0]), float(xy[1]))
 
 
 def _register_of(register: _Register) -> RegisterContext:

@@ -46,8 +46,13 @@ NEVER_SUCCEED = {
     ("GET", "/api/events/{event_id}/snapshot.jpg"),  # seeded events have no snapshot
 }
 """Operations no request can make succeed on this node; every other one must, at least once."""
-HTML_ONLY = {("GET", "/api/docs")}
-"""Routes outside the OpenAPI document (the docs page itself)."""
+HTML_ONLY = {
+    ("GET", "/api/docs"),
+    ("GET", "/api/docs/assets/start.js"),
+    ("GET", "/api/docs/assets/{name}"),
+    ("GET", "/api/asyncapi.json"),
+}
+"""Routes outside the OpenAPI document (the docs page, its assets, the AsyncAPI document)."""
 
 
 def _api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:

@@ -358,7 +358,7 @@ def test_semantic_checks_still_run_when_another_item_is_invalid(tmp_path: Path) 
 def test_unknown_key_without_close_match_lists_fields(tmp_path: Path) -> None:
     issues = _issues(_write(tmp_path, edited("  timezone:", "  xyzzy: 1\n  timezone:")))
     assert issues[0].path == "site.xyzzy"
-    assert issues[0].message.startswith("unknown field; expected one of: data_dir, id, name")
+    assert issues[0].message.startswith("unknown field; expected one of: data_dir, demo, id, name")
 
 
 def test_nothing_written_during_load(tmp_path: Path) -> None:

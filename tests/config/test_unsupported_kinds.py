@@ -17,11 +17,15 @@ from tests.config.sites import BASE_SITE
 SENSORS = {
     "mavlink": "{kind: mavlink, id: uav-1, url: 'udpin:0.0.0.0:14550'}",
     "ground_sensor": "{kind: ground_sensor, id: ugs-1, lat: 51.6, lon: 23.7, radius_m: 30}",
-    "radar_asterix": "{kind: radar_asterix, id: radar-1, udp_port: 8600}",
+    "radar_asterix": (
+        "{kind: radar_asterix, id: radar-1, udp_port: 8600, sac: 1, sic: 2, lat: 51.6, lon: 23.7}"
+    ),
 }
 NOTIFIERS = {
     "mqtt": "{kind: mqtt, id: broker, host: localhost}",
-    "webhook": "{kind: webhook, id: hook, url: 'https://example.org/hook'}",
+    "webhook": (
+        "{kind: webhook, id: hook, url: 'https://example.org/hook', secret_env: HOOK_SECRET}"
+    ),
     "cot": "{kind: cot, id: tak, url: 'tcp://tak.local:8087'}",
 }
 ENTRIES = [
@@ -66,21 +70,19 @@ def test_every_entry_is_refused_and_a_schema_error_in_one_does_not_hide_it(
         BASE_SITE
         + "sensors:\n  - {kind: radar_asterix, id: radar-1}\n  - "
         + SENSORS["ground_sensor"]
-        + "\n  - "
-        + SENSORS["radar_asterix"].replace("radar-1", "radar-2")
         + "\nnotifiers:\n  - "
-        + NOTIFIERS["webhook"]
-        + "\n"
+        + NOTIFIERS["cot"]
+        + "\n  - {kind: cot, id: tak2}\n"
     )
     issues = _load_issues(tmp_path, text)
-    assert [i[:2] for i in issues] == [
-        ("sensors[0].udp_port", FIRST_LINE),
-        ("sensors[0].kind", FIRST_LINE),
-        ("sensors[2].kind", FIRST_LINE + 2),  # the ground sensor (it runs) is not refused
-        ("notifiers[0].kind", FIRST_LINE + 4),
-    ]
-    assert issues[0][3] == "required field is missing"
-    assert "'radar_asterix' is not supported" in issues[1][3]
+    paths = [i[:2] for i in issues]
+    # the radar (it runs) only has its schema errors; both TAK entries are refused, the
+    # second beside its own schema error
+    assert ("sensors[0].udp_port", FIRST_LINE) in paths
+    assert not any(p.startswith(("sensors[0].kind", "sensors[1]")) for p, _ in paths)
+    assert ("notifiers[0].kind", FIRST_LINE + 3) in paths
+    assert ("notifiers[1].kind", FIRST_LINE + 4) in paths
+    assert ("notifiers[1].url", FIRST_LINE + 4) in paths
 
 
 def test_a_kind_the_node_runs_is_accepted(tmp_path: Path) -> None:
@@ -102,21 +104,21 @@ def test_an_unknown_kind_is_left_to_the_schema(tmp_path: Path) -> None:
 
 
 def test_the_node_refuses_to_build_with_a_kind_it_does_not_run(tmp_path: Path) -> None:
-    data = yaml.safe_load(BASE_SITE + "notifiers:\n  - " + NOTIFIERS["mqtt"] + "\n")
+    data = yaml.safe_load(BASE_SITE + "notifiers:\n  - " + NOTIFIERS["cot"] + "\n")
     data["site"]["data_dir"] = str(tmp_path / "var")
     config = SiteConfig.model_validate(data).with_base_dir(tmp_path)
     assert [r.path for r in unsupported_in(config)] == [("notifiers", 0, "kind")]
-    with pytest.raises(NodeBuildError, match=r"notifiers\[0\]\.kind: notifier kind 'mqtt'"):
+    with pytest.raises(NodeBuildError, match=r"notifiers\[0\]\.kind: notifier kind 'cot'"):
         build_node(config)
     assert not (tmp_path / "var").exists()
 
 
 def test_duplicate_ids_are_reported_beside_the_refusals(tmp_path: Path) -> None:
-    entry = NOTIFIERS["webhook"]
+    entry = NOTIFIERS["cot"]
     issues = _load_issues(tmp_path, BASE_SITE + f"notifiers:\n  - {entry}\n  - {entry}\n")
     assert [(i[0], i[1]) for i in issues] == [
         ("notifiers[0].kind", FIRST_LINE),
         ("notifiers[1].kind", FIRST_LINE + 1),
         ("notifiers[1].id", FIRST_LINE + 1),
     ]
-    assert issues[2][3] == "duplicate notifier id 'hook' (already used by notifiers[0])"
+    assert issues[2][3] == "duplicate notifier id 'tak' (already used by notifiers[0])"

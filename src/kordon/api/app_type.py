@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from kordon.api.context import ApiContext
+from kordon.api.event_cache import EventCache
 from kordon.api.live import LiveHub
 from kordon.api.refusals import RefusedAttempts
 
@@ -19,6 +20,8 @@ class KordonApi(FastAPI):
         super().__init__(**kwargs)
         self.context = context
         self.live = LiveHub(context)
+        self.event_cache = EventCache()
+        """Events read for incident pages (events never change)."""
         self.refusals = RefusedAttempts(
             context.audit, interval_s=context.settings.refusal_interval_s
         )

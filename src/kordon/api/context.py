@@ -85,4 +85,4 @@ class ApiContext:
     """Signed ground-sensor messages over HTTP; none: ``/api/sensors/ugs`` answers 404."""
     settings: ApiSettings = field(default_factory=ApiSettings)
     register: RegisterContext | None = None
-    """The equipment register; none: ``/api/register/*`` answers 503."""
+    """The equipment register; none: the ``/api/register`` routes are not mounted."""

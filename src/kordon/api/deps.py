@@ -16,6 +16,7 @@ from kordon.accounts.sessions import AuthSession
 from kordon.accounts.users import User
 from kordon.api.app_type import KordonApi
 from kordon.api.context import ApiContext
+from kordon.api.event_cache import EventCache
 from kordon.api.refusals import Source
 from kordon.api.scope import ScopeGuard
 
@@ -64,6 +65,13 @@ class Auditor:
         self._context.audit.record(
             self.actor, action, subject, outcome, merged, self._context.clock()
         )
+
+
+def get_event_cache(conn: HTTPConnection) -> EventCache:
+    return _api(conn).event_cache
+
+
+EventCacheDep = Annotated[EventCache, Depends(get_event_cache)]
 
 
 def get_session(request: Request, context: ContextDep) -> AuthSession:

@@ -56,6 +56,16 @@ class InProcessSubscription:
         self.queue.put_nowait(delivery)
 
 
+@dataclass(frozen=True, slots=True)
+class SubscriptionStats:
+    """One subscription's queue, read for metrics: its topics, depth, size and losses."""
+
+    topics: frozenset[Topic]
+    depth: int
+    capacity: int
+    dropped: int
+
+
 class InProcessBus:
     """Thread-safe fan-out to asyncio subscribers bound to one event loop."""
 
@@ -87,6 +97,16 @@ class InProcessBus:
                     sub.closed = True
                     self._subscriptions.remove(sub)
                     return
+
+    def subscription_stats(self) -> list[SubscriptionStats]:
+        """Each current subscription's topics, queued messages, queue size and drops
+        (read-only; callable from any thread, values are a moment's snapshot)."""
+        with self._lock:
+            subs = list(self._subscriptions)
+        return [
+            SubscriptionStats(frozenset(s.routes), s.queue.qsize(), s.queue.maxsize, s.dropped)
+            for s in subs
+        ]
 
     def publish(self, channel: Channel[P], message: P) -> None:
         """Deliver to every subscriber of ``channel``; callable from any thread.

@@ -38,3 +38,12 @@ class IncidentsConfig(StrictModel):
     sla: SlaConfig = Field(
         default_factory=SlaConfig, description="Acknowledgement deadlines per priority."
     )
+    device_offline_after_s: float = Field(
+        default=60.0,
+        gt=0.0,
+        le=86_400.0,
+        title="Device offline threshold",
+        description="A camera or recorder lost (reported offline, or a camera silent) for "
+        "longer than this many seconds raises a device-offline incident; its recovery "
+        "joins that incident.",
+    )

@@ -53,7 +53,9 @@ SUPPORTED_KINDS: Mapping[str, SectionKinds] = MappingProxyType(
             _models(SensorConfig),
             runs=frozenset({"ground_sensor", "mavlink", "radar_asterix"}),
         ),
-        "notifiers": SectionKinds("notifier", _models(NotifierConfig), runs=frozenset()),
+        "notifiers": SectionKinds(
+            "notifier", _models(NotifierConfig), runs=frozenset({"mqtt", "webhook"})
+        ),
     }
 )
 

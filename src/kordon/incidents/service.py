@@ -79,12 +79,15 @@ class IncidentService(OperatorActions):
         *,
         status: IncidentStatus | Collection[IncidentStatus] | None = None,
         sector_ids: Collection[str] | None = None,
+        priority: int | None = None,
         limit: int = 100,
     ) -> builtins.list[StoredIncident]:
         """Incidents with their extras, most recently alerted first (see the repository)."""
         with self._tx() as tx:
-            found = tx.incidents.list(status=status, sector_ids=sector_ids, limit=limit)
-            return [tx.extras.with_extras(s) for s in found]
+            found = tx.incidents.list(
+                status=status, sector_ids=sector_ids, priority=priority, limit=limit
+            )
+            return tx.extras.with_extras_many(found)
 
     def activity(self, incident_id: str) -> builtins.list[IncidentActivity]:
         """Everything done to an incident, oldest first (``NotFoundError`` if unknown)."""

@@ -6,13 +6,19 @@ import builtins
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from kordon.domain.incident import Incident, IncidentStatus, IncidentStep
-from kordon.store.errors import ConflictError, InvalidInputError, NotFoundError
+from kordon.domain.incident import Incident, IncidentStatus, IncidentStep, Resolution
+from kordon.store.errors import (
+    ConflictError,
+    CorruptRecordError,
+    InvalidInputError,
+    NotFoundError,
+)
 from kordon.store.mapping import (
     check_id,
     check_incident,
@@ -26,6 +32,7 @@ from kordon.store.models_incidents import IncidentExtrasRow
 from kordon.store.session import SessionScope, insert_for
 
 MAX_PAGE = 1000
+E = TypeVar("E", bound=Enum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,12 +164,21 @@ class IncidentRepository:
         *,
         status: IncidentStatus | Collection[IncidentStatus] | None = None,
         sector_ids: Collection[str] | None = None,
+        priority: int | None = None,
         limit: int = 100,
     ) -> builtins.list[StoredIncident]:
         """Incidents, most recently alerted first (the incident service's last alert;
-        the opening time for an incident it never alerted), at most ``limit``."""
+        the opening time for an incident it never alerted), at most ``limit``.
+
+        One query for the page, one for its events and one for its history, however long
+        the page (never one per incident).
+        """
         check_limit(limit, MAX_PAGE)
         conditions: builtins.list[Any] = []
+        if priority is not None:
+            if isinstance(priority, bool) or not isinstance(priority, int):
+                raise InvalidInputError(f"priority must be an int, got {priority!r}")
+            conditions.append(IncidentRow.priority == priority)
         if status is not None:
             statuses = [status] if isinstance(status, IncidentStatus) else builtins.list(status)
             if any(not isinstance(s, IncidentStatus) for s in statuses):
@@ -173,16 +189,129 @@ class IncidentRepository:
                 raise InvalidInputError("sector_ids must be a collection of ids, not one string")
             conditions.append(IncidentRow.sector_id.in_(builtins.list(sector_ids)))
         with self._scope("listing incidents") as session:
-            alerted = func.coalesce(IncidentExtrasRow.last_alert_at, IncidentRow.opened_at)
-            rows = session.scalars(
-                select(IncidentRow)
-                .outerjoin(IncidentExtrasRow, IncidentExtrasRow.incident_id == IncidentRow.id)
-                .where(*conditions)
-                .order_by(alerted.desc(), IncidentRow.id.desc())
-                .limit(limit)
-                .execution_options(populate_existing=True)
+            page = _newest_alerted(session, conditions, limit)
+            loaded = _load_many(session, page)
+            return [loaded[i] for i in page if i in loaded]
+
+
+def _load_many(session: Session, incident_ids: Sequence[str]) -> dict[str, StoredIncident]:
+    """Incidents with their events and history in three queries (plain columns: building
+    ORM objects for a page of incidents, their links and steps costs more than reading)."""
+    if not incident_ids:
+        return {}
+    ids = builtins.list(incident_ids)
+    links: dict[str, builtins.list[str]] = {i: [] for i in ids}
+    for incident_id, event_id in session.execute(
+        select(IncidentEventRow.incident_id, IncidentEventRow.event_id)
+        .where(IncidentEventRow.incident_id.in_(ids))
+        .order_by(IncidentEventRow.incident_id, IncidentEventRow.position)
+    ):
+        links[incident_id].append(event_id)
+    steps: dict[str, builtins.list[IncidentStep]] = {i: [] for i in ids}
+    for incident_id, status, actor, time, note in session.execute(
+        select(
+            IncidentStepRow.incident_id,
+            IncidentStepRow.status,
+            IncidentStepRow.actor,
+            IncidentStepRow.time,
+            IncidentStepRow.note,
+        )
+        .where(IncidentStepRow.incident_id.in_(ids))
+        .order_by(IncidentStepRow.incident_id, IncidentStepRow.seq)
+    ):
+        steps[incident_id].append(
+            IncidentStep(
+                status=_enum(IncidentStatus, status, incident_id),
+                actor=actor,
+                time=time,
+                note=note,
             )
-            return [_stored(row) for row in rows]
+        )
+    found: dict[str, StoredIncident] = {}
+    for row in session.execute(
+        select(
+            IncidentRow.id,
+            IncidentRow.title,
+            IncidentRow.opened_at,
+            IncidentRow.priority,
+            IncidentRow.status,
+            IncidentRow.sector_id,
+            IncidentRow.assignee,
+            IncidentRow.resolution,
+            IncidentRow.updated_at,
+            IncidentRow.version,
+        ).where(IncidentRow.id.in_(ids))
+    ):
+        try:
+            incident = Incident(
+                id=row.id,
+                title=row.title,
+                opened_at=row.opened_at,
+                priority=row.priority,
+                status=_enum(IncidentStatus, row.status, row.id),
+                sector_id=row.sector_id,
+                event_ids=tuple(links[row.id]),
+                assignee=row.assignee,
+                resolution=None
+                if row.resolution is None
+                else _enum(Resolution, row.resolution, row.id),
+                history=tuple(steps[row.id]),
+            )
+        except (ValueError, TypeError) as exc:
+            raise CorruptRecordError(f"incident {row.id} cannot be read back: {exc}") from exc
+        found[row.id] = StoredIncident(
+            incident=incident, version=row.version, updated_at=row.updated_at
+        )
+    return found
+
+
+def _enum(enum: type[E], value: str, incident_id: str) -> E:
+    try:
+        return enum(value)
+    except ValueError as exc:
+        raise CorruptRecordError(
+            f"incident {incident_id}: unknown {enum.__name__} {value!r} (written by a newer "
+            "Kordon?)"
+        ) from exc
+
+
+def _newest_alerted(session: Session, conditions: Sequence[Any], limit: int) -> builtins.list[str]:
+    """Ids of the ``limit`` incidents matching ``conditions`` with the latest
+    ``coalesce(last_alert_at, opened_at)``, newest first (then id, descending).
+
+    Ordering the whole join by that expression sorts every incident on each call (no index
+    can hold a value from two tables). The newest page is instead the newest of two short
+    index walks: incidents with an alert time by ``last_alert_at`` (its index on the extras
+    table), and incidents without one by ``opened_at`` (its index); each stops after
+    ``limit`` matches.
+    """
+    alerted = [
+        (time, incident_id)
+        for incident_id, time in session.execute(
+            select(IncidentRow.id, IncidentExtrasRow.last_alert_at)
+            .join(IncidentExtrasRow, IncidentExtrasRow.incident_id == IncidentRow.id)
+            .where(IncidentExtrasRow.last_alert_at.is_not(None), *conditions)
+            .order_by(IncidentExtrasRow.last_alert_at.desc(), IncidentRow.id.desc())
+            .limit(limit)
+        )
+    ]
+    never_alerted = (
+        select(IncidentRow.id, IncidentRow.opened_at)
+        .outerjoin(IncidentExtrasRow, IncidentExtrasRow.incident_id == IncidentRow.id)
+        .where(IncidentExtrasRow.last_alert_at.is_(None), *conditions)
+        .order_by(IncidentRow.opened_at.desc(), IncidentRow.id.desc())
+        .limit(limit)
+    )
+    if len(alerted) == limit:
+        # A full page of alerted incidents: only one opened since its oldest alert can
+        # still enter it, so the walk stops there (on a node where every incident has an
+        # alert time it would otherwise read them all to find none).
+        never_alerted = never_alerted.where(IncidentRow.opened_at >= alerted[-1][0])
+    candidates = alerted + [
+        (time, incident_id) for incident_id, time in session.execute(never_alerted)
+    ]
+    candidates.sort(reverse=True)
+    return [incident_id for _, incident_id in candidates[:limit]]
 
 
 def _stored(row: IncidentRow) -> StoredIncident:

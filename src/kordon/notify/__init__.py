@@ -1,0 +1,4 @@
+"""Outbound integrations: MQTT and webhook notifiers, Prometheus metrics.
+
+See docs/integrations.md.
+"""
