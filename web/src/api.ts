@@ -81,6 +81,11 @@ export class ApiClient {
     return (await response.json()) as T;
   }
 
+  /** A JSON request to any API path (the register and report pages build on it). */
+  send<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    return this.request<T>(method, path, body);
+  }
+
   async login(username: string, password: string): Promise<Session> {
     const session = await this.request<Session>("POST", "/api/auth/login", { username, password });
     this.csrfToken = session.csrf_token;

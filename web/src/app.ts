@@ -11,6 +11,7 @@ import { LiveFeed } from "./live";
 import { MapView } from "./map/view";
 import { IncidentQueue } from "./queue";
 import { Store } from "./store";
+import { Office, consoleFor, renderOffice } from "./register/office";
 import type { LiveMessage, Session } from "./types";
 
 type Tab = "incident" | "cameras" | "health";
@@ -30,6 +31,7 @@ export class Console {
   private map: MapView | null = null;
   private alerts: AlertCentre | null = null;
   private readonly alertCursor = new AlertCursor();
+  private office: Office | null = null;
 
   constructor(
     private readonly root: HTMLElement,
@@ -39,6 +41,10 @@ export class Console {
 
   async start(session: Session): Promise<void> {
     this.store.user = session.user;
+    if (!consoleFor(session)) {
+      this.office = renderOffice(this.root, this.api, session, this.onLogout);
+      return;
+    }
     try {
       this.store.site = await this.api.site();
     } catch (error) {
@@ -61,6 +67,7 @@ export class Console {
 
   stop(): void {
     this.live?.stop();
+    this.office?.stop();
     for (const timer of this.timers) window.clearInterval(timer);
     this.cameras?.setVisible(false);
     if (this.keyHandler) window.removeEventListener("keydown", this.keyHandler);
@@ -87,6 +94,8 @@ export class Console {
       h("span", { class: "site", "data-testid": "site-name" }, this.store.site?.name ?? "site unavailable"),
       connection,
     );
+    this.office = new Office(this.api, session.user, true);
+    header.append(this.office.nav);
     this.alerts = new AlertCentre(this.store, header, (id) => this.open(id));
     header.append(
       ...this.alerts.elements(),
@@ -112,7 +121,7 @@ export class Console {
     }
     side.append(tabBar, ...[...this.tabs.values()].map((t) => t.pane));
     this.root.replaceChildren(
-      h("div", { class: "console", "data-testid": "console" }, header, queuePane, mapPane, side, this.toastBox),
+      h("div", { class: "console", "data-testid": "console" }, header, queuePane, mapPane, side, this.toastBox, this.office.page),
     );
 
     const toast = (text: string, error = false): void => this.toast(text, error);
@@ -128,6 +137,7 @@ export class Console {
     health.mount();
     new StatsPanel(this.tabs.get("health")!.pane, this.api).mount();
     this.showTab("incident");
+    this.office.start();
     this.keyHandler = (event) => this.onKey(event);
     window.addEventListener("keydown", this.keyHandler);
   }
@@ -142,6 +152,7 @@ export class Console {
 
   /** Opens an incident: select it, show its detail, centre the map on it. */
   private open(id: string): void {
+    this.office?.showConsole();
     this.store.select(id);
     this.showTab("incident");
     const incident = this.store.incidents.get(id);

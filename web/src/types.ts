@@ -1,7 +1,7 @@
 // Types of the operator API (docs/api.md). Times are ISO-8601 UTC strings.
 import type { DronePublic } from "./map/drones";
 
-export type Role = "operator" | "supervisor" | "admin" | "auditor";
+export type Role = "operator" | "supervisor" | "admin" | "auditor" | "logistics" | "commander" | "donor_auditor";
 
 export interface User {
   username: string;
