@@ -34,6 +34,7 @@ MODULES: dict[str, str] = {
     "mavlink": "benchmarks.bench_mavlink",
     "reports": "benchmarks.bench_reports",
     "register": "benchmarks.bench_register",
+    "link": "benchmarks.bench_link",
 }
 
 

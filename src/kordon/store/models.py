@@ -168,5 +168,6 @@ class DeviceStatusHistoryRow(Base):
 from kordon.store import models_accounts as _models_accounts  # noqa: E402, F401  (registers on Base)
 from kordon.store import models_incidents as _models_incidents  # noqa: E402, F401
 from kordon.store import models_ledger as _models_ledger  # noqa: E402, F401  (registers on Base)
+from kordon.store import models_link as _models_link  # noqa: E402, F401  (registers on Base)
 from kordon.store import models_recording as _models_recording  # noqa: E402, F401  (registers on Base)
 from kordon.store import models_register as _models_register  # noqa: E402, F401  (registers on Base)

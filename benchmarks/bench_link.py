@@ -1,0 +1,356 @@
+"""Edge → centre link benchmark (issue 15): through the real Mosquitto broker on
+127.0.0.1:1883 into the centre's PostgreSQL (``KORDON_BENCH_POSTGRES_URL``, else
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``, a fresh schema dropped afterwards),
+or into SQLite when no PostgreSQL answers.
+
+One edge (SQLite, ``synchronous=FULL``), one sender, one receiver, one process.
+
+- **Latency**: ``N_LATENCY`` border events written one by one on a healthy link
+  (``store_event``: event and outbox entry in one transaction, fsynced), ``RATE_HZ`` per
+  second; latency is the centre's ingest time minus the edge's append time (same host, same
+  clock); p50/p95.
+- **Backlog drain**: a 30 min outage at 10 events/s is ``K_OUTAGE`` events written while
+  the sender is down; then the sender starts and the time until the outbox is empty (every
+  entry ingested and acknowledged) gives the drain rate, events/s, and how many times
+  faster than real time (10 events/s) it is. This rate is also the edge → centre
+  throughput of one edge. Counts check 0 lost and 0 duplicated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from time import perf_counter
+
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from benchmarks.common import BenchRow, main_for
+from kordon.domain.event import Direction, Event, EventKind, Frame
+from kordon.link.batch import Batch
+from kordon.link.durability import require_full_sync
+from kordon.link.edge_events import store_event
+from kordon.link.ingest import Ingestor, IngestResult
+from kordon.link.mqtt_link import BrokerEndpoint
+from kordon.link.outbox import Outbox
+from kordon.link.receiver import LinkReceiver, ReceiverSettings
+from kordon.link.sender import OutboxSender, SenderSettings
+from kordon.link.topics import LinkTopics
+from kordon.store import Store, sqlite_url
+from kordon.store.models import EventRow
+from kordon.store.models_link import LinkIngestedRow
+
+BROKER = ("127.0.0.1", 1883)
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+EDGE = "edge-bench"
+N_LATENCY = 300
+RATE_HZ = 50.0
+OUTAGE_RATE_HZ = 10.0
+K_OUTAGE = int(30 * 60 * OUTAGE_RATE_HZ)
+APPEND_CHUNK = 1000
+N_EDGES = 20
+FLEET_BACKLOG = 1000
+
+
+def _event(n: int) -> Event:
+    return Event(
+        kind=EventKind.BORDER_CROSSING,
+        time=datetime.now(UTC),
+        source_id="cam-1",
+        rule_id="border",
+        track_id=f"t-{n}",
+        class_name="person",
+        confidence=0.9,
+        direction=Direction.INBOUND,
+        frame=Frame.LOCAL,
+        x=float(n),
+        y=12.5,
+        lat=51.7,
+        lon=24.1,
+        sector_id="s-1",
+        attributes={"speed_mps": 1.4},
+        evidence=(f"snapshot:{n}",),
+    )
+
+
+@contextlib.contextmanager
+def _centre_url(directory: Path) -> Iterator[tuple[str, str]]:
+    """(URL, backend) of the centre: a fresh PostgreSQL schema, else SQLite."""
+    server_url = os.environ.get("KORDON_BENCH_POSTGRES_URL", POSTGRES_URL)
+    schema = f"kordon_bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except SQLAlchemyError:
+        admin.dispose()
+        yield sqlite_url(directory / "centre.db"), "sqlite"
+        return
+    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False), "postgresql"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _wait(check: Callable[[], bool], what: str, timeout_s: float = 300.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        time.sleep(0.005)
+
+
+def _ingested_times(centre: Store) -> dict[str, datetime]:
+    with centre.sessions() as session:
+        rows = session.execute(select(LinkIngestedRow.entry_id, LinkIngestedRow.ingested_at))
+        return {str(entry_id): at for entry_id, at in rows}
+
+
+def _ingested_count(centre: Store) -> int:
+    with centre.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(LinkIngestedRow)) or 0)
+
+
+def _event_count(centre: Store) -> int:
+    with centre.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(EventRow)) or 0)
+
+
+def _percentile(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def _run(directory: Path, centre_url: str, backend: str) -> list[BenchRow]:
+    topics = LinkTopics(root=f"kordon-bench/{uuid.uuid4().hex[:8]}/edge")
+    edge = Store(sqlite_url(directory / "edge.db"))
+    edge.open()
+    require_full_sync(edge.engine)
+    centre = Store(centre_url)
+    centre.open()
+    outbox = Outbox(edge.sessions)
+    suffix = uuid.uuid4().hex[:8]
+
+    def endpoint(client_id: str) -> BrokerEndpoint:
+        return BrokerEndpoint(
+            host=BROKER[0], port=BROKER[1], client_id=client_id, session_expiry_s=300
+        )
+
+    receiver = LinkReceiver(
+        Ingestor(centre),
+        endpoint(f"bench-centre-{suffix}"),
+        ReceiverSettings.of({EDGE}, max_batch_bytes=4_000_000),
+        clock=lambda: datetime.now(UTC),
+        topics=topics,
+    )
+    settings = SenderSettings(
+        EDGE, batch_entries=500, batch_bytes=1_000_000, max_in_flight=4, poll_s=0.05
+    )
+
+    def new_sender() -> OutboxSender:
+        return OutboxSender(
+            outbox, endpoint(f"bench-edge-{suffix}"), settings, clock=time.monotonic, topics=topics
+        )
+
+    rows: list[BenchRow] = []
+    note = f"1 edge, Mosquitto 127.0.0.1, centre on {backend}"
+    sender = new_sender()
+    try:
+        receiver.start()
+        sender.start()
+        _wait(receiver.link.connected.is_set, "the centre's connection", 15)
+        _wait(sender.link.connected.is_set, "the edge's connection", 15)
+
+        # Latency on a healthy link.
+        appended: dict[str, datetime] = {}
+        start = time.perf_counter()
+        for n in range(N_LATENCY):
+            _sleep_until(start + n / RATE_HZ)
+            now = datetime.now(UTC)
+            entry = store_event(edge, outbox, _event(n), time=now)
+            assert entry is not None
+            appended[entry.entry_id] = now
+            sender.wake()
+        _wait(lambda: outbox.count() == 0, "the latency events to be acknowledged")
+        ingested = _ingested_times(centre)
+        latencies = [(ingested[i] - t).total_seconds() * 1000 for i, t in appended.items()]
+        rows += [
+            BenchRow("link", "append → ingested p50", statistics.median(latencies), "ms", note),
+            BenchRow("link", "append → ingested p95", _percentile(latencies, 95), "ms", note),
+        ]
+
+        # An outage: the sender is down while K_OUTAGE events are written.
+        sender.stop()
+        t_append = time.perf_counter()
+        for first in range(0, K_OUTAGE, APPEND_CHUNK):
+            with edge.sessions.begin() as session:
+                for n in range(first, min(first + APPEND_CHUNK, K_OUTAGE)):
+                    outbox.append(session, _event(n), created_at=datetime.now(UTC))
+        append_s = time.perf_counter() - t_append
+        assert outbox.count() == K_OUTAGE
+        before = _ingested_count(centre)
+        sender = new_sender()
+        t0 = time.perf_counter()
+        sender.start()
+        _wait(lambda: outbox.count() == 0, "the backlog to drain")
+        drain_s = time.perf_counter() - t0
+        total = _ingested_count(centre)
+        counts = receiver.counts()
+        lost = K_OUTAGE + N_LATENCY - total
+        rate = K_OUTAGE / drain_s
+        rows += [
+            BenchRow(
+                "link",
+                f"backlog drain ({K_OUTAGE} events = 30 min at 10/s)",
+                rate,
+                "events/s",
+                f"{note}; {rate / OUTAGE_RATE_HZ:.0f}x real time; {drain_s:.1f} s",
+            ),
+            BenchRow("link", "lost after outage", float(lost), "events", f"{total - before} new"),
+            BenchRow(
+                "link",
+                "duplicates stored",
+                float(_event_count(centre) - (K_OUTAGE + N_LATENCY)),
+                "events",
+                f"{counts.duplicate_entries} resent entries deduplicated by entry id",
+            ),
+            BenchRow(
+                "link",
+                "outbox append (batched, fsync per 1000)",
+                K_OUTAGE / append_s,
+                "events/s",
+                "edge SQLite, synchronous=FULL",
+            ),
+        ]
+    finally:
+        sender.stop()
+        receiver.stop()
+        centre.close()
+        edge.close()
+    return rows
+
+
+class _TimedIngestor(Ingestor):
+    """Records how long each batch's transaction took (decode excluded)."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store)
+        self.commit_ms: list[float] = []
+
+    def ingest(self, batch: Batch, *, time: datetime) -> IngestResult:
+        t0 = perf_counter()
+        result = super().ingest(batch, time=time)
+        self.commit_ms.append((perf_counter() - t0) * 1000)
+        return result
+
+
+def _run_fleet(directory: Path, centre_url: str, backend: str) -> list[BenchRow]:
+    """``N_EDGES`` edges, each with a backlog of ``FLEET_BACKLOG``, drain into one centre."""
+    topics = LinkTopics(root=f"kordon-bench/{uuid.uuid4().hex[:8]}/edge")
+    suffix = uuid.uuid4().hex[:8]
+    edges = [f"edge-{n:02d}" for n in range(N_EDGES)]
+    centre = Store(centre_url)
+    centre.open()
+    ingestor = _TimedIngestor(centre)
+    receiver = LinkReceiver(
+        ingestor,
+        BrokerEndpoint(host=BROKER[0], client_id=f"bench-fleet-{suffix}", session_expiry_s=300),
+        ReceiverSettings.of(edges, max_batch_bytes=4_000_000),
+        clock=lambda: datetime.now(UTC),
+        topics=topics,
+    )
+    stores: list[Store] = []
+    senders: list[OutboxSender] = []
+    try:
+        for edge_id in edges:
+            store = Store(sqlite_url(directory / f"{edge_id}.db"))
+            store.open()
+            stores.append(store)
+            outbox = Outbox(store.sessions)
+            with store.sessions.begin() as session:
+                for n in range(FLEET_BACKLOG):
+                    outbox.append(session, _event(n), created_at=datetime.now(UTC))
+            senders.append(
+                OutboxSender(
+                    outbox,
+                    BrokerEndpoint(
+                        host=BROKER[0], client_id=f"bench-{edge_id}-{suffix}", session_expiry_s=300
+                    ),
+                    SenderSettings(
+                        edge_id,
+                        batch_entries=500,
+                        batch_bytes=1_000_000,
+                        max_in_flight=2,
+                        ack_timeout_s=60.0,
+                        poll_s=0.05,
+                    ),
+                    clock=time.monotonic,
+                    topics=topics,
+                )
+            )
+        receiver.start()
+        _wait(receiver.link.connected.is_set, "the centre's connection", 15)
+        t0 = perf_counter()
+        for sender in senders:
+            sender.start()
+        total = N_EDGES * FLEET_BACKLOG
+        _wait(lambda: _ingested_count(centre) == total, "the fleet's backlogs")
+        elapsed = perf_counter() - t0
+        _wait(lambda: all(Outbox(s.sessions).count() == 0 for s in stores), "the fleet's acks")
+    finally:
+        for sender in senders:
+            sender.stop()
+        receiver.stop()
+        for store in stores:
+            store.close()
+        centre.close()
+    note = (
+        f"{N_EDGES} edges x {FLEET_BACKLOG} events, one receiver, centre on {backend}; "
+        "the edges' senders run in the same process (they share its CPU and GIL)"
+    )
+    return [
+        BenchRow("link", "central ingest, 20 edges", total / elapsed, "events/s", note),
+        BenchRow(
+            "link",
+            "central batch commit p99",
+            _percentile(ingestor.commit_ms, 99),
+            "ms",
+            f"{len(ingestor.commit_ms)} batches of up to 500; "
+            f"{receiver.counts().duplicate_entries} duplicate entries",
+        ),
+    ]
+
+
+def _sleep_until(deadline: float) -> None:
+    left = deadline - time.perf_counter()
+    if left > 0:
+        time.sleep(left)
+
+
+def bench_rows() -> list[BenchRow]:
+    try:
+        with socket.create_connection(BROKER, timeout=1.0):
+            pass
+    except OSError as exc:
+        return [BenchRow("link", "skipped: no MQTT broker", 0.0, "", str(exc))]
+    with tempfile.TemporaryDirectory() as name:
+        directory = Path(name)
+        with _centre_url(directory) as (url, backend):
+            rows = _run(directory, url, backend)
+        with _centre_url(directory) as (url, backend):
+            return rows + _run_fleet(directory, url, backend)
+
+
+if __name__ == "__main__":
+    main_for(bench_rows)

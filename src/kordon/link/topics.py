@@ -1,0 +1,42 @@
+"""MQTT topics of the link: ``<root>/<edge_id>/outbox`` up, ``<root>/<edge_id>/ack`` down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_ROOT = "kordon/edge"
+
+
+def check_edge_id(edge_id: str) -> str:
+    """An edge id must be one topic level: no '/', '+', '#', NUL; at most 128 characters."""
+    if not edge_id or len(edge_id) > 128 or any(c in "/+#\x00" for c in edge_id):
+        raise ValueError(f"edge id {edge_id!r} must be 1-128 characters without / + # or NUL")
+    return edge_id
+
+
+@dataclass(frozen=True, slots=True)
+class LinkTopics:
+    root: str = DEFAULT_ROOT
+
+    def __post_init__(self) -> None:
+        if not self.root or self.root.endswith("/") or any(c in "+#\x00" for c in self.root):
+            raise ValueError(f"topic root {self.root!r} must be a plain topic without wildcards")
+
+    def outbox(self, edge_id: str) -> str:
+        return f"{self.root}/{check_edge_id(edge_id)}/outbox"
+
+    def ack(self, edge_id: str) -> str:
+        return f"{self.root}/{check_edge_id(edge_id)}/ack"
+
+    @property
+    def all_outboxes(self) -> str:
+        """The filter the centre subscribes to."""
+        return f"{self.root}/+/outbox"
+
+    def edge_of_outbox(self, topic: str) -> str | None:
+        """The edge id in an outbox topic, or ``None`` if ``topic`` is not one."""
+        prefix, suffix = f"{self.root}/", "/outbox"
+        if not (topic.startswith(prefix) and topic.endswith(suffix)):
+            return None
+        edge = topic[len(prefix) : -len(suffix)]
+        return edge if edge and "/" not in edge else None
