@@ -67,6 +67,9 @@ def _site(tmp_path: Path) -> SiteConfig:
     camera = data["cameras"][0]
     camera["source"] = {"kind": "file", "path": "still.avi", "loop": True, "realtime": True}
     camera["analytics"] = {"fps": 2, "detector": {"kind": "motion"}}
+    # one still camera and nothing else: the other demo devices watch cam-1's simulated world
+    data["cameras"] = [camera]
+    data["sensors"] = []
     site_file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return load_site(site_file)
 

@@ -168,7 +168,7 @@ def test_cameras_are_the_enabled_ones_with_their_pose_and_field_of_view(
     view: SiteView, site: SiteConfig
 ) -> None:
     cameras = {c.id: c for c in view.cameras()}
-    assert set(cameras) == {"cam-1", "cam-plain"}  # cam-off is disabled
+    assert set(cameras) == {"cam-1", "cam-2", "cam-plain"}  # cam-off is disabled
     plain = cameras["cam-plain"]
     assert (plain.position_lat, plain.position_lon, plain.fov) == (None, None, None)
     assert not plain.georeferenced
