@@ -13,7 +13,7 @@ import functools
 import logging
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -32,7 +32,7 @@ from kordon.api.routes.metrics import metrics_router
 from kordon.api.routes.reports import session_router
 from kordon.api.server import ApiServer
 from kordon.api.settings import api_settings, tls_files
-from kordon.bus.channels import ALERTS, DEVICE_STATUS, DRONES, EVENTS, INCIDENTS, OBSERVATIONS
+from kordon.bus.channels import ALERTS, DEVICE_STATUS, EVENTS, INCIDENTS, OBSERVATIONS
 from kordon.bus.inprocess import InProcessBus
 from kordon.config.integrations import AsterixRadar, GroundSensor, MavlinkSensor
 from kordon.config.models import (
@@ -42,11 +42,9 @@ from kordon.config.models import (
     SiteConfig,
 )
 from kordon.config.support import unsupported_in
-from kordon.domain.drone import DroneState
 from kordon.domain.errors import KordonError
 from kordon.domain.event import Event
 from kordon.domain.incident import Incident
-from kordon.domain.observations import Observations
 from kordon.domain.scan import SensorScan
 from kordon.domain.status import DeviceStatus
 from kordon.fusion.sensors import SensorKind, SensorSpec
@@ -57,8 +55,8 @@ from kordon.incidents.correlator import CorrelationPolicy, Correlator
 from kordon.incidents.device_watch import DeviceWatch, WatchedDevice
 from kordon.incidents.service import IncidentService
 from kordon.incidents.sla import SlaPolicy
-from kordon.interop.missions.patrol import PatrolSpec, patrol_sector, plan_patrol
 from kordon.lifecycle import Service, ServiceGroup
+from kordon.node_errors import NodeBuildError
 from kordon.notify.factory import build_notifiers
 from kordon.notify.incident_counts import incidents_by_status
 from kordon.notify.metrics import MetricsCollector
@@ -78,15 +76,6 @@ from kordon.reports.schedule import Schedule, ScheduledReports
 from kordon.reports.service import ReportService
 from kordon.reports.site_service import report_service_for
 from kordon.sensors.asterix.service import AsterixRadarService, rate_limit
-from kordon.sensors.mavlink.endpoint import EndpointSpec
-from kordon.sensors.mavlink.service import MavlinkService
-from kordon.sensors.ugs.service import GroundSensorService
-from kordon.sensors.ugs.simulated import (
-    SimulatedGroundSensor,
-    SimulatedSensorSpec,
-    cast_positions,
-)
-from kordon.sensors.ugs.simulated_service import SimulatedGroundSensorsService
 from kordon.services.basemap_files import basemap_files
 from kordon.services.camera_service import CameraService
 from kordon.services.clips import ClipService
@@ -104,12 +93,9 @@ from kordon.services.store_service import StoreService
 from kordon.services.track_feed import TrackFeed
 from kordon.sim.camera import SimulatedCamera
 from kordon.sim.camera_scene import scene_for_camera
-from kordon.sim.drone import SimulatedDrone, SimulatedDroneService, mission_duration_s, waypoints_of
-from kordon.sim.radar import SimulatedRadar, SimulatedRadarService, SimulatedRadarSpec
 from kordon.sim.render import Renderer
 from kordon.sim.scenes import Scene
-from kordon.sim.source import SharedEpoch, SimulatedSource
-from kordon.site.factory import site_picture_core
+from kordon.sim.source import SimulatedSource
 from kordon.site.picture import SitePicture
 from kordon.video.factory import build_camera_pipeline, build_frame_source
 from kordon.video.live.pacing import PacedPacketSource
@@ -119,12 +105,13 @@ from kordon.video.pipeline.result import FrameResult
 from kordon.video.source.base import FrameSource, HealthSink
 from kordon.video.source.clock import Clock, SystemClock
 from kordon.video.source.frame import Frame
+from kordon.wiring.drones import drones
+from kordon.wiring.ground import ground_sensors
+from kordon.wiring.radars import radars as wire_radars
+from kordon.wiring.site_picture import site_picture
+from kordon.wiring.worlds import shared_worlds
 
 logger = logging.getLogger(__name__)
-
-
-class NodeBuildError(KordonError):
-    """The configuration is valid but a part of the node cannot be built from it."""
 
 
 class Node:
@@ -378,7 +365,7 @@ def build_node(
         ),
     )
 
-    worlds = _shared_worlds(config)
+    worlds = shared_worlds(config)
     scenes: dict[str, Scene] = {}
     ground = [s for s in config.sensors if isinstance(s, GroundSensor)]
     radars = AsterixRadarService.radars(config.sensors)
@@ -396,7 +383,7 @@ def build_node(
     stage_settings = GeoStageSettings(geo_rules=not fused)
     picture: SitePicture | None = None
     if fused:
-        picture = _site_picture(
+        picture = site_picture(
             config,
             geometry,
             bus,
@@ -523,8 +510,8 @@ def build_node(
             )
         )
 
-    _drones(config, geometry, bus, clock=clock, record_status=record_status, services=services)
-    ground_service = _ground_sensors(
+    drones(config, geometry, bus, clock=clock, record_status=record_status, services=services)
+    ground_service = ground_sensors(
         config,
         ground,
         geometry,
@@ -535,7 +522,7 @@ def build_node(
         worlds=worlds,
         services=services,
     )
-    _radars(
+    wire_radars(
         config,
         radars,
         geometry,
@@ -704,193 +691,6 @@ def _cameras_behind(event: Event) -> list[str]:
     return out
 
 
-DEMO_DRONE_SPEED_MPS = 15.0
-
-
-def _shared_worlds(config: SiteConfig) -> dict[str, SharedEpoch]:
-    """One shared timeline per simulated world that more than one camera or sensor shows."""
-    members: dict[str, int] = {}
-    for camera in config.cameras:
-        if camera.enabled and isinstance(camera.source, SimulatorSource):
-            root = camera.source.world or camera.id
-            members[root] = members.get(root, 0) + 1
-    for sensor in config.sensors:
-        if isinstance(sensor, GroundSensor | AsterixRadar) and sensor.simulated_world is not None:
-            members[sensor.simulated_world] = members.get(sensor.simulated_world, 0) + 1
-    return {root: SharedEpoch() for root, n in members.items() if n > 1}
-
-
-def _drones(
-    config: SiteConfig,
-    geometry: SiteGeometry,
-    bus: InProcessBus,
-    *,
-    clock: Clock,
-    record_status: Callable[[DeviceStatus], None],
-    services: list[Service],
-) -> None:
-    """A telemetry endpoint per MAVLink sensor (drones on the map, health), and the
-    simulated patrol drones of the demo."""
-
-    def publish(state: DroneState) -> None:
-        bus.publish(DRONES, state)
-
-    for sensor in config.sensors:
-        if not isinstance(sensor, MavlinkSensor):
-            continue
-        url = sensor.url
-        if url.startswith("tlog:"):
-            url = f"tlog:{config.resolve_path(url.removeprefix('tlog:'))}"
-        dem = str(config.resolve_path(sensor.dem_file)) if sensor.dem_file else None
-        resolved = sensor.model_copy(update={"url": url, "dem_file": dem})
-        try:
-            services.append(
-                MavlinkService(resolved, clock=clock, on_state=publish, on_status=record_status)
-            )
-        except KordonError as exc:
-            raise NodeBuildError(f"mavlink sensor {sensor.id!r}: {exc}") from exc
-        if sensor.simulated_patrol is not None:
-            services.append(_simulated_patrol(config, geometry, sensor, clock))
-
-
-def _simulated_patrol(
-    config: SiteConfig, geometry: SiteGeometry, sensor: MavlinkSensor, clock: Clock
-) -> SimulatedDroneService:
-    """A simulated vehicle flying the generated patrol of the sensor's sector, looping."""
-    spec = PatrolSpec(speed_mps=DEMO_DRONE_SPEED_MPS)
-    try:
-        stretch = patrol_sector(config, geometry, str(sensor.simulated_patrol))
-        mission = plan_patrol(stretch, list(geometry.borders.values()), spec)
-        endpoint = EndpointSpec.parse(sensor.url)
-    except KordonError as exc:
-        raise NodeBuildError(f"mavlink sensor {sensor.id!r}: simulated patrol: {exc}") from exc
-    route = waypoints_of(mission)
-    drone = SimulatedDrone(
-        route,
-        home_alt_m=0.0,
-        speed_mps=DEMO_DRONE_SPEED_MPS,
-        hfov_deg=sensor.camera_hfov_deg or 60.0,
-        gimbal_pitch_deg=-60.0,
-        battery_drain_pct_per_s=0.01,
-        repeat_after_s=mission_duration_s(route, DEMO_DRONE_SPEED_MPS) + 30.0,
-    )
-    host = "127.0.0.1" if endpoint.host in ("", "0.0.0.0") else endpoint.host
-    return SimulatedDroneService(drone, host=host, port=endpoint.port, clock=clock)
-
-
-def _ground_sensors(
-    config: SiteConfig,
-    ground: Sequence[GroundSensor],
-    geometry: SiteGeometry,
-    bus: InProcessBus,
-    *,
-    clock: Clock,
-    record_status: Callable[[DeviceStatus], None],
-    scenes: Mapping[str, Scene],
-    worlds: Mapping[str, SharedEpoch],
-    services: list[Service],
-) -> GroundSensorService | None:
-    """The ground sensors' intake (MQTT, signed HTTP) into the site picture, and the
-    simulated twins of those that watch a simulated world."""
-    if not ground:
-        return None
-
-    def publish(obs: Observations) -> None:  # one alarm: one sensor per batch
-        bus.publish(OBSERVATIONS, SensorScan(str(obs.sensor_id[0]), float(obs.time_s.max()), obs))
-
-    try:
-        service = GroundSensorService(
-            ground,
-            geometry.frame,
-            clock=clock.now,
-            environ=os.environ,
-            on_observations=publish,
-            on_status=record_status,
-            max_delay_s=config.fusion.tracker.reorder_lag_s / 2,
-        )
-    except KordonError as exc:
-        raise NodeBuildError(f"ground sensors: {exc}") from exc
-    services.append(service)
-    twins: dict[str, list[SimulatedGroundSensor]] = {}
-    for sensor in ground:
-        world = sensor.simulated_world
-        if world is None:
-            continue
-        if world not in scenes or world not in worlds:
-            raise NodeBuildError(
-                f"ground sensor {sensor.id!r}: simulated_world {world!r} is not a simulated "
-                "camera of this site"
-            )
-        twin = SimulatedGroundSensor(
-            SimulatedSensorSpec.of(sensor, geometry.frame),
-            cast_positions(scenes[world].scenario.cast),
-        )
-        twins.setdefault(world, []).append(twin)
-    for world, sensors in twins.items():
-        services.append(
-            SimulatedGroundSensorsService(
-                sensors, epoch=worlds[world], clock=clock.now, send=service.intake.handle
-            )
-        )
-    return service
-
-
-def _radars(
-    config: SiteConfig,
-    radars: Sequence[AsterixRadar],
-    geometry: SiteGeometry,
-    bus: InProcessBus,
-    *,
-    clock: Clock,
-    record_status: Callable[[DeviceStatus], None],
-    scenes: Mapping[str, Scene],
-    worlds: Mapping[str, SharedEpoch],
-    services: list[Service],
-) -> AsterixRadarService | None:
-    """The radars' ASTERIX intake (UDP) into the site picture, and the simulated radars
-    of those that watch a simulated world (they send to the radar's port like the real one)."""
-    if not radars:
-        return None
-
-    def publish(scan: SensorScan) -> None:
-        bus.publish(OBSERVATIONS, scan)
-
-    try:
-        service = AsterixRadarService(
-            radars,
-            geometry.frame,
-            clock=clock.now,
-            on_scan=publish,
-            on_status=record_status,
-            max_delay_s=config.fusion.tracker.reorder_lag_s / 2,
-        )
-    except (KordonError, ValueError) as exc:
-        raise NodeBuildError(f"radars: {exc}") from exc
-    services.append(service)
-    for radar in radars:
-        world = radar.simulated_world
-        if world is None:
-            continue
-        if world not in scenes or world not in worlds:
-            raise NodeBuildError(
-                f"radar {radar.id!r}: simulated_world {world!r} is not a simulated camera "
-                "of this site"
-            )
-        host = "127.0.0.1" if radar.bind_address == "0.0.0.0" else radar.bind_address
-        services.append(
-            SimulatedRadarService(
-                SimulatedRadar(
-                    SimulatedRadarSpec.of(radar, geometry.frame),
-                    cast_positions(scenes[world].scenario.cast),
-                ),
-                epoch=worlds[world],
-                clock=clock.now,
-                address=(host, radar.udp_port),
-            )
-        )
-    return service
-
-
 def _recorder_service(
     camera: CameraConfig,
     source: object,
@@ -972,28 +772,3 @@ def _result_handler(
             track_feed.publish(camera_id, geo_stage.latest_positions(), result.time)
 
     return on_result
-
-
-def _site_picture(
-    config: SiteConfig,
-    geometry: SiteGeometry,
-    bus: InProcessBus,
-    *,
-    ingest: Callable[[Event], None],
-    snapshot: Callable[[Event], None],
-    extra_sensors: Sequence[SensorSpec] = (),
-) -> SitePicture:
-    """The site tracker fed by every georeferenced camera and the other sensors."""
-    specs = [SensorSpec(c.id, SensorKind.CAMERA) for c in config.cameras if c.enabled]
-    specs += extra_sensors
-    core = site_picture_core(
-        geometry,
-        specs,
-        config.fusion,
-        sector_thresholds={
-            s.id: s.single_sensor_min_confidence
-            for s in config.sectors
-            if s.single_sensor_min_confidence is not None
-        },
-    )
-    return SitePicture(core, bus, ingest=ingest, snapshot=snapshot)

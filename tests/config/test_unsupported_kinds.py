@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kordon.app import NodeBuildError, build_node
+from kordon.app import build_node
 from kordon.config.errors import ConfigError
 from kordon.config.loader import load_site
 from kordon.config.models import SiteConfig
 from kordon.config.support import SUPPORTED_KINDS, unsupported_in
+from kordon.node_errors import NodeBuildError
 from tests.config.sites import BASE_SITE
 
 SENSORS = {

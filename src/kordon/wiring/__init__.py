@@ -1,0 +1,1 @@
+"""How the composition root (``kordon.app``) builds each kind of device into a node."""
