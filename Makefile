@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SITE ?= examples/volyn/site.yaml
 WEB_STAMP := web/dist/index.html
 
-.PHONY: run test lint typecheck unit bench bench-border reliability venv web clean format docs
+.PHONY: run test lint typecheck unit bench bench-border reliability venv web clean format docs central-demo
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ reliability: venv
 	KORDON_CRASH_ITERATIONS=500 $(VENV)/bin/pytest -s tests/record/test_crash.py
 	KORDON_DISKFULL_ITERATIONS=200 $(VENV)/bin/pytest -s tests/record/test_diskfull.py -k loop
 	KORDON_CONCURRENCY_ITERATIONS=200 $(VENV)/bin/pytest -s $(CONCURRENCY_TESTS)
+
+# A central with two edges on this machine (Debian's mosquitto and postgresql, no containers).
+central-demo: venv web
+	deploy/local-demo.sh
 
 docs: venv
 	$(VENV)/bin/kordon config docs -o docs/configuration.md

@@ -14,21 +14,30 @@ One edge (SQLite, ``synchronous=FULL``), one sender, one receiver, one process.
   entry ingested and acknowledged) gives the drain rate, events/s, and how many times
   faster than real time (10 events/s) it is. This rate is also the edge → centre
   throughput of one edge. Counts check 0 lost and 0 duplicated.
+- **Central ingest, 20 edges**: ``N_EDGES`` edges with ``FLEET_BACKLOG`` events each, their
+  senders in a second process (as on their own machines), drain into one receiver; the
+  rate is events stored per second from the senders' start, and the commit p99 is that of
+  the store transactions (each holds every batch waiting, up to the receiver's
+  ``group_entries``). Counts check 0 lost and 0 duplicated.
+- **Centre CPU per entry**: decoding and storing, measured without the broker in CPU
+  time of this process: what bounds one receiver whatever else runs on the machine.
 """
 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import socket
 import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
-from time import perf_counter
+from time import perf_counter, process_time
 
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
@@ -36,12 +45,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from benchmarks.common import BenchRow, main_for
 from kordon.domain.event import Direction, Event, EventKind, Frame
-from kordon.link.batch import Batch
+from kordon.link.batch import Batch, decode_batch, encode_batch
+from kordon.link.codec import encode
 from kordon.link.durability import require_full_sync
 from kordon.link.edge_events import store_event
 from kordon.link.ingest import Ingestor, IngestResult
+from kordon.link.kinds import EntryKind, Priority
 from kordon.link.mqtt_link import BrokerEndpoint
-from kordon.link.outbox import Outbox
+from kordon.link.outbox import Outbox, OutboxEntry
 from kordon.link.receiver import LinkReceiver, ReceiverSettings
 from kordon.link.sender import OutboxSender, SenderSettings
 from kordon.link.topics import LinkTopics
@@ -59,6 +70,7 @@ K_OUTAGE = int(30 * 60 * OUTAGE_RATE_HZ)
 APPEND_CHUNK = 1000
 N_EDGES = 20
 FLEET_BACKLOG = 1000
+STORE_GROUP = 4
 
 
 def _event(n: int) -> Event:
@@ -242,21 +254,79 @@ def _run(directory: Path, centre_url: str, backend: str) -> list[BenchRow]:
 
 
 class _TimedIngestor(Ingestor):
-    """Records how long each batch's transaction took (decode excluded)."""
+    """Records how long each store transaction took (decode excluded) and its size."""
 
     def __init__(self, store: Store) -> None:
         super().__init__(store)
         self.commit_ms: list[float] = []
+        self.group_sizes: list[int] = []
 
-    def ingest(self, batch: Batch, *, time: datetime) -> IngestResult:
+    def ingest_many(self, batches: Sequence[Batch], *, time: datetime) -> list[IngestResult]:
         t0 = perf_counter()
-        result = super().ingest(batch, time=time)
+        results = super().ingest_many(batches, time=time)
         self.commit_ms.append((perf_counter() - t0) * 1000)
-        return result
+        self.group_sizes.append(len(batches))
+        return results
+
+
+def _fleet_edges(
+    directory: str,
+    topics_root: str,
+    suffix: str,
+    signals: tuple[EventType, EventType, EventType],
+) -> None:
+    """The ``N_EDGES`` simulated edges, in their own process (as on their own machines):
+    each writes a backlog of ``FLEET_BACKLOG`` events, says ``ready``, then, on ``go``,
+    sends it and says ``done`` once every entry is acknowledged."""
+    ready, go, done = signals
+    topics = LinkTopics(root=topics_root)
+    stores: list[Store] = []
+    senders: list[OutboxSender] = []
+    for n in range(N_EDGES):
+        edge_id = f"edge-{n:02d}"
+        store = Store(sqlite_url(Path(directory) / f"{edge_id}.db"))
+        store.open()
+        stores.append(store)
+        outbox = Outbox(store.sessions)
+        with store.sessions.begin() as session:
+            for k in range(FLEET_BACKLOG):
+                outbox.append(session, _event(k), created_at=datetime.now(UTC))
+        senders.append(
+            OutboxSender(
+                outbox,
+                BrokerEndpoint(
+                    host=BROKER[0], client_id=f"bench-{edge_id}-{suffix}", session_expiry_s=300
+                ),
+                SenderSettings(
+                    edge_id,
+                    batch_entries=500,
+                    batch_bytes=1_000_000,
+                    max_in_flight=2,
+                    ack_timeout_s=60.0,
+                    poll_s=0.05,
+                ),
+                clock=time.monotonic,
+                topics=topics,
+            )
+        )
+    ready.set()
+    go.wait()
+    try:
+        for sender in senders:
+            sender.start()
+        _wait(lambda: all(Outbox(s.sessions).count() == 0 for s in stores), "the fleet's acks")
+    finally:
+        for sender in senders:
+            sender.stop()
+        for store in stores:
+            store.close()
+        done.set()
 
 
 def _run_fleet(directory: Path, centre_url: str, backend: str) -> list[BenchRow]:
-    """``N_EDGES`` edges, each with a backlog of ``FLEET_BACKLOG``, drain into one centre."""
+    """``N_EDGES`` edges, each with a backlog of ``FLEET_BACKLOG``, drain into one centre.
+
+    The edges run in a child process; this process is the centre (receiver and store)."""
     topics = LinkTopics(root=f"kordon-bench/{uuid.uuid4().hex[:8]}/edge")
     suffix = uuid.uuid4().hex[:8]
     edges = [f"edge-{n:02d}" for n in range(N_EDGES)]
@@ -270,64 +340,101 @@ def _run_fleet(directory: Path, centre_url: str, backend: str) -> list[BenchRow]
         clock=lambda: datetime.now(UTC),
         topics=topics,
     )
-    stores: list[Store] = []
-    senders: list[OutboxSender] = []
+    context = multiprocessing.get_context("spawn")
+    ready, go, done = context.Event(), context.Event(), context.Event()
+    child = context.Process(
+        target=_fleet_edges, args=(str(directory), topics.root, suffix, (ready, go, done))
+    )
+    child.start()
+    total = N_EDGES * FLEET_BACKLOG
     try:
-        for edge_id in edges:
-            store = Store(sqlite_url(directory / f"{edge_id}.db"))
-            store.open()
-            stores.append(store)
-            outbox = Outbox(store.sessions)
-            with store.sessions.begin() as session:
-                for n in range(FLEET_BACKLOG):
-                    outbox.append(session, _event(n), created_at=datetime.now(UTC))
-            senders.append(
-                OutboxSender(
-                    outbox,
-                    BrokerEndpoint(
-                        host=BROKER[0], client_id=f"bench-{edge_id}-{suffix}", session_expiry_s=300
-                    ),
-                    SenderSettings(
-                        edge_id,
-                        batch_entries=500,
-                        batch_bytes=1_000_000,
-                        max_in_flight=2,
-                        ack_timeout_s=60.0,
-                        poll_s=0.05,
-                    ),
-                    clock=time.monotonic,
-                    topics=topics,
-                )
-            )
         receiver.start()
         _wait(receiver.link.connected.is_set, "the centre's connection", 15)
+        _wait(ready.is_set, "the fleet's backlogs to be written")
         t0 = perf_counter()
-        for sender in senders:
-            sender.start()
-        total = N_EDGES * FLEET_BACKLOG
+        go.set()
         _wait(lambda: _ingested_count(centre) == total, "the fleet's backlogs")
         elapsed = perf_counter() - t0
-        _wait(lambda: all(Outbox(s.sessions).count() == 0 for s in stores), "the fleet's acks")
+        _wait(done.is_set, "the fleet's acks")
     finally:
-        for sender in senders:
-            sender.stop()
+        go.set()
+        child.join(60)
+        if child.is_alive():
+            child.kill()
         receiver.stop()
-        for store in stores:
-            store.close()
+        stored = _event_count(centre)
         centre.close()
+    counts = receiver.counts()
     note = (
-        f"{N_EDGES} edges x {FLEET_BACKLOG} events, one receiver, centre on {backend}; "
-        "the edges' senders run in the same process (they share its CPU and GIL)"
+        f"{N_EDGES} edges x {FLEET_BACKLOG} events (senders in a second process), one "
+        f"receiver, centre on {backend}"
     )
+    sizes = ingestor.group_sizes
     return [
         BenchRow("link", "central ingest, 20 edges", total / elapsed, "events/s", note),
         BenchRow(
             "link",
-            "central batch commit p99",
+            "central commit p99",
             _percentile(ingestor.commit_ms, 99),
             "ms",
-            f"{len(ingestor.commit_ms)} batches of up to 500; "
-            f"{receiver.counts().duplicate_entries} duplicate entries",
+            f"{len(ingestor.commit_ms)} transactions of 1-{max(sizes)} batches "
+            f"(mean {statistics.mean(sizes):.1f}) of up to 500 entries; "
+            f"{counts.duplicate_entries} duplicate entries",
+        ),
+        BenchRow(
+            "link",
+            "central lost / duplicated (20 edges)",
+            float(total - stored),
+            "events",
+            f"{stored} events stored of {total}; refused {counts.refused}",
+        ),
+    ]
+
+
+def _run_store_only(centre_url: str, backend: str) -> list[BenchRow]:
+    """The centre's two CPU costs without the broker: decoding (the strict parser) and
+    storing (``Ingestor.ingest_many``, ``STORE_GROUP`` batches per transaction), per entry
+    in CPU time of this process (what bounds one receiver), and the store's wall rate."""
+    batches_raw = []
+    for n in range(N_EDGES):
+        entries = []
+        for k in range(FLEET_BACKLOG // 2):
+            payload = encode(_event(k))
+            entries.append(
+                OutboxEntry(
+                    uuid.uuid4().hex,
+                    EntryKind.EVENT,
+                    Priority.ALARM,
+                    datetime.now(UTC),
+                    payload,
+                    len(payload),
+                )
+            )
+        batches_raw.append(encode_batch(uuid.uuid4().hex, f"edge-{n:02d}", entries))
+    total = N_EDGES * (FLEET_BACKLOG // 2)
+    cpu0 = process_time()
+    batches = [decode_batch(raw) for raw in batches_raw]
+    decode_us = (process_time() - cpu0) / total * 1e6
+    centre = Store(centre_url)
+    centre.open()
+    try:
+        ingestor = Ingestor(centre)
+        t0, cpu0 = perf_counter(), process_time()
+        for first in range(0, len(batches), STORE_GROUP):
+            ingestor.ingest_many(batches[first : first + STORE_GROUP], time=datetime.now(UTC))
+        wall, cpu = perf_counter() - t0, process_time() - cpu0
+    finally:
+        centre.close()
+    note = f"{total} events in batches of {FLEET_BACKLOG // 2}, centre on {backend}"
+    return [
+        BenchRow("link", "centre decode CPU per entry", decode_us, "us", note),
+        BenchRow("link", "centre store CPU per entry", cpu / total * 1e6, "us", note),
+        BenchRow(
+            "link",
+            "centre store rate (no broker)",
+            total / wall,
+            "events/s",
+            f"{note}; {STORE_GROUP} batches per transaction",
         ),
     ]
 
@@ -349,7 +456,9 @@ def bench_rows() -> list[BenchRow]:
         with _centre_url(directory) as (url, backend):
             rows = _run(directory, url, backend)
         with _centre_url(directory) as (url, backend):
-            return rows + _run_fleet(directory, url, backend)
+            rows += _run_fleet(directory, url, backend)
+        with _centre_url(directory) as (url, backend):
+            return rows + _run_store_only(url, backend)
 
 
 if __name__ == "__main__":

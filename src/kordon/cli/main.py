@@ -9,6 +9,7 @@ from kordon.cli import (
     analyze_cmd,
     asterix_cmd,
     camera_cmd,
+    central_cmd,
     config_cmd,
     cot_cmd,
     db_cmd,
@@ -42,6 +43,8 @@ app.add_typer(drone_cmd.app, name="drone")
 app.add_typer(mission_cmd.app, name="mission")
 app.command("report")(report_cmd.report)
 app.add_typer(register_cmd.app, name="register")
+app.command("central")(central_cmd.central)
+app.command("central-credentials")(central_cmd.credentials)
 
 
 @app.command("version")

@@ -2,40 +2,54 @@
 
 Subscribes to every edge's outbox topic (``<root>/+/outbox``) and, for each message:
 
-1. refuses it unless its edge is configured, it is at most ``max_batch_bytes``, it parses
-   as a batch (``kordon.link.batch``, strict, every payload too) and names the same edge
-   as its topic: refusals are counted by reason, logged, and nothing is stored;
+1. refuses it unless its edge is configured (and not revoked), it is at most
+   ``max_batch_bytes``, it parses as a batch (``kordon.link.batch``, strict, every payload
+   too), it names the same edge as its topic and none of its entries was created more than
+   ``max_clock_ahead_s`` after the centre's own clock (an edge whose clock runs ahead):
+   refusals are counted by reason, logged, and nothing is stored;
 2. ingests it (:class:`~kordon.link.ingest.Ingestor`: idempotent, one transaction);
 3. only then publishes the ack (batch id and every entry id) on ``<root>/<edge>/ack``.
 
 A refused or failed batch gets no ack, so it stays in the edge's outbox.
+
+Messages from the broker are checked and decoded on the MQTT network thread and handed
+through a bounded queue (``queue_batches``; when it is full the network thread waits,
+which is the backpressure) to one store thread. The store thread writes every batch
+waiting, up to ``group_entries`` entries, in **one** transaction, then acks each: decoding
+and the database overlap, and a busy centre commits far less often than once per batch.
+When such a group fails, its batches are written again one by one, so one bad batch
+never holds back the others. :meth:`LinkReceiver.handle` does the same for one message,
+synchronously, for callers without a broker.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from kordon.link.batch import Ack, decode_batch, encode_ack
+from kordon.link.batch import Ack, Batch, decode_batch, encode_ack
 from kordon.link.errors import CodecError
-from kordon.link.ingest import Ingestor
+from kordon.link.ingest import Ingestor, IngestResult
 from kordon.link.mqtt_link import BrokerEndpoint, MqttLink
 from kordon.link.topics import LinkTopics, check_edge_id
-from kordon.store.errors import StoreError
+from kordon.store.errors import InvalidInputError, StoreError
 
 logger = logging.getLogger(__name__)
 
 
 class Refusal(StrEnum):
     UNKNOWN_EDGE = "unknown_edge"
+    REVOKED_EDGE = "revoked_edge"
     OVERSIZED = "oversized"
     MALFORMED = "malformed"
     WRONG_EDGE = "wrong_edge"
+    CLOCK_AHEAD = "clock_ahead"
     STORE_FAILED = "store_failed"
 
 
@@ -43,17 +57,45 @@ class Refusal(StrEnum):
 class ReceiverSettings:
     edges: frozenset[str]
     """The edge ids allowed to deliver."""
+    revoked: frozenset[str] = frozenset()
+    """Edge ids refused as revoked (even if also listed in ``edges``)."""
     max_batch_bytes: int = 1_048_576
+    max_clock_ahead_s: float = 300.0
+    """A batch with an entry created further ahead of the centre's clock is refused."""
+    queue_batches: int = 64
+    """Decoded batches waiting for the store thread; a full queue stalls the broker link."""
+    group_entries: int = 2_000
+    """At most this many entries (whole batches) per store transaction."""
 
     def __post_init__(self) -> None:
-        for edge in self.edges:
+        for edge in self.edges | self.revoked:
             check_edge_id(edge)
         if self.max_batch_bytes < 1:
             raise ValueError("max_batch_bytes must be >= 1")
+        if not self.max_clock_ahead_s > 0:
+            raise ValueError("max_clock_ahead_s must be > 0")
+        if self.queue_batches < 1 or self.group_entries < 1:
+            raise ValueError("queue_batches and group_entries must be >= 1")
 
     @classmethod
-    def of(cls, edges: Collection[str], **options: int) -> ReceiverSettings:
-        return cls(edges=frozenset(edges), **options)
+    def of(
+        cls,
+        edges: Collection[str],
+        *,
+        revoked: Collection[str] = (),
+        max_batch_bytes: int = 1_048_576,
+        max_clock_ahead_s: float = 300.0,
+        queue_batches: int = 64,
+        group_entries: int = 2_000,
+    ) -> ReceiverSettings:
+        return cls(
+            edges=frozenset(edges),
+            revoked=frozenset(revoked),
+            max_batch_bytes=max_batch_bytes,
+            max_clock_ahead_s=max_clock_ahead_s,
+            queue_batches=queue_batches,
+            group_entries=group_entries,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +104,18 @@ class ReceiverCounts:
     new_entries: int
     duplicate_entries: int
     refused: dict[str, int]
+    transactions: int = 0
+    """Store transactions that committed (one may hold several batches)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Accepted:
+    topic: str
+    edge: str
+    batch: Batch
+
+
+_STOP = object()
 
 
 class LinkReceiver:
@@ -80,30 +134,76 @@ class LinkReceiver:
         self._settings = settings
         self._clock = clock
         self._topics = topics or LinkTopics()
-        self._link = MqttLink(endpoint, [self._topics.all_outboxes], on_message=self.handle)
+        self._link = MqttLink(endpoint, [self._topics.all_outboxes], on_message=self._received)
         self._lock = threading.Lock()
+        self._queue: queue.Queue[_Accepted | object] = queue.Queue(settings.queue_batches)
+        self._worker: threading.Thread | None = None
         self._batches = 0
         self._new = 0
         self._duplicates = 0
+        self._transactions = 0
         self._refused: Counter[str] = Counter()
 
     @property
     def link(self) -> MqttLink:
         return self._link
 
+    @property
+    def settings(self) -> ReceiverSettings:
+        return self._settings
+
     def start(self) -> None:
+        if self._worker is None:
+            self._worker = threading.Thread(
+                target=self._store_loop, name="link-receiver-store", daemon=True
+            )
+            self._worker.start()
         self._link.start()
 
     def stop(self) -> None:
+        """Disconnect, then let the store thread write what is queued (acks may not go:
+        those batches come again and are deduplicated)."""
         self._link.stop()
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            self._queue.put(_STOP)
+            worker.join()
 
     def counts(self) -> ReceiverCounts:
         with self._lock:
-            return ReceiverCounts(self._batches, self._new, self._duplicates, dict(self._refused))
+            return ReceiverCounts(
+                self._batches,
+                self._new,
+                self._duplicates,
+                dict(self._refused),
+                self._transactions,
+            )
 
     def handle(self, topic: str, payload: bytes) -> Ack | None:
-        """Check, ingest and acknowledge one message; ``None`` when it was refused."""
+        """Check, ingest and acknowledge one message now; ``None`` when it was refused."""
+        accepted = self._check(topic, payload)
+        if accepted is None:
+            return None
+        return self._store_one(accepted)
+
+    def handle_many(self, messages: Sequence[tuple[str, bytes]]) -> list[Ack | None]:
+        """Check ``(topic, payload)`` messages and store those accepted in one transaction
+        (one by one if it fails), as the store thread does; an ack or ``None`` for each."""
+        checked = [self._check(topic, payload) for topic, payload in messages]
+        group = [accepted for accepted in checked if accepted is not None]
+        stored = iter(self._store_group(group))
+        return [None if accepted is None else next(stored) for accepted in checked]
+
+    def _received(self, topic: str, payload: bytes) -> None:
+        accepted = self._check(topic, payload)
+        if accepted is not None:
+            self._queue.put(accepted)  # blocks while full: backpressure on the broker link
+
+    def _check(self, topic: str, payload: bytes) -> _Accepted | None:
         edge = self._topics.edge_of_outbox(topic)
+        if edge is not None and edge in self._settings.revoked:
+            self._refuse(Refusal.REVOKED_EDGE, topic, "edge credentials revoked")
+            return None
         if edge is None or edge not in self._settings.edges:
             self._refuse(Refusal.UNKNOWN_EDGE, topic, "edge not configured")
             return None
@@ -120,21 +220,88 @@ class LinkReceiver:
             detail = f"batch says edge {batch.edge_id!r}"
             self._refuse(Refusal.WRONG_EDGE, topic, detail)
             return None
-        try:
-            result = self._ingestor.ingest(batch, time=self._clock())
-        except StoreError as exc:
-            self._refuse(Refusal.STORE_FAILED, topic, str(exc))
-            return None
-        ack = Ack(batch.batch_id, tuple(e.entry_id for e in batch.entries))
-        with self._lock:
-            self._batches += 1
-            self._new += result.new
-            self._duplicates += result.duplicates
-        if not self._link.publish(self._topics.ack(edge), encode_ack(ack)):
-            logger.warning(
-                "link: ack of batch %s to %s not sent (it will come again)", ack.batch_id, edge
+        now = self._clock()
+        latest = max(e.created_at for e in batch.entries)
+        if latest - now > timedelta(seconds=self._settings.max_clock_ahead_s):
+            ahead = (latest - now).total_seconds()
+            detail = (
+                f"batch {batch.batch_id}: an entry was created {ahead:.0f} s after the "
+                f"centre's clock (limit {self._settings.max_clock_ahead_s:g} s); the edge's "
+                "clock runs ahead, fix its time (the batch stays in its outbox)"
             )
+            self._refuse(Refusal.CLOCK_AHEAD, topic, detail)
+            return None
+        return _Accepted(topic, edge, batch)
+
+    def _store_loop(self) -> None:
+        stopping = False
+        while not stopping:
+            item = self._queue.get()
+            if not isinstance(item, _Accepted):
+                break
+            group = [item]
+            size = len(item.batch.entries)
+            while size < self._settings.group_entries:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if not isinstance(more, _Accepted):
+                    stopping = True
+                    break
+                group.append(more)
+                size += len(more.batch.entries)
+            try:
+                self._store_group(group)
+            except Exception:  # the store thread must outlive any one failure
+                logger.exception("link: storing %d batches failed", len(group))
+
+    def _store_group(self, group: Sequence[_Accepted]) -> list[Ack | None]:
+        """Store ``group`` in one transaction, else one by one; an ack or ``None`` each."""
+        if len(group) <= 1:
+            return [self._store_one(accepted) for accepted in group]
+        try:
+            results = self._ingestor.ingest_many([a.batch for a in group], time=self._clock())
+        except StoreError as exc:
+            logger.warning(
+                "link: a transaction of %d batches failed (%s); writing them one by one",
+                len(group),
+                str(exc)[:300],
+            )
+            return [self._store_one(accepted) for accepted in group]
+        return list(self._committed(group, results))
+
+    def _store_one(self, accepted: _Accepted) -> Ack | None:
+        try:
+            [result] = self._ingestor.ingest_many([accepted.batch], time=self._clock())
+        except InvalidInputError as exc:
+            self._refuse(Refusal.MALFORMED, accepted.topic, str(exc))
+            return None
+        except StoreError as exc:
+            self._refuse(Refusal.STORE_FAILED, accepted.topic, str(exc))
+            return None
+        [ack] = self._committed([accepted], [result])
         return ack
+
+    def _committed(self, group: Sequence[_Accepted], results: Sequence[IngestResult]) -> list[Ack]:
+        with self._lock:
+            self._transactions += 1
+            for result in results:
+                self._batches += 1
+                self._new += result.new
+                self._duplicates += result.duplicates
+        acks = []
+        for accepted in group:
+            batch = accepted.batch
+            ack = Ack(batch.batch_id, tuple(e.entry_id for e in batch.entries))
+            if not self._link.publish(self._topics.ack(accepted.edge), encode_ack(ack)):
+                logger.warning(
+                    "link: ack of batch %s to %s not sent (it will come again)",
+                    ack.batch_id,
+                    accepted.edge,
+                )
+            acks.append(ack)
+        return acks
 
     def _refuse(self, why: Refusal, topic: str, detail: str) -> None:
         with self._lock:

@@ -1,0 +1,121 @@
+"""The edge's end of the link to a central server, as a node service (``role: edge``).
+
+:class:`EdgeLinkConfig` is the proposed ``edge:`` section of a site file (the central
+broker, this outpost's id and MQTT credentials, batch limits); :class:`EdgeLinkService`
+is the node service that, once the node's store is open, switches it to
+``synchronous=FULL`` (a committed outbox entry survives a power cut) and drains its
+``link_outbox`` to the centre with an :class:`~kordon.link.sender.OutboxSender`.
+What the node writes into the outbox, in the same transaction as the change, is the
+composition root's part (docs/edge-central.md).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
+
+from kordon.central.config import BrokerTls, EdgeId
+from kordon.central.link_service import read_secret
+from kordon.config.common import StrictModel
+from kordon.link.durability import require_full_sync
+from kordon.link.mqtt_link import BrokerEndpoint, TlsFiles
+from kordon.link.outbox import Outbox
+from kordon.link.sender import OutboxSender, SenderCounts, SenderSettings
+from kordon.link.topics import DEFAULT_ROOT, LinkTopics
+from kordon.store.store import Store
+
+
+class EdgeLinkConfig(StrictModel):
+    """This node is an outpost: it delivers its events, incidents and health to a centre."""
+
+    id: EdgeId = Field(description="This outpost's edge id (its MQTT user name).")
+    host: Annotated[str, Field(min_length=1, max_length=253)] = Field(
+        description="The central broker's host."
+    )
+    port: int = Field(default=1883, ge=1, le=65_535, description="Port (8883 for TLS).")
+    password_file: Path | None = Field(
+        default=None,
+        description="File with this edge's MQTT password (from `kordon central-credentials`),"
+        " relative to the site file.",
+    )
+    tls: BrokerTls | None = Field(default=None, description="TLS to the broker.")
+    topic_root: Annotated[str, Field(min_length=1, max_length=200)] = Field(
+        default=DEFAULT_ROOT, description="Topic root, as the centre's broker entry says."
+    )
+    batch_entries: int = Field(default=200, ge=1, le=10_000)
+    batch_bytes: int = Field(default=256_000, ge=1_024, le=1_000_000)
+    max_in_flight: int = Field(default=4, ge=1, le=64)
+    ack_timeout_s: float = Field(default=10.0, gt=0, le=3_600)
+
+
+def edge_endpoint(config: EdgeLinkConfig, resolve: Callable[[Path], Path]) -> BrokerEndpoint:
+    """The edge's persistent session (client id = edge id, user = edge id)."""
+    tls = None
+    if config.tls is not None:
+        cert, key = config.tls.cert_file, config.tls.key_file
+        tls = TlsFiles(
+            ca_file=resolve(config.tls.ca_file),
+            cert_file=None if cert is None else resolve(cert),
+            key_file=None if key is None else resolve(key),
+        )
+    password = None if config.password_file is None else read_secret(resolve(config.password_file))
+    return BrokerEndpoint(
+        host=config.host,
+        port=config.port,
+        client_id=f"kordon-edge-{config.id}",
+        username=config.id if password is not None else None,
+        password=password,
+        tls=tls,
+    )
+
+
+class EdgeLinkService:
+    """Drains the node's outbox to the centre while the node runs."""
+
+    name = "edge-link"
+
+    def __init__(
+        self,
+        config: EdgeLinkConfig,
+        *,
+        store: Callable[[], Store],
+        resolve: Callable[[Path], Path],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._config = config
+        self._store = store
+        self._resolve = resolve
+        self._clock = clock
+        self._sender: OutboxSender | None = None
+
+    def counts(self) -> SenderCounts | None:
+        return None if self._sender is None else self._sender.counts()
+
+    async def start(self) -> None:
+        store = self._store()
+        require_full_sync(store.engine)
+        config = self._config
+        sender = OutboxSender(
+            Outbox(store.sessions),
+            edge_endpoint(config, self._resolve),
+            SenderSettings(
+                config.id,
+                batch_entries=config.batch_entries,
+                batch_bytes=config.batch_bytes,
+                max_in_flight=config.max_in_flight,
+                ack_timeout_s=config.ack_timeout_s,
+            ),
+            clock=self._clock,
+            topics=LinkTopics(root=config.topic_root),
+        )
+        sender.start()
+        self._sender = sender
+
+    async def stop(self) -> None:
+        sender, self._sender = self._sender, None
+        if sender is not None:
+            sender.stop()

@@ -1,0 +1,98 @@
+"""What the central API serves where an outpost's node would serve its own devices.
+
+Incidents come from the edges (applied by the link's ingest); the centre reads them but
+does not change them: an operator acts on an incident at its outpost until actions travel
+back over the link (docs/edge-central.md). Clips, live snapshots and exports stay at the
+outposts (evidence stays at the edge until asked), so the centre has none to serve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from kordon.api.providers import ClipInfo, ExportInfo
+from kordon.domain.incident import Resolution
+from kordon.store.errors import ConflictError, NotFoundError
+from kordon.store.incidents import StoredIncident
+
+READ_ONLY = (
+    "incident {id!r} belongs to its outpost: act on it there (the central view is read-only)"
+)
+
+
+class ReadOnlyIncidentActions:
+    """Refuses every operator action with 409 (``ConflictError``), changing nothing."""
+
+    def _refuse(self, incident_id: str) -> StoredIncident:
+        raise ConflictError(READ_ONLY.format(id=incident_id))
+
+    def acknowledge(
+        self, incident_id: str, *, actor: str, note: str, time: datetime
+    ) -> StoredIncident:
+        del actor, note, time
+        return self._refuse(incident_id)
+
+    def dispatch(
+        self, incident_id: str, *, actor: str, unit: str, note: str, time: datetime
+    ) -> StoredIncident:
+        del actor, unit, note, time
+        return self._refuse(incident_id)
+
+    def resolve(
+        self,
+        incident_id: str,
+        *,
+        actor: str,
+        resolution: Resolution,
+        note: str,
+        time: datetime,
+    ) -> StoredIncident:
+        del actor, resolution, note, time
+        return self._refuse(incident_id)
+
+    def close(self, incident_id: str, *, actor: str, note: str, time: datetime) -> StoredIncident:
+        del actor, note, time
+        return self._refuse(incident_id)
+
+    def add_note(
+        self, incident_id: str, *, actor: str, text: str, time: datetime
+    ) -> StoredIncident:
+        del actor, text, time
+        return self._refuse(incident_id)
+
+
+class NoClips:
+    def clips_for_incident(self, incident_id: str) -> Sequence[ClipInfo]:
+        del incident_id
+        return ()
+
+    def clip_info(self, clip_id: str) -> ClipInfo | None:
+        del clip_id
+        return None
+
+    def open_clip(self, clip_id: str) -> Path:
+        raise NotFoundError(f"clip {clip_id!r} is kept at its outpost")
+
+
+class NoSnapshots:
+    def latest_jpeg(self, camera_id: str, overlay: bool) -> bytes | None:
+        del camera_id, overlay
+        return None
+
+    def event_jpeg(self, event_id: str) -> bytes | None:
+        del event_id
+        return None
+
+
+class NoExports:
+    def create_export(
+        self, *, incident_id: str, reason: str, actor: str, time: datetime
+    ) -> ExportInfo:
+        del reason, actor, time
+        raise ConflictError(f"incident {incident_id!r}: evidence exports are made at its outpost")
+
+    def export_info(self, export_id: str) -> ExportInfo | None:
+        del export_id
+        return None
