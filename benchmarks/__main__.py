@@ -35,6 +35,7 @@ MODULES: dict[str, str] = {
     "reports": "benchmarks.bench_reports",
     "register": "benchmarks.bench_register",
     "link": "benchmarks.bench_link",
+    "drone_geo": "benchmarks.bench_drone_geo",
 }
 
 
