@@ -18,10 +18,14 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
-web: $(STAMP)
-	@if [ -f web/package.json ]; then \
-	  cd web && (test -d node_modules || npm ci --no-audit --no-fund) && npm run build; \
-	fi
+# Web dependencies are installed again whenever the lock file changes.
+WEB_DEPS := web/node_modules/.installed
+$(WEB_DEPS): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $(WEB_DEPS)
+
+web: $(STAMP) $(WEB_DEPS)
+	cd web && npm run build
 
 run: venv web
 	$(VENV)/bin/kordon run $(SITE)
@@ -38,7 +42,7 @@ typecheck: venv
 	$(VENV)/bin/mypy
 
 unit: venv web
-	cd web && npm test
+	cd web && npm run lint && npm test
 	$(VENV)/bin/pytest
 
 test: lint typecheck unit

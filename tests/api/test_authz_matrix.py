@@ -77,9 +77,6 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("POST", "/api/incidents/{incident_id}/acknowledge"): Policy(
         Permission.INCIDENT_ACT, scoped=True, body={}
     ),
-    ("POST", "/api/incidents/{incident_id}/dispatch"): Policy(
-        Permission.INCIDENT_ACT, scoped=True, body={"unit": "patrol-7"}
-    ),
     ("POST", "/api/incidents/{incident_id}/resolve"): Policy(
         Permission.INCIDENT_ACT, scoped=True, body={"resolution": "false_alarm"}
     ),
@@ -118,11 +115,6 @@ class NoopActions:
 
     def acknowledge(
         self, incident_id: str, *, actor: str, note: str, time: datetime
-    ) -> StoredIncident:
-        return self._get(incident_id)
-
-    def dispatch(
-        self, incident_id: str, *, actor: str, unit: str, note: str, time: datetime
     ) -> StoredIncident:
         return self._get(incident_id)
 

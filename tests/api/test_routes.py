@@ -47,9 +47,9 @@ def test_incident_shape_and_lifecycle(client: TestClient) -> None:
     assert inc["kind"] == "border_crossing"
     assert inc["opened_at"].endswith("Z")
     assert inc["version"] == 1
-    r = client.post("/api/incidents/inc1/dispatch", json={"unit": "patrol-7"}, headers=h)
+    r = client.post("/api/incidents/inc1/acknowledge", json={}, headers=h)
     assert r.status_code == 200
-    assert r.json()["dispatched_unit"] == "patrol-7"
+    assert r.json()["assignee"] == "supervisor"
     r = client.post("/api/incidents/inc1/notes", json={"text": "on the way"}, headers=h)
     assert r.json()["notes"] == [
         {"author": "supervisor", "time": "2025-03-01T12:00:00Z", "text": "on the way"}
@@ -61,7 +61,7 @@ def test_incident_shape_and_lifecycle(client: TestClient) -> None:
     r = client.post("/api/incidents/inc1/close", json={}, headers=h)
     body = r.json()
     assert body["status"] == "closed"
-    assert [s["status"] for s in body["history"]] == ["dispatched", "resolved", "closed"]
+    assert [s["status"] for s in body["history"]] == ["acknowledged", "resolved", "closed"]
     assert body["version"] == 5
 
 
@@ -81,10 +81,10 @@ def test_invalid_transition_is_409_and_changes_nothing(client: TestClient, site:
 def test_malformed_json_and_bad_fields_are_422(client: TestClient, site: Site) -> None:
     csrf = login(client, "operator")
     h = {"X-CSRF-Token": csrf, "Content-Type": "application/json"}
-    r = client.post("/api/incidents/inc1/dispatch", content=b'{"unit": ', headers=h)
+    r = client.post("/api/incidents/inc1/notes", content=b'{"text": ', headers=h)
     assert r.status_code == 422
     assert r.json()["detail"][0]["type"] == "json_invalid"
-    r = client.post("/api/incidents/inc1/dispatch", json={"unit": "u", "extra": 1}, headers=h)
+    r = client.post("/api/incidents/inc1/notes", json={"text": "u", "extra": 1}, headers=h)
     assert r.status_code == 422
     r = client.post("/api/incidents/inc1/resolve", json={"resolution": "maybe"}, headers=h)
     assert r.status_code == 422

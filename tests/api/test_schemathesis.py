@@ -51,6 +51,9 @@ NEVER_SUCCEED = {
     # transfer of the demo register, and an import needs a well-formed spreadsheet.
     ("GET", "/api/register/assets/{serial}"),
     ("GET", "/api/register/assets/{serial}/uptime"),
+    ("GET", "/api/register/assets/{serial}/delivery"),
+    ("GET", "/api/register/assets/{serial}/documents/{sha256}"),
+    ("POST", "/api/register/assets/{serial}/documents"),
     ("GET", "/api/register/checks/{check_id}/photo"),
     ("POST", "/api/register/assets"),
     ("POST", "/api/register/assets/{serial}/checks"),
@@ -61,6 +64,14 @@ NEVER_SUCCEED = {
     ("POST", "/api/register/transfers"),
     ("POST", "/api/register/transfers/{transfer_id}/confirm"),
     ("GET", "/api/reports/{report_id}"),  # random ids name no report
+    # Patrol units: unit ids are generated (random ones name no unit), a random sector is
+    # not one of the site's, and dispatching needs a registered unit's id (docs/units.md).
+    ("GET", "/api/units/{unit_id}"),
+    ("PATCH", "/api/units/{unit_id}"),
+    ("DELETE", "/api/units/{unit_id}"),
+    ("POST", "/api/units/{unit_id}/status"),
+    ("POST", "/api/units"),
+    ("POST", "/api/incidents/{incident_id}/dispatch"),
 }
 """Operations no request can make succeed on this node; every other one must, at least once."""
 HTML_ONLY = {

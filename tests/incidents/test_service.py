@@ -13,6 +13,7 @@ from kordon.incidents import IncidentInputError, IncidentService, IngestOutcome
 from kordon.store import ConflictError, NotFoundError, Store, StoredIncident
 from tests.incidents.builders import at, ev
 from tests.incidents.conftest import Recorder
+from tests.units.helpers import add_unit
 
 
 def _open_one(service: IncidentService) -> StoredIncident:
@@ -79,10 +80,19 @@ def test_full_lifecycle_records_who_and_when(
     inc = service.assign(iid, actor="sup1", assignee="op1", time=at(5), expected_version=1)
     inc = service.acknowledge(iid, actor="op1", time=at(10), expected_version=inc.version)
     inc = service.add_note(
-        iid, actor="op1", note="two people by the fence", time=at(20), expected_version=inc.version
+        iid,
+        actor="op1",
+        note="two people by the fence",
+        time=at(20),
+        expected_version=inc.version,
     )
     inc = service.dispatch(
-        iid, actor="op1", unit="patrol-7", time=at(30), expected_version=inc.version, note="go"
+        iid,
+        actor="op1",
+        unit_id=add_unit(store, "patrol-7"),
+        time=at(30),
+        expected_version=inc.version,
+        note="go",
     )
     inc = service.resolve(
         iid,
@@ -103,7 +113,11 @@ def test_full_lifecycle_records_who_and_when(
     assert [(s.status, s.actor, s.time) for s in reloaded.incident.history] == [
         (IncidentStatus.OPEN, "system:incidents", at(1)),
         (IncidentStatus.ACKNOWLEDGED, "op1", at(10)),
-        (IncidentStatus.ACKNOWLEDGED, "op1", at(20)),  # the note: a step keeping the status
+        (
+            IncidentStatus.ACKNOWLEDGED,
+            "op1",
+            at(20),
+        ),  # the note: a step keeping the status
         (IncidentStatus.DISPATCHED, "op1", at(30)),
         (IncidentStatus.RESOLVED, "op1", at(900)),
         (IncidentStatus.CLOSED, "sup1", at(1000)),
@@ -119,7 +133,15 @@ def test_full_lifecycle_records_who_and_when(
         ("close", "sup1", at(1000)),
     ]
     assert activity[3].note == "two people by the fence"
-    assert activity[4].details == {"unit": "patrol-7"}
+    assert activity[4].details == {
+        "unit_id": "unit-patrol-7",
+        "unit": "patrol-7",
+        "force": "false",
+    }
+    assert activity[5].details == {
+        "resolution": "true_alarm",
+        "released_units": "patrol-7",
+    }
     assert [(a.actor, a.action, a.subject) for a in recorder.audited] == [
         ("sup1", "assign", f"incident:{iid}"),
         ("op1", "acknowledge", f"incident:{iid}"),
@@ -128,7 +150,12 @@ def test_full_lifecycle_records_who_and_when(
         ("op1", "resolve", f"incident:{iid}"),
         ("sup1", "close", f"incident:{iid}"),
     ]
-    assert recorder.audited[3].details == {"unit": "patrol-7", "note": "go"}
+    assert recorder.audited[3].details == {
+        "unit_id": "unit-patrol-7",
+        "unit": "patrol-7",
+        "force": "false",
+        "note": "go",
+    }
     assert recorder.published[-1] == inc.incident
     # the store's own view agrees on the core fields
     assert store.incidents.get(iid).version == 7
@@ -142,7 +169,13 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(
     service.acknowledge(iid, actor="op1", time=at(10), expected_version=inc.version)
     audited = len(recorder.audited)
     with pytest.raises(ConflictError, match="expected version 1, stored version is 2"):
-        service.dispatch(iid, actor="op2", unit="p-1", time=at(11), expected_version=inc.version)
+        service.dispatch(
+            iid,
+            actor="op2",
+            unit_id="unit-p-1",
+            time=at(11),
+            expected_version=inc.version,
+        )
     after = service.get(iid)
     assert after.version == 2
     assert after.incident.status is IncidentStatus.ACKNOWLEDGED
@@ -150,7 +183,9 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(
     assert len(recorder.audited) == audited
 
 
-def test_an_attached_event_bumps_the_version_operators_saw(service: IncidentService) -> None:
+def test_an_attached_event_bumps_the_version_operators_saw(
+    service: IncidentService,
+) -> None:
     inc = _open_one(service)
     service.ingest(ev("e2", 5.0, track_id="t1"), at(6.0))
     with pytest.raises(ConflictError):
@@ -170,8 +205,13 @@ def test_an_attached_event_bumps_the_version_operators_saw(service: IncidentServ
     ],
 )
 def test_invalid_transitions_are_refused_with_nothing_changed(
-    service: IncidentService, recorder: Recorder, steps: list[str], action: str
+    service: IncidentService,
+    store: Store,
+    recorder: Recorder,
+    steps: list[str],
+    action: str,
 ) -> None:
+    add_unit(store, "u1")
     inc = _open_one(service)
     for step in steps:
         inc = _do(service, step, inc)
@@ -188,7 +228,9 @@ def _do(service: IncidentService, action: str, inc: StoredIncident) -> StoredInc
     if action == "acknowledge":
         return service.acknowledge(iid, actor="op", time=time, expected_version=version)
     if action == "dispatch":
-        return service.dispatch(iid, actor="op", unit="u1", time=time, expected_version=version)
+        return service.dispatch(
+            iid, actor="op", unit_id="unit-u1", time=time, expected_version=version
+        )
     if action == "resolve":
         return service.resolve(
             iid,
@@ -226,12 +268,17 @@ def test_bad_arguments_are_refused(
     service: IncidentService, kwargs: dict[str, object], match: str
 ) -> None:
     inc = _open_one(service)
-    args: dict[str, object] = {"actor": "op", "time": at(5), "expected_version": 1, "note": ""}
+    args: dict[str, object] = {
+        "actor": "op",
+        "time": at(5),
+        "expected_version": 1,
+        "note": "",
+    }
     args.update(kwargs)
     with pytest.raises(IncidentInputError, match=match):
         service.acknowledge(inc.incident.id, **args)  # type: ignore[arg-type]
     with pytest.raises(IncidentInputError, match="unit"):
-        service.dispatch(inc.incident.id, actor="op", unit=" ", time=at(5), expected_version=1)
+        service.dispatch(inc.incident.id, actor="op", unit_id=" ", time=at(5), expected_version=1)
     with pytest.raises(IncidentInputError, match="note must not be empty"):
         service.add_note(inc.incident.id, actor="op", note="", time=at(5), expected_version=1)
     with pytest.raises(IncidentInputError, match="resolution must be one of"):
@@ -247,7 +294,11 @@ def test_bad_arguments_are_refused(
 
 def test_a_failing_audit_rolls_the_action_back(store: Store, recorder: Recorder) -> None:
     def broken_audit(
-        actor: str, action: str, subject: str, details: Mapping[str, str], time: datetime
+        actor: str,
+        action: str,
+        subject: str,
+        details: Mapping[str, str],
+        time: datetime,
     ) -> None:
         raise OSError("ledger disk full")
 

@@ -17,6 +17,7 @@ from kordon.incidents.sla import SlaPolicy
 from kordon.reports.period import ReportPeriod
 from kordon.reports.site_outline import SiteOutline
 from kordon.store import Store
+from tests.units.helpers import add_unit
 
 TZ = "Europe/Kyiv"
 DAY = ReportPeriod.day(datetime(2026, 3, 10).date(), timezone=TZ)
@@ -95,7 +96,7 @@ def seed_sector_day(store: Store) -> Seeded:
     version = service.dispatch(
         first,
         actor="op",
-        unit="patrol-1",
+        unit_id=add_unit(store, "patrol-1", "s1"),
         time=opened + timedelta(seconds=300),
         expected_version=version,
     ).version
@@ -115,7 +116,20 @@ def seed_sector_day(store: Store) -> Seeded:
     )
 
     def status(device: str, moment: datetime, state: DeviceState, detail: str = "") -> None:
+        """A report, then the heartbeats repeating it each minute until the next report
+        (a device is silent only when it stops reporting: kordon.register.uptime)."""
+        following = [t for d, t in changes if d == device and t > moment]
         store.devices.record(DeviceStatus(device, moment, state, detail))
+        beat = moment + timedelta(minutes=1)
+        while following and beat < min(following):
+            store.devices.record(DeviceStatus(device, beat, state, detail))
+            beat += timedelta(minutes=1)
+
+    changes = [
+        ("cam1", utc(12, day=9)), ("cam1", utc(23, day=9)), ("cam1", utc(4)), ("cam1", utc(4, 30)),
+        ("cam1", utc(5)), ("cam1", utc(5, 0, 10)), ("cam1", utc(5, 10, 10)), ("cam1", utc(23)),
+        ("cam1/recorder", utc(12)), ("cam1/recorder", utc(12, 0, 30)), ("cam1/recorder", utc(23)),
+    ]  # fmt: skip
 
     status("cam1", utc(12, day=9), DeviceState.ONLINE, "streaming")
     status("cam1", utc(23, day=9), DeviceState.ONLINE, "streaming")  # a heartbeat in the day
@@ -127,4 +141,5 @@ def seed_sector_day(store: Store) -> Seeded:
     status("cam1/recorder", utc(12), DeviceState.STARTING, "recorder starting")
     status("cam1/recorder", utc(12, 0, 30), DeviceState.ONLINE, "recording")
     status("cam1", utc(23), DeviceState.OFFLINE, "after the period")
+    status("cam1/recorder", utc(23), DeviceState.ONLINE, "after the period")
     return Seeded(true_alarm=first, false_alarm=second, still_open=third)

@@ -35,7 +35,7 @@ async function detailOf(response: Response): Promise<string> {
   try {
     const body: unknown = await response.json();
     if (body !== null && typeof body === "object" && "detail" in body) {
-      const detail = (body as { detail: unknown }).detail;
+      const detail = body.detail;
       return typeof detail === "string" ? detail : JSON.stringify(detail);
     }
   } catch {
@@ -155,10 +155,6 @@ export class ApiClient {
 
   acknowledge(id: string, note?: string): Promise<Incident> {
     return this.act(id, "acknowledge", note ? { note } : {});
-  }
-
-  dispatch(id: string, unit: string, note?: string): Promise<Incident> {
-    return this.act(id, "dispatch", note ? { unit, note } : { unit });
   }
 
   resolve(id: string, resolution: Resolution, note?: string): Promise<Incident> {

@@ -4,12 +4,20 @@ import { clear, h } from "./dom";
 import { STATUS_LABELS, actionAllowed, eventWords, clockZ, crossingsText, dateTimeZ, km, priorityColour, type IncidentAction } from "./format";
 import type { Store } from "./store";
 import type { Clip, EventRecord, Incident, Resolution } from "./types";
+import { UnitsClient, UnitsPanel, dispatchChoices, type DispatchChoice } from "./units";
 
 type Mode = "idle" | "resolve" | "dispatch";
 
 const CLIP_POLLS = 24;
 const CLIP_POLL_MS = 5000;
 const MAX_EVENTS = 50;
+/** Roles that may set a unit's field status (the API checks it again). */
+const UNIT_REPORTERS: ReadonlySet<string> = new Set(["operator", "supervisor", "admin", "commander"]);
+const CHOICE_GROUPS: [DispatchChoice["group"], string][] = [
+  ["sector", "Available, this sector (nearest first)"],
+  ["other", "Available, other sectors"],
+  ["busy", "Busy: needs force"],
+];
 
 const RESOLUTIONS: { key: string; value: Resolution; label: string }[] = [
   { key: "t", value: "true_alarm", label: "True alarm" },
@@ -26,6 +34,11 @@ export class DetailPane {
   private readonly prompt = h("div", { class: "detail-prompt" });
   private readonly info = h("div", { class: "detail-info" });
   private readonly history = h("div", { class: "detail-history" });
+  private readonly unitsBox = h("div", { class: "detail-units" });
+  private unitsClient: UnitsClient | null = null;
+  private unitsPanel: UnitsPanel | null = null;
+  /** Bumped each time the dispatch prompt opens, so a slow unit list cannot fill a newer one. */
+  private dispatchTicket = 0;
   private readonly eventList = h("ol", { class: "timeline events", "data-testid": "event-timeline" });
   private readonly noteInput = h("textarea", {
     class: "note-input",
@@ -52,6 +65,14 @@ export class DetailPane {
       }
     });
     this.store.on("selection", () => this.render());
+    this.unitsClient = new UnitsClient(this.api);
+    this.unitsPanel = new UnitsPanel(
+      this.unitsBox,
+      this.unitsClient,
+      this.toast,
+      UNIT_REPORTERS.has(this.store.user?.role ?? ""),
+    );
+    this.unitsPanel.mount();
     this.render();
   }
 
@@ -64,7 +85,7 @@ export class DetailPane {
     if (!incident) {
       this.shownId = null;
       clear(this.body);
-      this.body.append(h("p", { class: "empty" }, "Select an incident (j/k, Enter)."));
+      this.body.append(h("p", { class: "empty" }, "Select an incident (j/k, Enter)."), this.unitsBox);
       return;
     }
     const changedIncident = incident.id !== this.shownId;
@@ -75,7 +96,7 @@ export class DetailPane {
       clear(this.body);
       clear(this.media);
       clear(this.eventList);
-      this.body.append(this.info, this.prompt, this.media, this.history);
+      this.body.append(this.info, this.prompt, this.media, this.history, this.unitsBox);
       void this.loadMedia(incident);
     } else {
       void this.loadEvents(incident); // a new event may have joined
@@ -176,14 +197,76 @@ export class DetailPane {
         h("span", { class: "hint" }, "Esc cancels"),
       );
     } else if (this.mode === "dispatch") {
-      const unit = h("input", { type: "text", placeholder: "unit (e.g. patrol 2)", "data-testid": "dispatch-unit" });
-      unit.addEventListener("keydown", (event) => {
-        if (event.key === "Enter" && unit.value.trim()) void this.dispatch(unit.value.trim());
-        if (event.key === "Escape") this.cancelPrompt();
-      });
-      this.prompt.append(h("span", {}, "Dispatch to:"), unit, h("span", { class: "hint" }, "Enter sends · Esc cancels"));
-      window.setTimeout(() => unit.focus(), 0);
+      this.renderDispatch();
     }
+  }
+
+  /** The dispatch prompt: a select of registered units (this sector's available units
+   * first, nearest first; then other sectors; busy ones only with force), never free text. */
+  private renderDispatch(): void {
+    const incident = this.store.selected();
+    const client = this.unitsClient;
+    if (!incident || !client) return;
+    const ticket = ++this.dispatchTicket;
+    const select = h("select", { "data-testid": "dispatch-unit", "aria-label": "unit to dispatch", disabled: true });
+    select.append(h("option", { value: "" }, "Loading units…"));
+    const force = h("input", { type: "checkbox", "data-testid": "dispatch-force" });
+    const send = h("button", { type: "button", "data-testid": "dispatch-send", disabled: true }, "Send");
+    const forceLabel = h("label", { class: "hint", title: "take a unit that is not available" }, force, " force");
+    const sendChosen = (): void => {
+      const choice = select.selectedOptions[0];
+      if (!choice || !choice.value || choice.disabled) return;
+      if (choice.dataset.needsForce === "true" && !force.checked) {
+        this.toast(`${choice.textContent ?? "that unit"} is busy: tick "force" to take it`, true);
+        return;
+      }
+      void this.dispatch(choice.value, choice.dataset.callsign ?? choice.value, force.checked);
+    };
+    select.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") sendChosen();
+      if (event.key === "Escape") this.cancelPrompt();
+    });
+    send.addEventListener("click", sendChosen);
+    this.prompt.append(
+      h("span", {}, "Dispatch:"),
+      select,
+      forceLabel,
+      send,
+      h("span", { class: "hint" }, "Enter sends · Esc cancels"),
+    );
+    void Promise.all([client.suggest(incident.id), client.list()]).then(
+      ([suggestions, units]) => {
+        if (ticket !== this.dispatchTicket || this.mode !== "dispatch") return;
+        const choices = dispatchChoices(incident, suggestions, units);
+        clear(select);
+        if (choices.length === 0) {
+          select.append(h("option", { value: "" }, "No units registered in your sectors"));
+          return;
+        }
+        for (const [group, label] of CHOICE_GROUPS) {
+          const inGroup = choices.filter((c) => c.group === group);
+          if (inGroup.length === 0) continue;
+          const optgroup = h("optgroup", { label });
+          for (const c of inGroup) {
+            const option = h("option", { value: c.unitId, disabled: c.disabled, "data-needs-force": String(c.needsForce) }, c.label);
+            option.dataset.callsign = c.callsign;
+            optgroup.append(option);
+          }
+          select.append(optgroup);
+        }
+        const first = choices.find((c) => !c.disabled && !c.needsForce);
+        if (first) select.value = first.unitId;
+        select.disabled = false;
+        send.disabled = false;
+        select.focus();
+      },
+      (error: unknown) => {
+        if (ticket !== this.dispatchTicket) return;
+        clear(select);
+        select.append(h("option", { value: "" }, "Units unavailable"));
+        this.toast(error instanceof ApiError ? error.detail : String(error), true);
+      },
+    );
   }
 
   /** Keys while a prompt is open; returns true when the key was used. */
@@ -242,10 +325,12 @@ export class DetailPane {
     await this.run((id) => this.api.resolve(id, resolution), `Resolved: ${resolution}`);
   }
 
-  private async dispatch(unit: string): Promise<void> {
+  private async dispatch(unitId: string, callsign: string, force: boolean): Promise<void> {
+    const client = this.unitsClient;
+    if (!client) return;
     this.mode = "idle";
     this.renderPrompt();
-    await this.run((id) => this.api.dispatch(id, unit), `Dispatched to ${unit}`);
+    await this.run((id) => client.dispatch(id, unitId, force), `Dispatched ${callsign}`);
   }
 
   private async saveNote(): Promise<void> {
@@ -260,6 +345,7 @@ export class DetailPane {
     try {
       this.store.upsertIncident(await action(incident.id));
       this.toast(done);
+      void this.unitsPanel?.refresh(); // dispatch, resolve and close move units too
       return true;
     } catch (error) {
       this.toast(error instanceof ApiError ? error.detail : String(error), true);

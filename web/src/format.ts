@@ -61,8 +61,11 @@ export function dateTimeZ(iso: string): string {
   return `${date.toISOString().slice(0, 10)} ${date.toISOString().slice(11, 19)}Z`;
 }
 
+/** "42s", "5m", "2h07" since `iso`; a future time is "0s", an unreadable one "?". */
 export function age(iso: string, nowMs: number): string {
-  const seconds = Math.max(0, Math.round((nowMs - new Date(iso).getTime()) / 1000));
+  const thenMs = new Date(iso).getTime();
+  if (Number.isNaN(thenMs)) return "?";
+  const seconds = Math.max(0, Math.round((nowMs - thenMs) / 1000));
   if (seconds < 60) return `${seconds}s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
   return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, "0")}`;

@@ -4,17 +4,8 @@ import type { ApiClient } from "./api";
 import { clear, h } from "./dom";
 
 /** One row of GET /api/stats/false-alarms (docs/api.md). */
-export interface FalseAlarmStats {
-  source_id: string;
-  source_name: string | null;
-  sector_id: string | null;
-  rule_id: string;
-  true_alarms: number;
-  false_alarms: number;
-  duplicates: number;
-  resolved: number;
-  false_alarm_rate: number | null;
-}
+export type { FalseAlarmStats } from "./types";
+import type { FalseAlarmStats } from "./types";
 
 const REFRESH_MS = 60_000;
 

@@ -1,6 +1,17 @@
 // The UI's state: one store, plain data, listeners told which part changed.
 import { DEFAULT_ALERT_SETTINGS, type AlertSettings } from "./alert_settings";
-import type { Camera, DeviceStatus, Incident, IncidentAlert, IncidentStatus, LiveTrack, Site, User } from "./types";
+import {
+  UNCLASSIFIED,
+  type Camera,
+  type DeviceStatus,
+  type Incident,
+  type IncidentAlert,
+  type IncidentStatus,
+  type LiveTrack,
+  type LiveTrackPublic,
+  type Site,
+  type User,
+} from "./types";
 
 export type Topic =
   | "incidents"
@@ -47,6 +58,8 @@ export class Store {
   /** The latest alert received, if any. */
   lastAlert: IncidentAlert | null = null;
   private listeners = new Map<Topic, Set<() => void>>();
+  /** Incidents the live feed sent since the last setIncidents. */
+  private liveSinceList = new Set<string>();
 
   on(topic: Topic, listener: () => void): void {
     const set = this.listeners.get(topic) ?? new Set();
@@ -58,17 +71,33 @@ export class Store {
     for (const listener of this.listeners.get(topic) ?? []) listener();
   }
 
+  /**
+   * The incident list as fetched (at start and after every reconnect). The live feed may have
+   * overtaken the fetch: an incident held in a newer version keeps it, and one the feed sent
+   * since the previous list that this list lacks (opened while the fetch ran) stays.
+   */
   setIncidents(list: Incident[]): void {
-    this.incidents = new Map(list.map((incident) => [incident.id, incident]));
+    const next = new Map<string, Incident>();
+    for (const incident of list) {
+      const held = this.incidents.get(incident.id);
+      next.set(incident.id, held && held.version > incident.version ? held : incident);
+    }
+    for (const id of this.liveSinceList) {
+      const held = this.incidents.get(id);
+      if (held && !next.has(id)) next.set(id, held);
+    }
+    this.liveSinceList.clear();
+    this.incidents = next;
     this.emit("incidents");
     this.emit("selection");
   }
 
-  /** Keep the newest version of an incident (by version, then updated_at). */
+  /** An incident from the live feed; an older version than the one held is ignored. */
   upsertIncident(incident: Incident): void {
     const old = this.incidents.get(incident.id);
     if (old && old.version > incident.version) return;
     this.incidents.set(incident.id, incident);
+    this.liveSinceList.add(incident.id);
     this.emit("incidents");
     if (incident.id === this.selectedId) this.emit("selection");
   }
@@ -111,8 +140,9 @@ export class Store {
       .sort((a, b) => alertedMs(b) - alertedMs(a) || a.priority - b.priority || a.id.localeCompare(b.id));
   }
 
-  upsertTrack(track: LiveTrack, nowMs: number): void {
-    this.tracks.set(trackKey(track), { ...track, seenMs: nowMs });
+  /** A track from the live feed; an unclassified one (class_name null) is kept as UNCLASSIFIED. */
+  upsertTrack(track: LiveTrackPublic, nowMs: number): void {
+    this.tracks.set(trackKey(track), { ...track, class_name: track.class_name ?? UNCLASSIFIED, seenMs: nowMs });
     this.emit("tracks");
   }
 
@@ -154,6 +184,6 @@ export class Store {
 }
 
 /** A track's key on the map: site tracks by their own id, camera tracks per camera. */
-export function trackKey(track: LiveTrack): string {
+export function trackKey(track: Pick<LiveTrackPublic, "camera_id" | "track_id">): string {
   return track.camera_id === null ? String(track.track_id) : `${track.camera_id}/${track.track_id}`;
 }

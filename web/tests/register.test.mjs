@@ -23,6 +23,7 @@ const route = await loadModule("register/route.ts");
 const photo = await loadModule("register/photo.ts");
 const qr = await loadModule("register/qr.ts");
 const text = await loadModule("register/text.ts");
+const importErrors = await loadModule("register/import_errors.ts");
 const period = await loadModule("register/period.ts");
 
 test("roles: who sees the console, the register and which reports", () => {
@@ -169,4 +170,20 @@ test("report periods: the last seven days by default; bad ones are named", () =>
   for (const [from, to, expected] of cases) assert.equal(period.periodError(from, to), expected, `${from}..${to}`);
   assert.equal(period.periodText("2026-11-01", "2026-11-01"), "2026-11-01");
   assert.equal(period.periodText("2026-11-01", "2026-11-30"), "2026-11-01 – 2026-11-30");
+});
+
+test("an import's row errors are read back from its message", () => {
+  const detail =
+    "import refused, nothing written: 3 error(s): a.csv:3 [category]: unknown category 'toaster'; known: camera; " +
+    "a.csv:4 [unit_cost]: must be positive; a.csv [serial]: duplicate serial; a.csv: not UTF-8 (and 2 more)";
+  assert.deepEqual(importErrors.rowErrors(detail, "a.csv"), [
+    { where: "a.csv:3", column: "category", reason: "unknown category 'toaster'; known: camera" },
+    { where: "a.csv:4", column: "unit_cost", reason: "must be positive" },
+    { where: "a.csv", column: "serial", reason: "duplicate serial" },
+    { where: "a.csv", column: "", reason: "not UTF-8" },
+  ]);
+  assert.deepEqual(importErrors.rowErrors("the file is not UTF-8", "a.csv"), []);
+  assert.deepEqual(importErrors.rowErrors("import refused, nothing written: 1 error(s): b (1).xlsx:2 [serial]: empty", "b (1).xlsx"), [
+    { where: "b (1).xlsx:2", column: "serial", reason: "empty" },
+  ]);
 });

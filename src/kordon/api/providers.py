@@ -44,7 +44,8 @@ class IncidentReader(Protocol):
 
 
 class IncidentActions(Protocol):
-    """Operator actions on incidents, with optimistic concurrency and lifecycle checks.
+    """Operator actions on incidents, with optimistic concurrency and lifecycle checks
+    (dispatching a registered unit is in ``kordon.api.routes.units``).
 
     Each raises ``kordon.store.NotFoundError`` for an unknown id,
     ``kordon.domain.incident.InvalidTransitionError`` for a move the lifecycle refuses
@@ -53,10 +54,6 @@ class IncidentActions(Protocol):
 
     def acknowledge(
         self, incident_id: str, *, actor: str, note: str, time: datetime
-    ) -> StoredIncident: ...
-
-    def dispatch(
-        self, incident_id: str, *, actor: str, unit: str, note: str, time: datetime
     ) -> StoredIncident: ...
 
     def resolve(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 
@@ -18,14 +19,28 @@ from kordon.incidents.core import Change, ServiceCore, ServiceTx
 from kordon.incidents.errors import IncidentInputError
 from kordon.incidents.model import MAX_NOTE, Action, as_utc, check_name, subject_of
 from kordon.store import ConflictError, StoredIncident
-from kordon.store.incident_extras import IncidentActivity, IncidentExtras
+from kordon.store.events import EventRepository
+from kordon.store.incident_extras import IncidentActivity, IncidentExtras, IncidentExtrasRepository
+from kordon.store.incidents import IncidentRepository
+from kordon.store.session import shared_transaction, translate_errors
+from kordon.units import follow
+from kordon.units.store import UnitRepository
 
 logger = logging.getLogger(__name__)
 
 
+UnitStep = Callable[[UnitRepository, Incident, datetime], Mapping[str, str]]
+"""A change to the unit register made in an action's transaction; returns audit details."""
+
+
 class OperatorActions(ServiceCore):
     """Acknowledge, dispatch, resolve, close, reopen, note and assign, with optimistic
-    concurrency: each takes the version the operator saw and refuses a stale one."""
+    concurrency: each takes the version the operator saw and refuses a stale one.
+
+    Units follow their incident (``kordon.units.follow``): dispatch binds a registered unit,
+    resolve and close free the units bound to the incident, reopen sends no one again. The
+    unit changes in the incident's transaction: both change, or neither does.
+    """
 
     def acknowledge(
         self, incident_id: str, *, actor: str, time: datetime, expected_version: int, note: str = ""
@@ -53,12 +68,47 @@ class OperatorActions(ServiceCore):
         incident_id: str,
         *,
         actor: str,
-        unit: str,
+        unit_id: str,
         time: datetime,
         expected_version: int,
         note: str = "",
+        force: bool = False,
+        sectors: Collection[str] | None = None,
     ) -> StoredIncident:
-        check_name("unit", unit)
+        """Send the registered unit ``unit_id`` to the incident.
+
+        The unit must be ``available`` (``UnitUnavailableError``, a 409, otherwise); with
+        ``force`` any unit but an out-of-service one is taken, off its previous incident if
+        it had one. A unit outside ``sectors`` (the actor's scope) is not found
+        (``UnitNotFoundError``). The incident's ``dispatched_unit`` becomes the unit's
+        callsign and the unit becomes ``dispatched`` with this incident.
+        """
+        check_name("unit_id", unit_id)
+        if not isinstance(force, bool):
+            raise IncidentInputError(f"force must be a bool, got {force!r}")
+        bound: list[str] = []
+
+        def send(units: UnitRepository, incident: Incident, at: datetime) -> Mapping[str, str]:
+            # The lifecycle move is checked first, so that a refused move (a closed or
+            # already dispatched incident) answers as such, not as a unit problem.
+            incident.transition(IncidentStatus.DISPATCHED, actor=actor, time=time, note=note)
+            unit = follow.bind(
+                units,
+                unit_id=unit_id,
+                incident_id=incident.id,
+                force=force,
+                sectors=sectors,
+                time=at,
+            )
+            bound.append(unit.callsign)
+            return {"unit_id": unit.id, "unit": unit.callsign, "force": str(force).lower()}
+
+        def change(inc: Incident, ext: IncidentExtras) -> tuple[Incident, IncidentExtras]:
+            return (
+                inc.transition(IncidentStatus.DISPATCHED, actor=actor, time=time, note=note),
+                replace(ext, dispatched_unit=bound[0]),
+            )
+
         return self._act(
             incident_id,
             Action.DISPATCH,
@@ -66,11 +116,8 @@ class OperatorActions(ServiceCore):
             time=time,
             expected_version=expected_version,
             note=note,
-            details={"unit": unit},
-            change=lambda inc, ext: (
-                inc.transition(IncidentStatus.DISPATCHED, actor=actor, time=time, note=note),
-                replace(ext, dispatched_unit=unit),
-            ),
+            change=change,
+            units_first=send,
         )
 
     def resolve(
@@ -117,19 +164,25 @@ class OperatorActions(ServiceCore):
                 ext,
             ),
             after=count,
+            units_after=_release,
         )
 
     def close(
         self, incident_id: str, *, actor: str, time: datetime, expected_version: int, note: str = ""
     ) -> StoredIncident:
-        return self._move(
+        """Close a resolved incident; any unit still bound to it becomes available."""
+        return self._act(
             incident_id,
             Action.CLOSE,
-            IncidentStatus.CLOSED,
             actor=actor,
             time=time,
             expected_version=expected_version,
             note=note,
+            change=lambda inc, ext: (
+                inc.transition(IncidentStatus.CLOSED, actor=actor, time=time, note=note),
+                ext,
+            ),
+            units_after=_release,
         )
 
     def reopen(
@@ -212,28 +265,6 @@ class OperatorActions(ServiceCore):
             change=change,
         )
 
-    def _move(
-        self,
-        incident_id: str,
-        action: Action,
-        to: IncidentStatus,
-        *,
-        actor: str,
-        time: datetime,
-        expected_version: int,
-        note: str,
-    ) -> StoredIncident:
-        """A plain lifecycle step: the status changes, nothing else does."""
-        return self._act(
-            incident_id,
-            action,
-            actor=actor,
-            time=time,
-            expected_version=expected_version,
-            note=note,
-            change=lambda inc, ext: (inc.transition(to, actor=actor, time=time, note=note), ext),
-        )
-
     def _act(
         self,
         incident_id: str,
@@ -246,15 +277,21 @@ class OperatorActions(ServiceCore):
         change: Change,
         details: Mapping[str, str] | None = None,
         after: Callable[[ServiceTx, Incident], None] | None = None,
+        units_first: UnitStep | None = None,
+        units_after: UnitStep | None = None,
     ) -> StoredIncident:
+        """One action in one transaction: check the version, let ``units_first`` change the
+        unit register (before ``change``, which may read what it did), apply ``change``,
+        save, run ``after`` and ``units_after`` on the changed incident, record the
+        activity and the audit entry (with the units' details), then publish."""
         check_name("actor", actor)
         at = as_utc("time", time)
         if len(note) > MAX_NOTE:
             raise IncidentInputError(f"note is {len(note)} characters long; at most {MAX_NOTE}")
         if isinstance(expected_version, bool) or not isinstance(expected_version, int):
             raise IncidentInputError(f"expected_version must be an int, got {expected_version!r}")
-        audit_details = {**(details or {}), "note": note}
-        with self._tx() as tx:
+        all_details = dict(details or {})
+        with self._tx_with_units() as (tx, units):
             stored = tx.incidents.get(incident_id)
             if stored.version != expected_version:
                 raise ConflictError(
@@ -262,12 +299,16 @@ class OperatorActions(ServiceCore):
                     f"{expected_version}, stored version is {stored.version}; reload and retry"
                 )
             extras = tx.extras.get_extras(incident_id)
+            if units_first is not None:
+                all_details.update(units_first(units, stored.incident, at))
             incident, new_extras = change(stored.incident, extras)
             saved = tx.incidents.save(incident, expected_version=expected_version, time=at)
             if new_extras != extras:
                 tx.extras.put_extras(incident_id, new_extras)
             if after is not None:
                 after(tx, incident)
+            if units_after is not None:
+                all_details.update(units_after(units, incident, at))
             tx.extras.record_activity(
                 IncidentActivity(
                     incident_id=incident_id,
@@ -275,10 +316,10 @@ class OperatorActions(ServiceCore):
                     actor=actor,
                     action=action,
                     note=note,
-                    details=dict(details or {}),
+                    details=all_details,
                 )
             )
-            self._audit(actor, action, subject_of(incident_id), audit_details, at)
+            self._audit(actor, action, subject_of(incident_id), {**all_details, "note": note}, at)
             result = tx.extras.with_extras(saved)
         logger.info(
             "incident %s: %s by %s, now %s (P%d)",
@@ -290,3 +331,25 @@ class OperatorActions(ServiceCore):
         )
         self._publish(result.incident)
         return result
+
+    @contextmanager
+    def _tx_with_units(self) -> Iterator[tuple[ServiceTx, UnitRepository]]:
+        """The service's transaction (as ``ServiceCore._tx``) with the unit register on it."""
+        with translate_errors("incident service"), self._store.sessions.begin() as session:
+            scope = shared_transaction(session)
+            yield (
+                ServiceTx(
+                    events=EventRepository(scope),
+                    incidents=IncidentRepository(scope),
+                    extras=IncidentExtrasRepository(scope),
+                ),
+                UnitRepository(scope),
+            )
+
+
+def _release(units: UnitRepository, incident: Incident, at: datetime) -> Mapping[str, str]:
+    """Free the units bound to ``incident`` (audit details name them, if any)."""
+    released = follow.release(units, incident_id=incident.id, time=at)
+    if not released:
+        return {}
+    return {"released_units": ",".join(u.callsign for u in released)}

@@ -31,18 +31,6 @@ class IncidentActionsAdapter:
             note=note,
         )
 
-    def dispatch(
-        self, incident_id: str, *, actor: str, unit: str, note: str, time: datetime
-    ) -> StoredIncident:
-        return self._service.dispatch(
-            incident_id,
-            actor=actor,
-            unit=unit,
-            time=time,
-            expected_version=self._version(incident_id),
-            note=note,
-        )
-
     def resolve(
         self,
         incident_id: str,

@@ -171,3 +171,4 @@ from kordon.store import models_ledger as _models_ledger  # noqa: E402, F401  (r
 from kordon.store import models_link as _models_link  # noqa: E402, F401  (registers on Base)
 from kordon.store import models_recording as _models_recording  # noqa: E402, F401  (registers on Base)
 from kordon.store import models_register as _models_register  # noqa: E402, F401  (registers on Base)
+from kordon.units import rows as _units_rows  # noqa: E402, F401  (registers on Base)

@@ -5,26 +5,8 @@ import type { Feature, FeatureCollection } from "geojson";
 import type { GeoJSONSource, Map as MapLibreMap, MapLayerMouseEvent } from "maplibre-gl";
 
 /** A drone as the live feed sends it (`{"type": "drone", "data": DronePublic}`). */
-export interface DronePublic {
-  drone_id: string;
-  sensor_id: string;
-  system_id: number;
-  time: string;
-  lat: number;
-  lon: number;
-  alt_m: number;
-  relative_alt_m: number | null;
-  heading_deg: number | null;
-  ground_speed_mps: number | null;
-  camera_hfov_deg: number | null;
-  battery_pct: number | null;
-  mode: string;
-  armed: boolean;
-  home: number[] | null;
-  link: "connected" | "lost";
-  footprint: number[][];
-  footprint_note: string;
-}
+export type { Drone as DronePublic } from "../types";
+import type { Drone as DronePublic } from "../types";
 
 export const DRONE_TRAIL_POINTS = 120;
 /** Trail points closer than this to the previous one are not kept (metres). */
@@ -177,7 +159,7 @@ export class DroneLayer {
 
   constructor(private readonly map: MapLibreMap) {
     map.on("mousemove", "drones", (e: MapLayerMouseEvent) => {
-      const title = e.features?.[0]?.properties?.["title"];
+      const title: unknown = e.features?.[0]?.properties?.["title"];
       map.getCanvas().title = typeof title === "string" ? title : "";
     });
     map.on("mouseleave", "drones", () => {
@@ -205,8 +187,8 @@ export class DroneLayer {
         trails.push({ type: "Feature", geometry: { type: "LineString", coordinates: trail }, properties: { drone_id: id } });
       }
     }
-    this.map.getSource<GeoJSONSource>("drones")?.setData(collection(symbols));
-    this.map.getSource<GeoJSONSource>("drone-footprints")?.setData(collection(footprints));
-    this.map.getSource<GeoJSONSource>("drone-trails")?.setData(collection(trails));
+    void this.map.getSource<GeoJSONSource>("drones")?.setData(collection(symbols));
+    void this.map.getSource<GeoJSONSource>("drone-footprints")?.setData(collection(footprints));
+    void this.map.getSource<GeoJSONSource>("drone-trails")?.setData(collection(trails));
   }
 }

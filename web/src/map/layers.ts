@@ -164,7 +164,7 @@ export function addOverlayLayers(map: MapLibreMap): void {
 
 function setData(map: MapLibreMap, id: string, data: Collection): void {
   const source = map.getSource<GeoJSONSource>(id);
-  source?.setData(data);
+  void source?.setData(data);
 }
 
 /** HTML labels (no glyphs needed); replaced wholesale when their layer changes. */

@@ -18,6 +18,7 @@ export const LAYER_GROUPS: { id: string; label: string; layers: string[]; marker
     markers: [],
   },
   { id: "drones", label: "Drones", layers: ["drones", "drone-trails", "drone-footprints"], markers: [] },
+  { id: "units", label: "Patrol units", layers: ["units", "units-halo"], markers: [] },
   { id: "tracks", label: "Tracks", layers: ["trails", "track-ellipses"], markers: ["track-symbol"] },
 ];
 
@@ -94,7 +95,7 @@ export class MeasureTool {
       this.result.textContent = this.active ? "Click two points" : "";
     }
     this.result.hidden = !this.active;
-    this.map.getSource<GeoJSONSource>("measure")?.setData({ type: "FeatureCollection", features });
+    void this.map.getSource<GeoJSONSource>("measure")?.setData({ type: "FeatureCollection", features });
   }
 }
 

@@ -109,8 +109,8 @@ export class TrackLayer {
         this.markers.delete(key);
       }
     }
-    this.map.getSource<GeoJSONSource>("trails")?.setData({ type: "FeatureCollection", features: trails });
-    this.map.getSource<GeoJSONSource>("track-ellipses")?.setData({ type: "FeatureCollection", features: ellipses });
+    void this.map.getSource<GeoJSONSource>("trails")?.setData({ type: "FeatureCollection", features: trails });
+    void this.map.getSource<GeoJSONSource>("track-ellipses")?.setData({ type: "FeatureCollection", features: ellipses });
   }
 }
 

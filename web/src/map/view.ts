@@ -10,12 +10,15 @@ import { OverlayLayers, addOverlayLayers } from "./layers";
 import { CursorReadout, LayerPanel, MeasureTool } from "./tools";
 import { DroneLayer, addDroneLayers, type DronePublic } from "./drones";
 import { TrackLayer, addTrackLayers } from "./tracks";
+import { UnitLayer, addUnitLayers } from "./units";
+import { UnitsClient } from "../units";
 
 export class MapView {
   private map: maplibregl.Map | null = null;
   private overlays: OverlayLayers | null = null;
   private tracks: TrackLayer | null = null;
   private drones: DroneLayer | null = null;
+  private units: UnitLayer | null = null;
   private basemapSources: Record<string, unknown> = {};
 
   constructor(
@@ -48,6 +51,7 @@ export class MapView {
     addOverlayLayers(map);
     addTrackLayers(map);
     addDroneLayers(map);
+    addUnitLayers(map);
     const readout = new CursorReadout();
     readout.attach(map);
     const measure = new MeasureTool(map);
@@ -61,13 +65,20 @@ export class MapView {
     this.overlays = new OverlayLayers(map);
     this.tracks = new TrackLayer(map);
     this.drones = new DroneLayer(map);
+    const unitsClient = new UnitsClient(this.api);
+    this.units = new UnitLayer(
+      map,
+      () => unitsClient.list(),
+      (element, lngLat) => new maplibregl.Marker({ element, anchor: "left", offset: [10, 0] }).setLngLat(lngLat).addTo(map),
+    );
+    this.units.start();
     if (site) {
       const [w, s, e, n] = site.bounds;
       map.fitBounds([w, s, e, n], { padding: 30, animate: false });
     }
     map.on("click", "incident-clusters", (event: maplibregl.MapLayerMouseEvent) => {
       const feature = event.features?.[0];
-      const clusterId = feature?.properties?.cluster_id;
+      const clusterId: unknown = feature?.properties?.cluster_id;
       const source = map.getSource<maplibregl.GeoJSONSource>("incidents");
       if (typeof clusterId !== "number" || !source || feature?.geometry.type !== "Point") return;
       const [lon, lat] = feature.geometry.coordinates;
@@ -76,7 +87,7 @@ export class MapView {
       });
     });
     map.on("click", "incidents", (event: maplibregl.MapLayerMouseEvent) => {
-      const id = event.features?.[0]?.properties?.id;
+      const id: unknown = event.features?.[0]?.properties?.id;
       if (typeof id === "string") this.onIncidentClick(id);
     });
     for (const layer of ["incidents", "incident-clusters", "cameras"]) {

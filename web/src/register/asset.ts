@@ -5,6 +5,7 @@ import type { RegisterApi } from "./client";
 import { SETTABLE_STATUSES, type AssetDetail, type SettableStatus, type Transfer } from "./types";
 import { durationText, historyText, label, shortTime, whereText } from "./text";
 import { errorText, facts, field, labelled, select, statusBadge, type Toast } from "./ui";
+import { correctionForm, deployForm, DocumentsCard } from "./forms";
 
 export interface AssetRights {
   edit: boolean;
@@ -104,7 +105,7 @@ export class AssetPage {
     if (uptime) void this.fillUptime(uptime);
     const parts = [
       this.head(asset.serial, detail),
-      h("div", { class: "rg-grid" }, overview, custody, uptime, this.actions(detail)),
+      h("div", { class: "rg-grid" }, overview, custody, uptime, this.actions(detail), new DocumentsCard(this.api, asset.serial, this.rights.edit, this.toast).element),
       this.transfers(detail.transfers),
       this.checks(detail),
       this.history(detail),
@@ -135,6 +136,11 @@ export class AssetPage {
     const card = h("div", { class: "rg-card", "data-testid": "asset-actions" }, h("h3", {}, "Change"));
     if (asset.status !== "destroyed") card.append(this.statusForm(asset.serial, asset.status));
     if (asset.status !== "lost" && asset.status !== "destroyed") card.append(this.transferForm(asset.serial));
+    const reload = (): void => void this.load();
+    if (asset.status === "in_store" || asset.status === "deployed" || asset.status === "under_repair") {
+      card.append(h("details", { "data-testid": "deploy-details" }, h("summary", {}, asset.status === "deployed" ? "Move the deployment" : "Deploy"), deployForm(this.api, detail, reload, this.toast)));
+    }
+    card.append(h("details", { "data-testid": "correct-details" }, h("summary", {}, "Correct the details"), correctionForm(this.api, detail, reload, this.toast)));
     return card;
   }
 

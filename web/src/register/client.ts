@@ -7,6 +7,10 @@ import type {
   AssetQuery,
   Check,
   CheckBody,
+  CorrectionBody,
+  Delivery,
+  DeployBody,
+  ImportResult,
   Project,
   Report,
   ReportBody,
@@ -55,6 +59,32 @@ export class RegisterApi {
     });
   }
 
+  deploy(serial: string, body: DeployBody): Promise<Asset> {
+    return this.api.send<Asset>("POST", `/api/register/assets/${enc(serial)}/deploy`, body);
+  }
+
+  correct(serial: string, body: CorrectionBody): Promise<Asset> {
+    return this.api.send<Asset>("POST", `/api/register/assets/${enc(serial)}/corrections`, body);
+  }
+
+  delivery(serial: string): Promise<Delivery> {
+    return this.api.send<Delivery>("GET", `/api/register/assets/${enc(serial)}/delivery`);
+  }
+
+  attachDocument(serial: string, fileName: string, contentBase64: string): Promise<Delivery> {
+    return this.api.send<Delivery>("POST", `/api/register/assets/${enc(serial)}/documents`, {
+      file_name: fileName,
+      content_base64: contentBase64,
+    });
+  }
+
+  importFile(fileName: string, contentBase64: string): Promise<ImportResult> {
+    return this.api.send<ImportResult>("POST", "/api/register/imports", {
+      file_name: fileName,
+      content_base64: contentBase64,
+    });
+  }
+
   check(serial: string, body: CheckBody): Promise<Check> {
     return this.api.send<Check>("POST", `/api/register/assets/${enc(serial)}/checks`, body);
   }
@@ -69,7 +99,7 @@ export class RegisterApi {
       .then((layer) =>
         layer.features.map((f) => {
           const props = f.properties;
-          const id = String(props.id ?? f.id ?? "");
+          const id = typeof props.id === "string" ? props.id : f.id === undefined ? "" : String(f.id);
           return { id, name: typeof props.name === "string" ? props.name : id };
         }),
       )

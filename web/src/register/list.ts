@@ -44,6 +44,7 @@ export class RegisterList {
     private readonly api: RegisterApi,
     private readonly links: ListLinks,
     canCheck: boolean,
+    tools: HTMLElement | null = null,
   ) {
     const form = h(
       "form",
@@ -81,6 +82,7 @@ export class RegisterList {
     this.element.append(
       h("div", { class: "rg-head" }, h("h2", {}, "Equipment register"), h("span", { class: "spacer" }), checkButton, this.labels, this.exportLink),
       form,
+      ...(tools ? [tools] : []),
       this.message,
       h(
         "div",
@@ -148,6 +150,11 @@ export class RegisterList {
   private updateLinks(): void {
     this.labels.href = this.api.labelsUrl(this.project.value);
     this.exportLink.href = this.api.exportUrl(this.project.value);
+  }
+
+  /** The current page again (after an import or a transfer). */
+  reload(): void {
+    void this.load();
   }
 
   private async load(): Promise<void> {

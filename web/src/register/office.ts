@@ -10,6 +10,7 @@ import { can, reportKinds, seesConsole, seesRegister, type Account } from "./acc
 import { AssetPage } from "./asset";
 import { CheckForm } from "./check";
 import { RegisterApi } from "./client";
+import { registerTools } from "./forms";
 import { RegisterList } from "./list";
 import { parseRoute, routeHash, type Route } from "./route";
 import "./register.css";
@@ -43,11 +44,14 @@ export class Office {
     const go = (route: Route): void => this.go(route);
     if (seesRegister(account)) {
       const checks = can(account, "register_check");
+      const tools = can(account, "register_edit")
+        ? registerTools(this.api, () => this.list?.reload(), toast)
+        : null;
       this.list = new RegisterList(this.api, {
         asset: (serial) => go({ view: "asset", serial }),
         filters: (filters) => go({ view: "register", filters }),
         check: () => go({ view: "check", serial: "" }),
-      }, checks);
+      }, checks, tools);
       const back = (): void => this.go(this.lastRegister);
       this.asset = new AssetPage(this.api, { edit: can(account, "register_edit"), check: checks }, {
         back,

@@ -1,4 +1,8 @@
-"""``/api/incidents``: listing, detail, lifecycle actions, notes and clips."""
+"""``/api/incidents``: listing, detail, lifecycle actions, notes and clips.
+
+Dispatching (``POST /api/incidents/{id}/dispatch``, a registered unit) and the unit
+suggestion live with the unit register, in :mod:`kordon.api.routes.units`.
+"""
 
 from typing import Annotated
 
@@ -11,7 +15,6 @@ from kordon.api.responses import Responses, responses
 from kordon.api.schemas.incidents import (
     AddNoteRequest,
     ClipPublic,
-    DispatchRequest,
     IncidentPublic,
     NoteOnlyRequest,
     ResolveRequest,
@@ -78,25 +81,6 @@ def router() -> APIRouter:
         guard.incident(incident_id)
         stored = context.incident_actions.acknowledge(
             incident_id, actor=user.username, note=body.note, time=context.clock()
-        )
-        return incident_public(context, stored)
-
-    @r.post(
-        "/api/incidents/{incident_id}/dispatch",
-        response_model=IncidentPublic,
-        dependencies=act,
-        responses=ACTION,
-    )
-    def dispatch(
-        incident_id: str,
-        body: DispatchRequest,
-        context: ContextDep,
-        guard: Guard,
-        user: CurrentUser,
-    ) -> IncidentPublic:
-        guard.incident(incident_id)
-        stored = context.incident_actions.dispatch(
-            incident_id, actor=user.username, unit=body.unit, note=body.note, time=context.clock()
         )
         return incident_public(context, stored)
 

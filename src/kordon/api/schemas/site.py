@@ -22,7 +22,9 @@ class SitePublic(PublicModel):
     origin: LatLon
     timezone: str
     home_side: str
-    bounds: list[float] = Field(description="[west, south, east, north], degrees.")
+    bounds: tuple[float, float, float, float] = Field(
+        description="[west, south, east, north], degrees."
+    )
 
     @classmethod
     def of(cls, site: SiteInfo) -> SitePublic:
@@ -32,7 +34,7 @@ class SitePublic(PublicModel):
             origin=LatLon(lat=site.origin_lat, lon=site.origin_lon),
             timezone=site.timezone,
             home_side=site.home_side,
-            bounds=list(site.bounds_wsen),
+            bounds=site.bounds_wsen,
         )
 
 
