@@ -51,7 +51,9 @@ def test_the_service_drains_the_outbox_to_the_centre(tmp_path: Path, store: Stor
         topics=LinkTopics(root),
     )
     service = EdgeLinkService(
-        EdgeLinkConfig(id="edge-a", host=BROKER[0], port=BROKER[1], topic_root=root),
+        EdgeLinkConfig(
+            id="edge-a", host=BROKER[0], port=BROKER[1], topic_root=root, anonymous=True
+        ),
         store=lambda: edge,
         resolve=lambda p: tmp_path / p,
     )

@@ -97,11 +97,11 @@ def test_status_and_incident_are_ingested(store: Store) -> None:
     assert json.loads(payloads[0] or "")["data"]["id"] == "inc-1"
 
 
-def _receiver(store: Store, **options: int) -> LinkReceiver:
+def _receiver(store: Store, *, max_batch_bytes: int) -> LinkReceiver:
     return LinkReceiver(
         Ingestor(store),
         endpoint("unused"),
-        ReceiverSettings.of({"edge-a"}, **options),
+        ReceiverSettings.of({"edge-a"}, max_batch_bytes=max_batch_bytes),
         clock=lambda: T0,
         topics=TOPICS,
     )

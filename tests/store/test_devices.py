@@ -62,3 +62,42 @@ def test_bad_metrics_are_refused(store: Store, metrics: dict[str, float], messag
     with pytest.raises(InvalidInputError, match=message):
         store.devices.record(bad)
     assert store.devices.latest() == []
+
+
+def test_the_history_keeps_only_changes(store: Store) -> None:
+    reports = [status("cam-1", s, DeviceState.ONLINE) for s in range(0, 100, 10)]
+    reports.append(status("cam-1", 100, DeviceState.OFFLINE))
+    reports.append(status("cam-1", 110, DeviceState.OFFLINE))
+    for report in reports:
+        store.devices.record(report)
+    assert store.devices.history("cam-1", since=at(0)) == [reports[0], reports[10]]
+    assert store.devices.get("cam-1") == reports[11]  # the latest still moves on
+
+
+def test_a_silence_is_written_where_it_became_an_outage(store: Store) -> None:
+    first = status("cam-1", 0, DeviceState.ONLINE)
+    back = status("cam-1", 600, DeviceState.ONLINE)
+    store.devices.record(first)
+    store.devices.record(status("cam-1", 10, DeviceState.ONLINE))
+    store.devices.record(back)
+    history = store.devices.history("cam-1", since=at(0))
+    assert [(h.time, h.state) for h in history] == [
+        (at(0), DeviceState.ONLINE),
+        (at(130), DeviceState.OFFLINE),
+        (at(600), DeviceState.ONLINE),
+    ]
+    assert history[1].detail == f"no report since {at(10).isoformat()}"
+
+
+def test_an_older_report_is_written_only_when_it_differs(store: Store) -> None:
+    store.devices.record(status("cam-1", 0, DeviceState.ONLINE))
+    store.devices.record(status("cam-1", 60, DeviceState.OFFLINE))
+    store.devices.record(status("cam-1", 20, DeviceState.ONLINE))  # repeats the row before it
+    store.devices.record(status("cam-1", 40, DeviceState.STOPPED))
+    states = [(h.time, h.state) for h in store.devices.history("cam-1", since=at(0))]
+    assert states == [
+        (at(0), DeviceState.ONLINE),
+        (at(40), DeviceState.STOPPED),
+        (at(60), DeviceState.OFFLINE),
+    ]
+    assert store.devices.get("cam-1").time == at(60)

@@ -16,29 +16,23 @@ from sqlalchemy.exc import ArgumentError
 
 from kordon.config.bounded_read import FileKind, FileReadError, read_bounded_text
 from kordon.config.common import Slug, StrictModel
+from kordon.config.edge import BrokerTls, EdgeId
 from kordon.config.errors import ConfigError, ConfigIssue
 from kordon.config.storage import ApiConfig
 from kordon.config.yaml_nodes import YamlSyntaxError, parse_yaml
 from kordon.link.topics import DEFAULT_ROOT
 
+__all__ = [
+    "BrokerConfig",
+    "BrokerTls",
+    "CentralConfig",
+    "EdgeConfig",
+    "EdgeId",
+    "load_central",
+    "parse_central",
+]
+
 CENTRAL_FILE = FileKind("central file", 1_048_576)
-
-EdgeId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
-"""An edge id: one MQTT topic level and a Mosquitto user name (lowercase, digits, - _)."""
-
-
-class BrokerTls(StrictModel):
-    """TLS to the broker: the CA that signed its certificate, optionally our own."""
-
-    ca_file: Path = Field(description="PEM CA certificate, relative to the central file.")
-    cert_file: Path | None = Field(default=None, description="Client certificate (PEM).")
-    key_file: Path | None = Field(default=None, description="Client certificate's key (PEM).")
-
-    @model_validator(mode="after")
-    def _pair(self) -> BrokerTls:
-        if (self.cert_file is None) != (self.key_file is None):
-            raise ValueError("cert_file and key_file go together")
-        return self
 
 
 class BrokerConfig(StrictModel):

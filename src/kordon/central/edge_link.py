@@ -1,12 +1,13 @@
 """The edge's end of the link to a central server, as a node service (``role: edge``).
 
-:class:`EdgeLinkConfig` is the proposed ``edge:`` section of a site file (the central
-broker, this outpost's id and MQTT credentials, batch limits); :class:`EdgeLinkService`
+:class:`~kordon.config.edge.EdgeLinkConfig` is the ``edge:`` section of a site file (the
+central broker, this outpost's id and MQTT credentials, batch limits); :class:`EdgeLinkService`
 is the node service that, once the node's store is open, switches it to
 ``synchronous=FULL`` (a committed outbox entry survives a power cut) and drains its
 ``link_outbox`` to the centre with an :class:`~kordon.link.sender.OutboxSender`.
-What the node writes into the outbox, in the same transaction as the change, is the
-composition root's part (docs/edge-central.md).
+What the node writes into the outbox, in the same transaction as the change, is
+:class:`kordon.incidents.store_outbox.EdgeOutbox`, a commit hook of the node's store
+(docs/edge-central.md).
 """
 
 from __future__ import annotations
@@ -14,42 +15,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
 
-from pydantic import Field
-
-from kordon.central.config import BrokerTls, EdgeId
 from kordon.central.link_service import read_secret
-from kordon.config.common import StrictModel
+from kordon.config.edge import EdgeLinkConfig
 from kordon.link.durability import require_full_sync
 from kordon.link.mqtt_link import BrokerEndpoint, TlsFiles
 from kordon.link.outbox import Outbox
 from kordon.link.sender import OutboxSender, SenderCounts, SenderSettings
-from kordon.link.topics import DEFAULT_ROOT, LinkTopics
+from kordon.link.topics import LinkTopics
 from kordon.store.store import Store
 
-
-class EdgeLinkConfig(StrictModel):
-    """This node is an outpost: it delivers its events, incidents and health to a centre."""
-
-    id: EdgeId = Field(description="This outpost's edge id (its MQTT user name).")
-    host: Annotated[str, Field(min_length=1, max_length=253)] = Field(
-        description="The central broker's host."
-    )
-    port: int = Field(default=1883, ge=1, le=65_535, description="Port (8883 for TLS).")
-    password_file: Path | None = Field(
-        default=None,
-        description="File with this edge's MQTT password (from `kordon central-credentials`),"
-        " relative to the site file.",
-    )
-    tls: BrokerTls | None = Field(default=None, description="TLS to the broker.")
-    topic_root: Annotated[str, Field(min_length=1, max_length=200)] = Field(
-        default=DEFAULT_ROOT, description="Topic root, as the centre's broker entry says."
-    )
-    batch_entries: int = Field(default=200, ge=1, le=10_000)
-    batch_bytes: int = Field(default=256_000, ge=1_024, le=1_000_000)
-    max_in_flight: int = Field(default=4, ge=1, le=64)
-    ack_timeout_s: float = Field(default=10.0, gt=0, le=3_600)
+__all__ = ["EdgeLinkConfig", "EdgeLinkService", "edge_endpoint"]
 
 
 def edge_endpoint(config: EdgeLinkConfig, resolve: Callable[[Path], Path]) -> BrokerEndpoint:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from kordon.config.bounded_read import SITE_FILE, FileReadError, read_bounded_text
+from kordon.config.edge import EdgeLinkConfig, edge_file_problems
 from kordon.config.errors import ConfigError, ConfigIssue
 from kordon.config.parts import SiteParts, salvage
 from kordon.config.semantics import check_site
@@ -266,11 +267,26 @@ def parse_site(text: str, *, display: str, base_dir: Path) -> SiteConfig:
     parts = SiteParts.of(config) if config is not None else salvage(parsed.data, base_dir)
     for issue in check_site(parts):
         builder.add(issue.path, issue.message)
+    edge = config.edge if config is not None else _salvage_edge(parsed.data.get("edge"))
+    if edge is not None:
+        resolve = parts.resolve_path
+        for path, message in edge_file_problems(edge, resolve):
+            builder.add(("edge", *path), message)
     for refused in unsupported_kinds(parsed.data):
         builder.add(refused.path, refused.message)
     if builder.issues or config is None:
         raise ConfigError(_dedupe(builder.issues))
     return config
+
+
+def _salvage_edge(raw: object) -> EdgeLinkConfig | None:
+    """The ``edge:`` section of a site that failed validation, if it passes on its own."""
+    if raw is None:
+        return None
+    try:
+        return EdgeLinkConfig.model_validate(raw)
+    except ValidationError:
+        return None
 
 
 def _dedupe(issues: list[ConfigIssue]) -> list[ConfigIssue]:

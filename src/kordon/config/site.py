@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, PrivateAttr
 
 from kordon.config.camera import CameraConfig
 from kordon.config.common import Latitude, Longitude, Name, Slug, StrictModel
+from kordon.config.edge import EdgeLinkConfig
 from kordon.config.fusion import SiteFusionConfig
 from kordon.config.geo import BorderConfig, SectorConfig, ZoneConfig
 from kordon.config.incidents import IncidentsConfig
@@ -107,6 +108,11 @@ class SiteConfig(StrictModel):
         default_factory=BasemapConfig, description="The operator map's offline basemap."
     )
     logging: LoggingConfig = Field(default_factory=LoggingConfig, description="Log output.")
+    edge: EdgeLinkConfig | None = Field(
+        default=None,
+        description="This node is an outpost (role edge): it delivers its events, incidents "
+        "and device status to a central server over MQTT; none: a standalone node.",
+    )
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
 

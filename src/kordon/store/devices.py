@@ -2,32 +2,45 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
-from kordon.domain.status import DeviceStatus
+from kordon.domain.status import DeviceState, DeviceStatus
+from kordon.store.commit_hooks import note_device_status
 from kordon.store.errors import NotFoundError
 from kordon.store.mapping import check_limit, status_from_columns, status_values, utc_arg
 from kordon.store.models import DeviceStatusHistoryRow, DeviceStatusRow
 from kordon.store.session import SessionScope, insert_for
 
 MAX_PAGE = 100_000
+STALE_AFTER_S = 120.0
+"""Silence longer than this is an outage (heartbeats every 10 s; ``kordon.register.uptime``)."""
 
 
 class DeviceStatusRepository:
-    def __init__(self, scope: SessionScope) -> None:
+    def __init__(self, scope: SessionScope, *, stale_after_s: float = STALE_AFTER_S) -> None:
+        if stale_after_s <= 0:
+            raise ValueError("stale_after_s must be positive")
         self._scope = scope
+        self._stale_after = timedelta(seconds=stale_after_s)
 
     def record(self, status: DeviceStatus) -> None:
-        """Append ``status`` to the history and make it the latest unless a newer one is stored.
+        """Make ``status`` the latest unless a newer one is stored; add it to the history
+        only when it changes the device's state (the history is a change log).
 
-        Reports can arrive out of order (an edge replaying its outbox): an older report
-        still goes into the history but never replaces a newer latest status.
+        A report after a silence longer than ``stale_after_s`` first adds an ``offline``
+        "no report since …" row where the silence became an outage, so the gap stays in
+        the history. Reports can arrive out of order (an edge replaying its outbox): an
+        older report goes into the history when it differs from the row before it, and
+        never replaces a newer latest status.
         """
         values = status_values(status)
         with self._scope(f"recording status of device {status.device_id}") as session:
-            session.execute(insert(DeviceStatusHistoryRow).values(**values))
+            for row in self._history_rows(session, values):
+                session.execute(insert(DeviceStatusHistoryRow).values(**row))
             upsert = insert_for(session, DeviceStatusRow).values(**values)
             session.execute(
                 upsert.on_conflict_do_update(
@@ -41,6 +54,43 @@ class DeviceStatusRepository:
                     where=DeviceStatusRow.time <= upsert.excluded.time,
                 )
             )
+            note_device_status(session, status)
+
+    def _history_rows(self, session: Session, values: dict[str, Any]) -> list[dict[str, Any]]:
+        device_id, time, state = values["device_id"], values["time"], values["state"]
+        latest = session.execute(
+            select(DeviceStatusRow.time, DeviceStatusRow.state).where(
+                DeviceStatusRow.device_id == device_id
+            )
+        ).one_or_none()
+        if latest is None:
+            return [values]
+        if time < latest[0]:
+            previous = session.scalar(
+                select(DeviceStatusHistoryRow.state)
+                .where(DeviceStatusHistoryRow.device_id == device_id)
+                .where(DeviceStatusHistoryRow.time <= time)
+                .order_by(DeviceStatusHistoryRow.time.desc(), DeviceStatusHistoryRow.id.desc())
+                .limit(1)
+            )
+            return [] if previous == state else [values]
+        rows: list[dict[str, Any]] = []
+        last_state = latest[1]
+        silent_from = latest[0] + self._stale_after
+        if time > silent_from:
+            last_state = str(DeviceState.OFFLINE)
+            rows.append(
+                {
+                    "device_id": device_id,
+                    "time": silent_from,
+                    "state": last_state,
+                    "detail": f"no report since {latest[0].isoformat()}",
+                    "metrics": {},
+                }
+            )
+        if state != last_state:
+            rows.append(values)
+        return rows
 
     def latest(self) -> list[DeviceStatus]:
         """The latest status of every device, ordered by device id."""

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 
 from kordon.domain.event import Event, EventKind
+from kordon.store.commit_hooks import note_event
 from kordon.store.errors import InvalidInputError, NotFoundError
 from kordon.store.mapping import (
     check_id,
@@ -41,12 +42,13 @@ class EventRepository:
 
     def add_many(self, events: Iterable[Event]) -> int:
         """Store several events in one transaction; returns how many were new."""
-        rows = [event_to_values(event) for event in events]
+        given = list(events)
+        rows = [event_to_values(event) for event in given]
         if not rows:
             return 0
         inserted = 0
         with self._scope(f"adding {len(rows)} event(s)") as session:
-            for values in rows:
+            for event, values in zip(given, rows, strict=True):
                 statement = (
                     insert_for(session, EventRow)
                     .values(**values)
@@ -55,6 +57,7 @@ class EventRepository:
                 )
                 if session.execute(statement).first() is not None:
                     inserted += 1
+                    note_event(session, event)
         return inserted
 
     def get(self, event_id: str) -> Event:

@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, insert, select
 
 from kordon.domain.event import Event
 from kordon.domain.incident import CrossingCounts, IncidentStatus, Resolution
+from kordon.store.commit_hooks import note_incident
 from kordon.store.errors import InvalidInputError
 from kordon.store.incidents import StoredIncident
 from kordon.store.mapping import (
@@ -155,6 +156,7 @@ class IncidentExtrasRepository:
                 .on_conflict_do_update(index_elements=["incident_id"], set_=values)
             )
             session.execute(statement)
+            note_incident(session, incident_id)
 
     def with_extras(self, stored: StoredIncident) -> StoredIncident:
         """``stored`` with its incident's extras fields filled in from this table."""

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from kordon.domain.incident import Incident, IncidentStatus, IncidentStep, Resolution
+from kordon.store.commit_hooks import note_incident
 from kordon.store.errors import (
     ConflictError,
     CorruptRecordError,
@@ -75,6 +76,7 @@ class IncidentRepository:
                 raise ConflictError(f"incident {incident.id!r} already exists")
             _write_links(session, incident.id, incident.event_ids)
             _append_steps(session, incident.id, incident.history, first_seq=0)
+            note_incident(session, incident.id)
         return StoredIncident(incident=incident, version=1, updated_at=updated_at)
 
     def get(self, incident_id: str) -> StoredIncident:
@@ -129,6 +131,7 @@ class IncidentRepository:
                 incident.history[len(stored_steps) :],
                 first_seq=len(stored_steps),
             )
+            note_incident(session, incident.id)
         return StoredIncident(
             incident=incident, version=expected_version + 1, updated_at=updated_at
         )
@@ -157,6 +160,7 @@ class IncidentRepository:
                     incident_id=incident_id, event_id=event_id, position=position
                 )
             )
+            note_incident(session, incident_id)
             return _load(session, incident_id)
 
     def list(

@@ -11,6 +11,7 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from kordon.store.commit_hooks import CommitHook, CommitHooks
 from kordon.store.devices import DeviceStatusRepository
 from kordon.store.engine import create_engine_for, parse_url, upgrade
 from kordon.store.errors import StoreError
@@ -53,6 +54,7 @@ class Store:
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self._repositories: Repositories | None = None
+        self._commit_hooks = CommitHooks()
 
     @property
     def url(self) -> str:
@@ -71,6 +73,8 @@ class Store:
             raise
         self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        if self._commit_hooks.hooks:
+            self._commit_hooks.install(self._sessions)
         self._repositories = Repositories.on(own_transaction(self._sessions))
         logger.info("store open: %s", self.url)
 
@@ -124,6 +128,14 @@ class Store:
     @property
     def devices(self) -> DeviceStatusRepository:
         return self._repos.devices
+
+    def add_commit_hook(self, hook: CommitHook) -> None:
+        """Run ``hook`` inside every transaction of this store that stores an event, changes
+        an incident or records a device status, just before it commits
+        (``kordon.store.commit_hooks``); kept across ``close()`` and ``open()``."""
+        self._commit_hooks.add(hook)
+        if self._sessions is not None:
+            self._commit_hooks.install(self._sessions)
 
     @contextmanager
     def transaction(self) -> Iterator[Repositories]:
