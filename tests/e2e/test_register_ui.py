@@ -48,6 +48,8 @@ SERIAL = "DEMO-CAM-0001"
 SCREENSHOTS = {
     "register-list.png": (1366, 768),
     "register-asset.png": (1366, 768),
+    "register-asset-forms.png": (1366, 768),
+    "register-import-errors.png": (1366, 768),
     "register-check-phone.png": (390, 844),
     "reports.png": (1366, 768),
 }

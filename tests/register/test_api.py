@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import warnings
 from collections.abc import Iterator
@@ -141,6 +142,9 @@ POLICY: dict[tuple[str, str], tuple[Permission, dict[str, object] | None]] = {
     ("POST", "/api/register/transfers"): (Permission.REGISTER_EDIT, {"serials": []}),
     ("POST", "/api/register/transfers/{transfer_id}/confirm"): (Permission.REGISTER_EDIT, {}),
     ("POST", "/api/register/assets/{serial}/checks"): (Permission.REGISTER_CHECK, {}),
+    ("GET", "/api/register/assets/{serial}/delivery"): (Permission.REGISTER_READ, None),
+    ("GET", "/api/register/assets/{serial}/documents/{sha256}"): (Permission.REGISTER_READ, None),
+    ("POST", "/api/register/assets/{serial}/documents"): (Permission.REGISTER_EDIT, {}),
 }
 
 
@@ -172,6 +176,7 @@ def test_roles_without_the_permission_are_refused(node: Node, role: Role) -> Non
             .replace("{fmt}", "csv")
             .replace("{check_id}", "nope")
             .replace("{transfer_id}", "nope")
+            .replace("{sha256}", "0" * 64)
         )
         with TestClient(node.app, base_url="http://testserver") as c:
             csrf = _login(c, f"{role}-all")
@@ -312,3 +317,107 @@ def test_labels_summary_and_uptime(client: TestClient, node: Node) -> None:
     assert client.get("/api/register/assets/CAM-2/uptime").status_code == 404
     xlsx = client.get("/api/register/export.xlsx")
     assert xlsx.content[:2] == b"PK"
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def test_a_delivery_document_is_sniffed_stored_by_hash_and_audited(
+    client: TestClient, node: Node
+) -> None:
+    csrf = _login(client, "logistics")
+    response = client.post(
+        "/api/register/assets/CAM-1/documents",
+        json={
+            "file_name": "../../delivery note.pdf",
+            "content_base64": base64.b64encode(PDF).decode(),
+        },
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 200, response.text
+    delivery = response.json()
+    [doc] = delivery["documents"]
+    digest = hashlib.sha256(PDF).hexdigest()
+    assert (doc["name"], doc["sha256"], doc["content_type"], doc["size_bytes"]) == (
+        "delivery note.pdf",
+        digest,
+        "application/pdf",
+        len(PDF),
+    )
+    assert doc["attached_by"] == "logistics"
+    assert delivery["sources"] == ["seed.csv"]
+    assert (node.photos.parent / "documents" / digest[:2] / f"{digest}.pdf").read_bytes() == PDF
+    assert audit_actions(node.ledger)[-1] == "register.delivery.document"
+    # the same delivery from another serial of it; the file back, never sniffed by a browser
+    same = client.get("/api/register/assets/CAM-2/delivery").json()
+    assert [d["sha256"] for d in same["documents"]] == [digest]
+    got = client.get(doc["url"])
+    assert got.status_code == 200
+    assert got.content == PDF
+    assert got.headers["content-type"] == "application/pdf"
+    assert got.headers["x-content-type-options"] == "nosniff"
+    again = client.post(
+        "/api/register/assets/CAM-1/documents",
+        json={"file_name": "copy.pdf", "content_base64": base64.b64encode(PDF).decode()},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert again.status_code == 409
+    assert "already attached" in again.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"PK\x03\x04" + b"\0" * 40, "ZIP container"),
+        (b"\xd0\xcf\x11\xe0" + b"\0" * 40, "old office file"),
+        (b"<html><script>alert(1)</script></html>", "markup"),
+        (b"MZ\x90\x00", "a program"),
+        (b"%PDF-1.4\nno end", "truncated"),
+        (b"\x89PNG\r\n\x1a\nbroken", "not a readable image"),
+        (b"hello", "not recognised"),
+    ],
+)
+def test_bad_documents_are_refused_and_nothing_stored(
+    client: TestClient, node: Node, content: bytes, reason: str
+) -> None:
+    csrf = _login(client, "logistics")
+    before = audit_actions(node.ledger)
+    response = client.post(
+        "/api/register/assets/CAM-1/documents",
+        json={"file_name": "x.pdf", "content_base64": base64.b64encode(content).decode()},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 422, response.text
+    assert reason in response.json()["detail"]
+    assert client.get("/api/register/assets/CAM-1/delivery").json()["documents"] == []
+    assert not (node.photos.parent / "documents").exists()
+    assert audit_actions(node.ledger) == before
+
+
+def test_an_oversized_document_is_refused_before_decoding(client: TestClient, node: Node) -> None:
+    csrf = _login(client, "logistics")
+    limit = node.register.service.max_document_bytes = 1000  # under the app's body limit
+    big = "A" * ((limit * 4) // 3 + 8)
+    response = client.post(
+        "/api/register/assets/CAM-1/documents",
+        json={"file_name": "big.pdf", "content_base64": big},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 413
+    assert response.json()["detail"] == "the document is larger than 1000 bytes"
+    assert client.get("/api/register/assets/CAM-1/delivery").json()["documents"] == []
+
+
+def test_documents_follow_the_asset_scope(client: TestClient, node: Node) -> None:
+    csrf = _login(client, "logistics")
+    response = client.post(
+        "/api/register/assets/CAM-2/documents",
+        json={"file_name": "n.pdf", "content_base64": base64.b64encode(PDF).decode()},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 200, response.text
+    url = response.json()["documents"][0]["url"]
+    with TestClient(node.app, base_url="http://testserver") as other:
+        _login(other, "commander")  # scoped to s1; CAM-2 is in s2
+        assert other.get("/api/register/assets/CAM-2/delivery").status_code == 404
+        assert other.get(url).status_code == 404

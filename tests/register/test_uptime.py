@@ -1,76 +1,191 @@
-"""Uptime and outages from the device status history."""
+"""Uptime and outages from the device status history: the one set of rules
+(``kordon.register.uptime``) that the register and the reports both use."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import insert
 
 from kordon.domain.status import DeviceState, DeviceStatus
-from kordon.register.uptime import NO_REPORT, compute_uptime, device_uptime
+from kordon.register.uptime import NO_REPORT, Report, compute_uptime, device_uptime
+from kordon.reports.uptime import read_device_uptime
 from kordon.store import Store
+from kordon.store.models import DeviceStatusHistoryRow, DeviceStatusRow
 from tests.register.conftest import T0
 
 
-def at(minutes: float) -> object:
+def at(minutes: float) -> datetime:
     return T0 + timedelta(minutes=minutes)
 
 
 def test_step_function_with_outages() -> None:
     reports = [
-        (T0 + timedelta(minutes=10), "online", ""),
-        (T0 + timedelta(minutes=30), "offline", "no frames"),
-        (T0 + timedelta(minutes=40), "stopped", "restart"),
-        (T0 + timedelta(minutes=45), "degraded", "low fps"),
+        (at(10), "online", ""),
+        (at(30), "offline", "no frames"),
+        (at(40), "stopped", "restart"),
+        (at(45), "degraded", "low fps"),
     ]
-    result = compute_uptime(
-        "cam-1", reports, since=T0, until=T0 + timedelta(minutes=60), stale_after_s=None
-    )
+    result = compute_uptime("cam-1", reports, since=T0, until=at(60), stale_after_s=None)
     assert result.unknown_s == 600  # before the first report
     assert result.down_s == 15 * 60
     assert result.up_s == 35 * 60
+    assert result.degraded_s == 15 * 60
     assert result.ratio == pytest.approx(35 / 50)
-    assert [(o.start, o.end, o.state) for o in result.outages] == [
-        (T0 + timedelta(minutes=30), T0 + timedelta(minutes=45), "offline")
+    assert [(o.start, o.end, o.state, o.ongoing) for o in result.outages] == [
+        (at(30), at(45), "offline", False)
     ]
 
 
-def test_silence_is_an_outage_and_the_state_before_the_window_counts() -> None:
-    before = (T0 - timedelta(minutes=5), "online", "")
-    reports = [(T0 + timedelta(seconds=s), "online", "") for s in range(0, 600, 10)]
+def test_the_silence_after_the_last_report_is_an_ongoing_outage() -> None:
+    last_seen = T0 + timedelta(seconds=590)
     result = compute_uptime(
         "cam-1",
-        reports,
+        [(T0, "online", "")],  # a change log: heartbeats that repeat the state are not rows
         since=T0,
-        until=T0 + timedelta(minutes=20),
-        before=before,
+        until=at(20),
+        before=(at(-5), "online", ""),
+        last_seen=last_seen,
         stale_after_s=120,
     )
     assert result.unknown_s == 0
-    last = T0 + timedelta(seconds=590)
-    assert [(o.start, o.state) for o in result.outages] == [
-        (last + timedelta(seconds=120), NO_REPORT)
-    ]
+    [outage] = result.outages
+    assert (outage.start, outage.end, outage.state) == (
+        last_seen + timedelta(seconds=120),
+        at(20),
+        NO_REPORT,
+    )
+    assert outage.ongoing
+    assert outage.detail == f"no report since {last_seen.isoformat()}"
     assert result.down_s == pytest.approx(20 * 60 - 710)
 
 
-def test_invalid_window() -> None:
-    with pytest.raises(ValueError, match="until must be after since"):
-        compute_uptime("x", [], since=T0, until=T0)
+def test_a_state_holds_between_changes_however_long() -> None:
+    """A change log has no row per heartbeat: hours between rows are not a silence."""
+    result = compute_uptime(
+        "cam-1",
+        [(at(0), "online", ""), (at(600), "offline", "rtsp timeout")],
+        since=at(0),
+        until=at(720),
+        last_seen=at(719),
+        stale_after_s=120,
+    )
+    assert result.up_s == 600 * 60
+    assert [(o.start, o.end, o.ongoing) for o in result.outages] == [(at(600), at(720), True)]
+
+
+def test_a_silence_ending_before_the_window_does_not_count() -> None:
+    result = compute_uptime(
+        "cam-1", [], since=at(0), until=at(10), before=(at(-60), "online", ""), last_seen=at(30)
+    )
+    assert (result.up_s, result.down_s, result.outages) == (600, 0, [])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"since": T0, "until": T0}, "until must be after since"),
+        ({"since": T0, "until": at(1), "stale_after_s": 0}, "stale_after_s must be positive"),
+        ({"since": T0.replace(tzinfo=None), "until": at(1)}, "since"),
+    ],
+)
+def test_invalid_windows(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        compute_uptime("x", [], **kwargs)  # type: ignore[arg-type]
+
+
+def test_an_unknown_state_is_an_error_not_an_outage() -> None:
+    with pytest.raises(ValueError, match="'exploded'"):
+        compute_uptime("x", [(T0, "exploded", "")], since=T0, until=at(1))
+
+
+STATES = [str(s) for s in DeviceState]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    changes=st.lists(
+        st.tuples(st.integers(0, 120), st.sampled_from(STATES)),
+        max_size=12,
+        unique_by=lambda c: c[0],
+    ),
+    repeats=st.lists(st.integers(0, 120), max_size=12),
+    last_seen=st.none() | st.integers(0, 100),
+)
+def test_repeated_states_change_nothing_and_time_adds_up(
+    changes: list[tuple[int, str]], repeats: list[int], last_seen: int | None
+) -> None:
+    """A history written a row per report gives the uptime of the change log it repeats."""
+    log: list[Report] = [(at(m), state, "") for m, state in sorted(changes)]
+    noisy = list(log)
+    for minute in repeats:
+        earlier = [r for r in log if r[0] <= at(minute)]
+        if earlier:
+            noisy.append((at(minute), earlier[-1][1], ""))
+    noisy.sort(key=lambda r: r[0])
+    # the latest status is never older than a history row
+    newest = max([m for m, _ in changes] + repeats, default=0)
+    seen = None if last_seen is None else at(newest + last_seen)
+    window = {"since": at(10), "until": at(110), "last_seen": seen, "stale_after_s": 120.0}
+    clean = compute_uptime("d", log, **window)  # type: ignore[arg-type]
+    again = compute_uptime("d", noisy, **window)  # type: ignore[arg-type]
+    assert (again.up_s, again.down_s, again.unknown_s) == pytest.approx(
+        (clean.up_s, clean.down_s, clean.unknown_s)
+    )
+    assert [(o.start, o.end, o.ongoing) for o in again.outages] == [
+        (o.start, o.end, o.ongoing) for o in clean.outages
+    ]
+    assert clean.up_s + clean.down_s + clean.unknown_s == pytest.approx(100 * 60)
+    assert clean.degraded_s <= clean.up_s
 
 
 def test_uptime_from_the_store(store: Store) -> None:
-    for minutes, state in (
-        (-10, DeviceState.ONLINE),
-        (20, DeviceState.OFFLINE),
-        (50, DeviceState.ONLINE),
-    ):
-        store.devices.record(DeviceStatus("cam-1", T0 + timedelta(minutes=minutes), state))
+    for minute in range(-10, 71):  # a heartbeat a minute, down from 20 to 50
+        state = DeviceState.OFFLINE if 20 <= minute < 50 else DeviceState.ONLINE
+        store.devices.record(DeviceStatus("cam-1", at(minute), state))
     store.devices.record(DeviceStatus("cam-2", T0, DeviceState.OFFLINE))
-    result = device_uptime(
-        store.sessions, "cam-1", since=T0, until=T0 + timedelta(hours=1), stale_after_s=None
-    )
+    result = device_uptime(store.sessions, "cam-1", since=T0, until=at(60))
     assert (result.up_s, result.down_s, result.unknown_s) == (30 * 60, 30 * 60, 0)
-    assert [(o.start, o.end) for o in result.outages] == [
-        (T0 + timedelta(minutes=20), T0 + timedelta(minutes=50))
+    assert [(o.start, o.end, o.ongoing) for o in result.outages] == [(at(20), at(50), False)]
+    later = device_uptime(store.sessions, "cam-1", since=at(60), until=at(90))
+    assert [(o.start, o.state) for o in later.outages] == [(at(72), NO_REPORT)]
+
+
+def test_a_written_silence_and_the_tail_silence_read_from_the_store(store: Store) -> None:
+    """The change log as the status writer leaves it after a silence: an ``offline``
+    "no report since" row where the silence became an outage; the latest status says
+    when the device last reported."""
+    rows = [
+        (at(0), "online", ""),
+        (at(12), "offline", f"no report since {at(10).isoformat()}"),
+        (at(30), "online", ""),
+    ]
+    with store.sessions.begin() as session:
+        for time, state, detail in rows:
+            session.execute(
+                insert(DeviceStatusHistoryRow).values(
+                    device_id="cam-1", time=time, state=state, detail=detail, metrics={}
+                )
+            )
+        session.execute(
+            insert(DeviceStatusRow).values(
+                device_id="cam-1", time=at(40), state="online", detail="", metrics={}
+            )
+        )
+    result = device_uptime(store.sessions, "cam-1", since=at(0), until=at(60))
+    assert [(o.start, o.end, o.state, o.ongoing) for o in result.outages] == [
+        (at(12), at(30), "offline", False),
+        (at(42), at(60), NO_REPORT, True),
+    ]
+    assert result.up_s == (12 + 12) * 60
+    # the reports read the same rules, in their own terms
+    with store.sessions() as session:
+        report = read_device_uptime(session, "cam-1", start=at(0), end=at(60))
+    assert report.observed_s == result.known_s
+    assert report.up_s == result.up_s
+    assert [(o.start, o.end, o.ongoing) for o in report.outages] == [
+        (o.start, o.end, o.ongoing) for o in result.outages
     ]

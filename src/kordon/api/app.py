@@ -60,7 +60,9 @@ def create_api(context: ApiContext, *, extra_routers: Sequence[APIRouter] = ()) 
         responses=responses(400),
     )
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=settings.max_body_bytes, path_limits=settings.path_body_bytes
+    )
     app.add_middleware(UrlGuard)
     app.add_middleware(AllowedHosts, patterns=HostPatterns(settings.allowed_hosts))
     app.add_middleware(SecurityHeaders)

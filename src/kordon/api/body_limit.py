@@ -12,16 +12,25 @@ class _TooLargeError(Exception):
 
 
 class BodySizeLimit:
-    """Answers 413 when ``Content-Length`` or the streamed body exceeds ``max_bytes``."""
+    """Answers 413 when ``Content-Length`` or the streamed body exceeds ``max_bytes``, or
+    the limit of the first ``path_limits`` prefix the request path starts with."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, path_limits: tuple[tuple[str, int], ...] = ()
+    ) -> None:
         self._app = app
-        self._max = max_bytes
+        self._default = max_bytes
+        self._paths = path_limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
+        path = str(scope.get("path", ""))
+        limit = next((m for prefix, m in self._paths if path.startswith(prefix)), self._default)
+        await self._limited(scope, receive, send, limit)
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
@@ -29,8 +38,8 @@ class BodySizeLimit:
                 except ValueError:
                     await send_json(send, 400, "invalid Content-Length")
                     return
-                if length > self._max:
-                    await send_json(send, 413, self._too_large())
+                if length > limit:
+                    await send_json(send, 413, _too_large(limit))
                     return
         received = 0
         started = False
@@ -40,7 +49,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self._max:
+                if received > limit:
                     raise _TooLargeError
             return message
 
@@ -54,7 +63,8 @@ class BodySizeLimit:
             await self._app(scope, limited_receive, tracking_send)
         except _TooLargeError:
             if not started:
-                await send_json(send, 413, self._too_large())
+                await send_json(send, 413, _too_large(limit))
 
-    def _too_large(self) -> str:
-        return f"request body larger than {self._max} bytes"
+
+def _too_large(limit: int) -> str:
+    return f"request body larger than {limit} bytes"

@@ -48,6 +48,9 @@ class ApiSettings:
     """Addresses or networks of reverse proxies whose ``X-Forwarded-For`` (client address)
     and ``X-Forwarded-Proto`` (scheme) are believed; from anyone else they are ignored."""
     max_body_bytes: int = MIB
+    path_body_bytes: tuple[tuple[str, int], ...] = (("/api/register/", 28 * MIB),)
+    """Larger limits for paths starting with a prefix: the register takes delivery
+    documents (20 MB), check photos and spreadsheets, base64- or form-encoded."""
     live_queue_size: int = 256
     """Messages buffered per WebSocket client; a client that falls this far behind is dropped."""
     live_send_timeout_s: float = 5.0

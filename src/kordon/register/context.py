@@ -31,10 +31,17 @@ class RegisterContext:
         photos: PhotoStore | None,
         site: SiteDevices,
         max_photo_bytes: int = DEFAULT_MAX_PHOTO_BYTES,
+        documents: PhotoStore | None = None,
     ) -> RegisterContext:
+        """``documents``: where delivery documents are kept; default: beside the photos."""
         return cls(
             service=RegisterService(
-                sessions, audit, photos=photos, site=site, max_photo_bytes=max_photo_bytes
+                sessions,
+                audit,
+                photos=photos,
+                site=site,
+                max_photo_bytes=max_photo_bytes,
+                documents=documents,
             ),
             reader=RegisterReader(sessions),
             queries=RegisterQueries(sessions),

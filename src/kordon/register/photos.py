@@ -14,6 +14,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from PIL import Image, UnidentifiedImageError
 
@@ -78,8 +79,20 @@ def check_photo(data: bytes, *, max_bytes: int = DEFAULT_MAX_PHOTO_BYTES) -> Che
     )
 
 
+class Blob(Protocol):
+    """Checked content to keep: a photo, or a delivery document."""
+
+    @property
+    def data(self) -> bytes: ...
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def extension(self) -> str: ...
+
+
 class PhotoStore:
-    """Photos of end-use checks on disk, named by their SHA-256."""
+    """Photos of end-use checks (or, in a directory of their own, delivery documents) on
+    disk, named by their SHA-256."""
 
     def __init__(self, directory: Path) -> None:
         self._dir = directory
@@ -87,7 +100,11 @@ class PhotoStore:
     def path_of(self, sha256: str, extension: str) -> Path:
         return self._dir / sha256[:2] / f"{sha256}.{extension}"
 
-    def save(self, photo: CheckedPhoto) -> bool:
+    @property
+    def directory(self) -> Path:
+        return self._dir
+
+    def save(self, photo: Blob) -> bool:
         """Write ``photo`` (synced) unless the same content is already stored; whether it
         wrote a new file (only then may :meth:`remove` undo it)."""
         path = self.path_of(photo.sha256, photo.extension)

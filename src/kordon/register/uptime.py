@@ -1,9 +1,18 @@
-"""Uptime of a networked asset from its device's status history, with the outages.
+"""Uptime of a networked device from its status history, with the outages: the one place
+the uptime rules live (the register's asset uptime and the sector reports both use it).
 
-Between two reports a device is in the state last reported. A device is *up* when online
-or degraded; *down* when starting, offline or stopped, and also when it has not reported
-for longer than ``stale_after_s`` (its node or link is down: an outage "no report"). Time
-before the first report known is *unknown* and left out of the ratio.
+The history is a change log: a row when a device's state changes, and, when a device comes
+back after a silence longer than ``stale_after_s``, an ``offline`` row "no report since …"
+at the moment the silence became an outage (older histories with a row per report read the
+same: a repeated state changes nothing). The rules:
+
+* a state holds from its row until the next row;
+* *up* is online or degraded (a degraded camera still streams); *down* is starting,
+  offline or stopped;
+* after the device's last report (``last_seen``, from the latest-status table) plus
+  ``stale_after_s`` it is down, "no report" (its node or link is down), until a next row;
+* time before the first known state is *unknown* and left out of the ratio;
+* consecutive down pieces form one outage, named by the state that began it.
 """
 
 from __future__ import annotations
@@ -12,12 +21,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kordon.domain.status import DeviceState
 from kordon.domain.time import require_utc
-from kordon.store.models import DeviceStatusHistoryRow
+from kordon.store.models import DeviceStatusHistoryRow, DeviceStatusRow
 from kordon.store.session import translate_errors
 
 UP = frozenset({DeviceState.ONLINE, DeviceState.DEGRADED})
@@ -33,6 +42,8 @@ class Outage:
     state: str
     """The device state that began it, or ``no_report``."""
     detail: str
+    ongoing: bool = False
+    """Still down at the end of the window."""
 
     @property
     def duration_s(self) -> float:
@@ -48,16 +59,22 @@ class DeviceUptime:
     down_s: float
     unknown_s: float
     outages: list[Outage] = field(default_factory=list)
+    degraded_s: float = 0.0
+    """The degraded part of ``up_s``."""
+
+    @property
+    def known_s(self) -> float:
+        return self.up_s + self.down_s
 
     @property
     def ratio(self) -> float | None:
         """Up time over known time; ``None`` when nothing is known."""
-        known = self.up_s + self.down_s
+        known = self.known_s
         return None if known <= 0 else self.up_s / known
 
 
 Report = tuple[datetime, str, str]
-"""(time, state, detail) of one status report."""
+"""(time, state, detail) of one history row."""
 
 
 def compute_uptime(
@@ -67,35 +84,46 @@ def compute_uptime(
     since: datetime,
     until: datetime,
     before: Report | None = None,
+    last_seen: datetime | None = None,
     stale_after_s: float | None = DEFAULT_STALE_AFTER_S,
 ) -> DeviceUptime:
-    """Uptime over ``[since, until)`` from ``reports`` (time order, inside the window) and
-    ``before`` (the last report before ``since``, if any)."""
+    """Uptime over ``[since, until)`` from the history rows ``reports`` (time order),
+    ``before`` (the last row before ``since``, if any) and ``last_seen`` (the time of the
+    device's latest report; ``None``: unknown, no silence is counted). Rows before
+    ``since`` stand in for ``before``; rows at or after ``until`` are ignored."""
     since, until = require_utc(since, name="since"), require_utc(until, name="until")
     if until <= since:
         raise ValueError("until must be after since")
-    stale = None if stale_after_s is None else timedelta(seconds=stale_after_s)
-    up = down = unknown = 0.0
+    if stale_after_s is not None and stale_after_s <= 0:
+        raise ValueError("stale_after_s must be positive")
+    silent_from: datetime | None = None
+    if last_seen is not None and stale_after_s is not None:
+        silent_from = require_utc(last_seen, name="last_seen") + timedelta(seconds=stale_after_s)
+    up = down = degraded = unknown = 0.0
     outages: list[Outage] = []
     current: Report | None = before
 
     def account(start: datetime, end: datetime, report: Report | None) -> None:
-        nonlocal up, down, unknown
+        nonlocal up, down, degraded, unknown
         if end <= start:
             return
         if report is None:
             unknown += (end - start).total_seconds()
             return
-        fresh_end = end if stale is None else min(end, max(start, report[0] + stale))
         pieces: list[tuple[datetime, datetime, str, str]] = []
+        fresh_end = end
+        if silent_from is not None and report[0] < silent_from < end:
+            fresh_end = max(start, silent_from)  # the silence after the last report
         if fresh_end > start:
             pieces.append((start, fresh_end, report[1], report[2]))
         if fresh_end < end:
-            pieces.append((fresh_end, end, NO_REPORT, f"no report since {report[0].isoformat()}"))
+            pieces.append((fresh_end, end, NO_REPORT, f"no report since {last_seen_text}"))
         for a, b, state, detail in pieces:
             seconds = (b - a).total_seconds()
             if state != NO_REPORT and DeviceState(state) in UP:
                 up += seconds
+                if state == DeviceState.DEGRADED:
+                    degraded += seconds
                 continue
             down += seconds
             if outages and outages[-1].end == a:
@@ -104,9 +132,11 @@ def compute_uptime(
             else:
                 outages.append(Outage(a, b, state, detail))
 
+    last_seen_text = "" if last_seen is None else last_seen.isoformat()
     cursor = since
     for report in reports:
         time = require_utc(report[0])
+        DeviceState(report[1])  # an unknown state is an error, not an outage
         if time < since:
             current = report
             continue
@@ -115,7 +145,64 @@ def compute_uptime(
         account(cursor, time, current)
         cursor, current = time, report
     account(cursor, until, current)
-    return DeviceUptime(device_id, since, until, up, down, unknown, outages)
+    if outages and outages[-1].end == until:
+        last = outages[-1]
+        outages[-1] = Outage(last.start, last.end, last.state, last.detail, ongoing=True)
+    return DeviceUptime(device_id, since, until, up, down, unknown, outages, degraded)
+
+
+def read_uptime(
+    session: Session,
+    device_id: str,
+    *,
+    since: datetime,
+    until: datetime,
+    stale_after_s: float | None = DEFAULT_STALE_AFTER_S,
+) -> DeviceUptime:
+    """Uptime of ``device_id`` over ``[since, until)`` from ``device_status_history`` and the
+    latest-status table, in ``session``. Only rows that change the state are read (a
+    window function drops repeats, for histories written a row per report)."""
+    since, until = require_utc(since, name="since"), require_utc(until, name="until")
+    h = DeviceStatusHistoryRow
+    previous_row = session.execute(
+        select(h.time, h.state, h.detail)
+        .where(h.device_id == device_id, h.time < since)
+        .order_by(h.time.desc(), h.id.desc())
+        .limit(1)
+    ).one_or_none()
+    # ordered by time only: adding the id makes SQLite sort instead of reading the index
+    previous_state = func.lag(h.state).over(partition_by=h.device_id, order_by=h.time)
+    inner = (
+        select(
+            h.time.label("time"),
+            h.state.label("state"),
+            h.detail.label("detail"),
+            h.id.label("id"),
+            previous_state.label("previous"),
+        )
+        .where(h.device_id == device_id, h.time >= since, h.time < until)
+        .subquery()
+    )
+    changes = session.execute(
+        select(inner.c.time, inner.c.state, inner.c.detail)
+        .where(or_(inner.c.previous.is_(None), inner.c.previous != inner.c.state))
+        .order_by(inner.c.time, inner.c.id)
+    )
+    last_seen = session.scalar(
+        select(DeviceStatusRow.time).where(DeviceStatusRow.device_id == device_id)
+    )
+    before: Report | None = None
+    if previous_row is not None:
+        before = (previous_row[0], previous_row[1], previous_row[2])
+    return compute_uptime(
+        device_id,
+        ((r[0], r[1], r[2]) for r in changes),
+        since=since,
+        until=until,
+        before=before,
+        last_seen=last_seen,
+        stale_after_s=stale_after_s,
+    )
 
 
 def device_uptime(
@@ -126,30 +213,8 @@ def device_uptime(
     until: datetime,
     stale_after_s: float | None = DEFAULT_STALE_AFTER_S,
 ) -> DeviceUptime:
-    """Uptime of ``device_id`` read from ``device_status_history``."""
-    since, until = require_utc(since, name="since"), require_utc(until, name="until")
-    h = DeviceStatusHistoryRow
+    """Uptime of ``device_id`` read in a session of its own (see ``read_uptime``)."""
     with translate_errors(f"reading the health history of {device_id}"), sessions() as session:
-        previous = session.execute(
-            select(h.time, h.state, h.detail)
-            .where(h.device_id == device_id, h.time < since)
-            .order_by(h.time.desc(), h.id.desc())
-            .limit(1)
-        ).one_or_none()
-        rows = session.execute(
-            select(h.time, h.state, h.detail)
-            .where(h.device_id == device_id, h.time >= since, h.time < until)
-            .order_by(h.time, h.id)
-            .execution_options(yield_per=5000)
-        )
-        before: Report | None = None
-        if previous is not None:
-            before = (previous[0], previous[1], previous[2])
-        return compute_uptime(
-            device_id,
-            ((r[0], r[1], r[2]) for r in rows),
-            since=since,
-            until=until,
-            before=before,
-            stale_after_s=stale_after_s,
+        return read_uptime(
+            session, device_id, since=since, until=until, stale_after_s=stale_after_s
         )

@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from kordon.domain.event import Direction, EventKind
 from kordon.domain.incident import IncidentStatus, Resolution
-from kordon.domain.status import DeviceState
 from kordon.domain.time import require_utc
 from kordon.incidents.feedback import FalseAlarmStats
 from kordon.incidents.sla import SlaPolicy
@@ -38,10 +37,9 @@ from kordon.reports.sector_facts import (
     SectorFacts,
 )
 from kordon.reports.site_outline import SiteOutline
-from kordon.reports.uptime import StateChange, device_uptime
+from kordon.reports.uptime import read_device_uptime
 from kordon.store import Store
 from kordon.store.models import (
-    DeviceStatusHistoryRow,
     DeviceStatusRow,
     EventRow,
     IncidentRow,
@@ -322,39 +320,4 @@ def _reporting(session: Session) -> list[str]:
 
 
 def _uptime(session: Session, device_id: str, period: ReportPeriod) -> DeviceUptime:
-    history = DeviceStatusHistoryRow
-    before_row = session.execute(
-        select(history.time, history.state, history.detail)
-        .where(history.device_id == device_id, history.time < period.start)
-        .order_by(history.time.desc(), history.id.desc())
-        .limit(1)
-    ).first()
-    # ordered by time only: adding the id makes SQLite sort instead of reading the index
-    previous = func.lag(history.state).over(partition_by=history.device_id, order_by=history.time)
-    inner = (
-        select(
-            history.time.label("time"),
-            history.state.label("state"),
-            history.detail.label("detail"),
-            history.id.label("id"),
-            previous.label("previous"),
-        )
-        .where(history.device_id == device_id, _in_period(history.time, period))
-        .subquery()
-    )
-    changed = session.execute(
-        select(inner.c.time, inner.c.state, inner.c.detail)
-        .where(or_(inner.c.previous.is_(None), inner.c.previous != inner.c.state))
-        .order_by(inner.c.time, inner.c.id)
-    )
-    before = None if before_row is None else _change(*before_row)
-    changes = [_change(*row) for row in changed]
-    if before is not None and changes and changes[0].state is before.state:
-        changes = changes[1:]  # the first report in the period repeats the state before it
-    return device_uptime(
-        device_id, before=before, changes=changes, start=period.start, end=period.end
-    )
-
-
-def _change(moment: datetime, state: str, detail: str) -> StateChange:
-    return StateChange(time=moment, state=DeviceState(state), detail=detail)
+    return read_device_uptime(session, device_id, start=period.start, end=period.end)

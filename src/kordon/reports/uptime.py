@@ -1,4 +1,9 @@
-"""Device uptime from a status timeline: how long a device was up, and its outages."""
+"""Device uptime for the reports, in the report's terms (``sector_facts``).
+
+The rules live in ``kordon.register.uptime`` alone; this module reads a device's uptime
+with them and converts it, or computes it from an explicit state timeline (tests, callers
+that already hold the changes).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from kordon.domain.status import DeviceState
+from kordon.register import uptime as rules
 from kordon.reports.sector_facts import DeviceUptime, Outage
 
-UP_STATES = frozenset({DeviceState.ONLINE, DeviceState.DEGRADED})
+UP_STATES = rules.UP
 """A degraded camera still streams (slowly, or with decode errors): it counts as up."""
 
 
@@ -29,47 +37,53 @@ def device_uptime(
     changes: Sequence[StateChange],
     start: datetime,
     end: datetime,
+    last_seen: datetime | None = None,
+    stale_after_s: float | None = rules.DEFAULT_STALE_AFTER_S,
 ) -> DeviceUptime:
     """Uptime over ``[start, end)`` from the last report ``before`` it and the ``changes``
-    inside it (oldest first). A state holds until the next report; time before the first
-    known state is not observed. Consecutive not-up states form one outage."""
-    timeline: list[StateChange] = []
-    if before is not None:
-        timeline.append(StateChange(start, before.state, before.detail))
-    timeline.extend(c for c in changes if start <= c.time < end)
-    observed_s = up_s = degraded_s = 0.0
-    outages: list[Outage] = []
-    down_since: StateChange | None = None
-    for index, change in enumerate(timeline):
-        until = timeline[index + 1].time if index + 1 < len(timeline) else end
-        span_s = max(0.0, (until - change.time).total_seconds())
-        observed_s += span_s
-        if change.state in UP_STATES:
-            up_s += span_s
-            if change.state is DeviceState.DEGRADED:
-                degraded_s += span_s
-            if down_since is not None:
-                outages.append(_outage(device_id, down_since, change.time, ongoing=False))
-                down_since = None
-        elif down_since is None:
-            down_since = change
-    if down_since is not None:
-        outages.append(_outage(device_id, down_since, end, ongoing=True))
-    return DeviceUptime(
-        device_id=device_id,
-        observed_s=observed_s,
-        up_s=up_s,
-        degraded_s=degraded_s,
-        outages=tuple(outages),
+    inside it (oldest first; changes outside it are ignored), with the silence after
+    ``last_seen`` counted as down (see ``kordon.register.uptime``)."""
+    computed = rules.compute_uptime(
+        device_id,
+        [(c.time, str(c.state), c.detail) for c in changes if start <= c.time < end],
+        since=start,
+        until=end,
+        before=None if before is None else (before.time, str(before.state), before.detail),
+        last_seen=last_seen,
+        stale_after_s=stale_after_s,
+    )
+    return to_report(computed)
+
+
+def read_device_uptime(
+    session: Session,
+    device_id: str,
+    *,
+    start: datetime,
+    end: datetime,
+    stale_after_s: float | None = rules.DEFAULT_STALE_AFTER_S,
+) -> DeviceUptime:
+    """Uptime of ``device_id`` from the store, in ``session``."""
+    return to_report(
+        rules.read_uptime(session, device_id, since=start, until=end, stale_after_s=stale_after_s)
     )
 
 
-def _outage(device_id: str, since: StateChange, until: datetime, *, ongoing: bool) -> Outage:
-    return Outage(
-        device_id=device_id,
-        start=since.time,
-        end=until,
-        state=str(since.state),
-        detail=since.detail,
-        ongoing=ongoing,
+def to_report(uptime: rules.DeviceUptime) -> DeviceUptime:
+    return DeviceUptime(
+        device_id=uptime.device_id,
+        observed_s=uptime.known_s,
+        up_s=uptime.up_s,
+        degraded_s=uptime.degraded_s,
+        outages=tuple(
+            Outage(
+                device_id=uptime.device_id,
+                start=o.start,
+                end=o.end,
+                state=o.state,
+                detail=o.detail,
+                ongoing=o.ongoing,
+            )
+            for o in uptime.outages
+        ),
     )

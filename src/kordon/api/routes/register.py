@@ -12,6 +12,7 @@ import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -27,6 +28,7 @@ from kordon.register.categories import Category
 from kordon.register.check import EndUseCheck, GpsFix
 from kordon.register.context import RegisterContext
 from kordon.register.custody import Party, Transfer
+from kordon.register.documents import Delivery
 from kordon.register.errors import ImportRefusedError, RegisterInputError
 from kordon.register.export import export_rows, write_csv, write_xlsx
 from kordon.register.history import HistoryEntry
@@ -172,6 +174,7 @@ class OutagePublic(PublicModel):
     end: datetime
     state: str
     detail: str
+    ongoing: bool = Field(description="Still down at the end of the window.")
 
 
 class UptimePublic(PublicModel):
@@ -255,6 +258,54 @@ class CheckRequest(RequestBody):
 class ImportRequest(RequestBody):
     file_name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,120}\.(csv|xlsx|xlsm|xls)$")
     content_base64: str = Field(min_length=1)
+
+
+class DocumentRequest(RequestBody):
+    file_name: str = Field(min_length=1, max_length=200)
+    content_base64: str = Field(
+        min_length=1, description="A PDF, JPEG, PNG or WebP file, base64 (type sniffed)."
+    )
+
+
+class DocumentPublic(PublicModel):
+    name: str
+    sha256: str
+    content_type: str
+    size_bytes: int
+    attached_at: datetime
+    attached_by: str
+    url: str
+
+
+class DeliveryPublic(PublicModel):
+    id: str
+    project_id: str
+    delivered_on: date
+    received_by: str
+    documents: list[DocumentPublic]
+    sources: list[str] = Field(description="The imported files its serials came from.")
+
+
+def _delivery_public(serial: str, d: Delivery) -> DeliveryPublic:
+    return DeliveryPublic(
+        id=d.id,
+        project_id=d.project_id,
+        delivered_on=d.delivered_on,
+        received_by=d.received_by,
+        documents=[
+            DocumentPublic(
+                name=doc.name,
+                sha256=doc.sha256,
+                content_type=doc.content_type,
+                size_bytes=doc.size_bytes,
+                attached_at=doc.attached_at,
+                attached_by=doc.attached_by,
+                url=f"/api/register/assets/{quote(serial, safe='')}/documents/{doc.sha256}",
+            )
+            for doc in d.documents
+        ],
+        sources=list(d.sources),
+    )
 
 
 # -- views -----------------------------------------------------------------------------------
@@ -378,7 +429,9 @@ def _uptime_public(serial: str, u: DeviceUptime) -> UptimePublic:
         unknown_s=u.unknown_s,
         ratio=u.ratio,
         outages=[
-            OutagePublic(start=o.start, end=o.end, state=o.state, detail=o.detail)
+            OutagePublic(
+                start=o.start, end=o.end, state=o.state, detail=o.detail, ongoing=o.ongoing
+            )
             for o in u.outages
         ],
     )
@@ -630,7 +683,82 @@ def router() -> APIRouter:
             raise HTTPException(status_code=404, detail=f"the photo of check {check_id} is gone")
         return Response(stored, media_type=check.photo_type)
 
+    @r.get(
+        "/api/register/assets/{serial}/delivery",
+        response_model=DeliveryPublic,
+        dependencies=READ,
+        summary="The delivery an asset came in, with its documents",
+        responses=responses(403, 404),
+    )
+    def delivery(serial: str, register: RegisterDep, scope: ScopeDep) -> DeliveryPublic:
+        register.reader.asset(scope, serial)
+        found = register.service.delivery_of(serial)
+        if found is None:
+            raise HTTPException(status_code=404, detail=f"{serial} has no delivery recorded")
+        return _delivery_public(serial, found)
+
+    @r.get(
+        "/api/register/assets/{serial}/documents/{sha256}",
+        dependencies=READ,
+        summary="A document of the delivery an asset came in",
+        response_class=Response,
+        responses={
+            200: {"content": {"application/pdf": {}, "image/jpeg": {}, "image/png": {}}},
+            **responses(403, 404),
+        },
+    )
+    def document(serial: str, sha256: str, register: RegisterDep, scope: ScopeDep) -> Response:
+        register.reader.asset(scope, serial)
+        stored = register.service.document(serial, sha256)
+        if stored is None:
+            raise HTTPException(status_code=404, detail=f"no document {sha256} for {serial}")
+        data, content_type, name = stored
+        disposition = f"attachment; filename*=UTF-8''{quote(name, safe='')}"
+        return Response(
+            data,
+            media_type=content_type,
+            headers={
+                "Content-Disposition": disposition,
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
     # -- changes -------------------------------------------------------------------------------
+
+    @r.post(
+        "/api/register/assets/{serial}/documents",
+        response_model=DeliveryPublic,
+        dependencies=EDIT,
+        summary="Attach a document to the delivery an asset came in (bad type or size: 422/413)",
+        responses=CHANGE,
+    )
+    def attach_document(
+        *,
+        serial: str,
+        body: DocumentRequest,
+        register: RegisterDep,
+        scope: ScopeDep,
+        context: ContextDep,
+        user: CurrentUser,
+    ) -> DeliveryPublic:
+        register.reader.asset(scope, serial)
+        limit = register.service.max_document_bytes
+        if len(body.content_base64) > (limit * 4) // 3 + 4:
+            raise HTTPException(
+                status_code=413, detail=f"the document is larger than {limit} bytes"
+            )
+        data = _decode(body.content_base64, "content_base64")
+        try:
+            attached = register.service.attach_document(
+                serial,
+                data=data,
+                file_name=body.file_name,
+                actor=user.username,
+                time=context.clock(),
+            )
+        except RegisterInputError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from None
+        return _delivery_public(serial, attached)
 
     @r.post(
         "/api/register/assets",
