@@ -36,6 +36,7 @@ MODULES: dict[str, str] = {
     "register": "benchmarks.bench_register",
     "link": "benchmarks.bench_link",
     "drone_geo": "benchmarks.bench_drone_geo",
+    "cot": "benchmarks.bench_cot",
 }
 
 

@@ -27,6 +27,7 @@ from kordon.accounts.service import AccountService
 from kordon.api.app import create_api
 from kordon.api.context import ApiContext
 from kordon.api.health import camera_conditions, health_router
+from kordon.api.routes import units as unit_routes
 from kordon.api.routes import video as video_routes
 from kordon.api.routes.metrics import metrics_router
 from kordon.api.routes.reports import session_router
@@ -34,6 +35,7 @@ from kordon.api.server import ApiServer
 from kordon.api.settings import api_settings, tls_files
 from kordon.bus.channels import ALERTS, DEVICE_STATUS, EVENTS, INCIDENTS, OBSERVATIONS
 from kordon.bus.inprocess import InProcessBus
+from kordon.central.edge_link import EdgeLinkService
 from kordon.config.integrations import AsterixRadar, GroundSensor, MavlinkSensor
 from kordon.config.models import (
     CameraConfig,
@@ -55,7 +57,10 @@ from kordon.incidents.correlator import CorrelationPolicy, Correlator
 from kordon.incidents.device_watch import DeviceWatch, WatchedDevice
 from kordon.incidents.service import IncidentService
 from kordon.incidents.sla import SlaPolicy
+from kordon.incidents.store_outbox import EdgeOutbox
 from kordon.lifecycle import Service, ServiceGroup
+from kordon.link.durability import require_full_sync
+from kordon.link.outbox import Outbox
 from kordon.node_errors import NodeBuildError
 from kordon.notify.factory import build_notifiers
 from kordon.notify.incident_counts import incidents_by_status
@@ -97,6 +102,9 @@ from kordon.sim.render import Renderer
 from kordon.sim.scenes import Scene
 from kordon.sim.source import SimulatedSource
 from kordon.site.picture import SitePicture
+from kordon.units.demo import seed_demo_units
+from kordon.units.positions import position_sink
+from kordon.units.service import UnitService
 from kordon.video.factory import build_camera_pipeline, build_frame_source
 from kordon.video.live.pacing import PacedPacketSource
 from kordon.video.live.service import LiveVideoService, camera_shapes
@@ -104,11 +112,14 @@ from kordon.video.pipeline.pipeline import CameraPipeline
 from kordon.video.pipeline.result import FrameResult
 from kordon.video.source.base import FrameSource, HealthSink
 from kordon.video.source.clock import Clock, SystemClock
+from kordon.video.source.decimate import next_slot_start_s
 from kordon.video.source.frame import Frame
 from kordon.wiring.drones import drones
 from kordon.wiring.ground import ground_sensors
 from kordon.wiring.radars import radars as wire_radars
 from kordon.wiring.site_picture import site_picture
+from kordon.wiring.tak import tak_services
+from kordon.wiring.tak_phones import simulated_phones
 from kordon.wiring.worlds import shared_worlds
 
 logger = logging.getLogger(__name__)
@@ -229,6 +240,12 @@ def build_node(
 
     recent_alerts = RecentAlerts()
 
+    def unit_register() -> UnitService:
+        """The patrol-unit register (cheap, no I/O: built where it is needed)."""
+        return UnitService(
+            store_svc.store, sector_ids=[s.id for s in config.sectors], audit=evidence
+        )
+
     def publish_alert(alert: IncidentAlert) -> None:
         recent_alerts.add(alert)  # numbered first: a reconnecting browser asks by number
         bus.publish(ALERTS, alert)
@@ -259,6 +276,11 @@ def build_node(
                 register.context.service,
                 cameras=[DemoCamera(c.id, c.sector) for c in config.cameras],
                 sector_ids=[s.id for s in config.sectors],
+                time=clock.now(),
+            )
+            seed_demo_units(
+                unit_register(),
+                sectors=[(s.id, s.name) for s in config.sectors],
                 time=clock.now(),
             )
         password = ensure_demo_admin(store_svc.store, time=clock.now())
@@ -331,8 +353,21 @@ def build_node(
     )
     retention_policy = RetentionPolicy.from_config(config.storage)
 
-    services: list[Service] = [
-        store_svc,
+    services: list[Service] = [store_svc]
+    if config.edge is not None:  # an outpost: its changes go to the centre (docs/edge-central.md)
+
+        def start_edge_outbox() -> None:
+            # Before anything writes: from here on every event, incident change and device
+            # status is queued for the centre in its own transaction, fsynced at commit.
+            store = store_svc.store
+            require_full_sync(store.engine)
+            store.add_commit_hook(EdgeOutbox(Outbox(store.sessions), clock=clock.now))
+
+        services += [
+            _StartHook("edge-outbox", start_edge_outbox),
+            EdgeLinkService(config.edge, store=lambda: store_svc.store, resolve=config.resolve_path),
+        ]
+    services += [
         ledger_svc,
         _StartHook("geometry", geometry.build_indexes),
         _StartHook("incidents", start_incidents),
@@ -350,6 +385,18 @@ def build_node(
     except KordonError as exc:
         raise NodeBuildError(f"notifiers: {exc}") from exc
     services.extend(notifiers)
+    taks = tak_services(
+        config,
+        geometry,
+        bus,
+        clock=clock.now,
+        on_status=record_status,
+        on_field_unit=lambda report: position_sink(unit_register())(report),
+    )
+    services.extend(taks)
+    services.extend(
+        simulated_phones(config, geometry, taks, lambda: unit_register().list(), clock=clock)
+    )
     overlays: dict[str, CameraOverlay] = {}
     live_frames = LiveFrames(data_dir / "snapshots", overlays, evidence=evidence)
     recorders: dict[str, RecorderService] = {}
@@ -504,6 +551,7 @@ def build_node(
                     scans=(lambda scan: bus.publish(OBSERVATIONS, scan)) if fused else None,
                     track_feed=None if fused else track_feed,
                     live_video=live_video,
+                    analytics_fps=camera.analytics.fps,
                 ),
                 on_status=record_status,
                 clock=clock,
@@ -638,7 +686,7 @@ def build_node(
             bus=bus,
             incidents_by_status=lambda: incidents_by_status(store.sessions),
             site=(lambda: picture.core) if picture is not None else None,
-            notifiers=notifiers,
+            notifiers=[*notifiers, *taks],
         )
         metrics = metrics_router(
             collector.render, token=os.environ.get("KORDON_METRICS_TOKEN") or None
@@ -651,7 +699,13 @@ def build_node(
         )
         return create_api(
             context,
-            extra_routers=[health, metrics, video_routes.router(live_video), report_routes],
+            extra_routers=[
+                health,
+                metrics,
+                video_routes.router(live_video),
+                report_routes,
+                unit_routes.session_router(unit_register(), incidents.get()),
+            ],
         )
 
     api_config = config.api.model_copy(update={"host": api_host or config.api.host})
@@ -748,6 +802,7 @@ def _result_handler(
     scans: Callable[[SensorScan], None] | None,
     track_feed: TrackFeed | None,
     live_video: LiveVideoService,
+    analytics_fps: float | None = None,
 ) -> Callable[[str, Frame, FrameResult], None]:
     """What a camera does with each analysed frame (on its own thread): keep the frame for
     live view and snapshots, ingest its events (image rules; geo rules without fusion),
@@ -767,8 +822,21 @@ def _result_handler(
         if geo_stage is None:
             return
         if scans is not None:
-            scans(geo_stage.scan(result.time))
+            scans(geo_stage.scan(result.time, next_after_s=_next_frame_after(frame, analytics_fps)))
         if track_feed is not None:
             track_feed.publish(camera_id, geo_stage.latest_positions(), result.time)
 
     return on_result
+
+
+PROMISE_MARGIN_S = 0.01
+"""Slack on a camera's promise about its next frame's time (pts and clock jitter)."""
+
+
+def _next_frame_after(frame: Frame, analytics_fps: float | None) -> float | None:
+    """The earliest time the camera's next analysed frame can be stamped with: the start
+    of the decimator's next slot, less a margin (``None`` when the camera keeps every frame)."""
+    if analytics_fps is None:
+        return None
+    gap_s = next_slot_start_s(frame.pts_s, analytics_fps) - frame.pts_s - PROMISE_MARGIN_S
+    return frame.time.timestamp() + max(gap_s, 0.0)

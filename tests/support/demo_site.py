@@ -56,6 +56,12 @@ def volyn_copy(directory: Path) -> Path:
             sensor["url"] = f"udpin:127.0.0.1:{free_udp_port()}"
         if sensor.get("kind") == "radar_asterix":
             sensor["udp_port"] = free_udp_port()
+    for notifier in config.get("notifiers", []):
+        if notifier.get("kind") == "cot":  # the demo's TAK link: loopback UDP both ways
+            if notifier.get("listen_udp"):
+                notifier["listen_udp"] = f"127.0.0.1:{free_udp_port()}"
+            if str(notifier.get("url", "")).startswith("udp://127.0.0.1:"):
+                notifier["url"] = f"udp://127.0.0.1:{free_udp_port()}"
     site_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return site_file
 

@@ -54,7 +54,7 @@ SUPPORTED_KINDS: Mapping[str, SectionKinds] = MappingProxyType(
             runs=frozenset({"ground_sensor", "mavlink", "radar_asterix"}),
         ),
         "notifiers": SectionKinds(
-            "notifier", _models(NotifierConfig), runs=frozenset({"mqtt", "webhook"})
+            "notifier", _models(NotifierConfig), runs=frozenset({"mqtt", "webhook", "cot"})
         ),
     }
 )
