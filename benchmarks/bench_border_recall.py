@@ -19,6 +19,7 @@ Usage::
     python -m benchmarks.bench_border_recall            # quick (what `make bench` runs)
     python -m benchmarks.bench_border_recall --full     # 8 seeds × 20 crossings, hours
     python -m benchmarks.bench_border_recall --quick    # 2 seeds × 2 crossings, minutes
+    python -m benchmarks.bench_border_recall --medium   # 4 seeds × 5 crossings, ~1 h
     python -m benchmarks.bench_border_recall --quick --only "200 m day"
     python -m benchmarks.bench_border_recall --quick --write-baseline
 
@@ -94,6 +95,7 @@ class Mode:
 
 
 QUICK = Mode("quick", seeds=2, episodes=2)
+MEDIUM = Mode("medium", seeds=4, episodes=5)
 FULL = Mode("full", seeds=8, episodes=20)
 
 
@@ -289,6 +291,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--full", action="store_true", help="8 seeds × 20 crossings per setting (hours on 2 cores)"
     )
+    parser.add_argument(
+        "--medium", action="store_true", help="4 seeds × 5 crossings per setting (~1 h on 2 cores)"
+    )
     parser.add_argument("--only", action="append", default=[], help="run only this setting")
     parser.add_argument(
         "--write-baseline", action="store_true", help="store these figures as the baseline"
@@ -303,7 +308,7 @@ def main(argv: list[str]) -> int:
     # `make bench` runs the module without arguments: quick unless asked for the full range
     # (KORDON_BENCH_BORDER=full, or `make bench-border`), which takes hours on a 2-core node.
     full = args.full or os.environ.get("KORDON_BENCH_BORDER") == "full"
-    mode = FULL if full and not args.quick else QUICK
+    mode = FULL if full and not args.quick else MEDIUM if args.medium else QUICK
     names = {s.name for s in SETTINGS}
     unknown = [n for n in args.only if n not in names]
     if unknown:

@@ -47,14 +47,30 @@ def test_planner_skips_without_boxes_and_uses_native_crops_on_large_frames() -> 
         assert y1 >= 0
         assert x2 <= 1920
         assert y2 <= 1080
-        # sized so the person is ~56 px tall in a 416 px input: 80 * 416 / 56 ≈ 594 px
-        assert 560 <= x2 - x1 <= 640
+        # sized so the person is ~80 px tall in a 416 px input: 80 * 416 / 80 = 416 px
+        assert 400 <= x2 - x1 <= 440
     far = np.array([[300, 400, 304, 412]], np.float32)  # a 12 px person far away
     ((x1, y1, x2, y2),) = planner.plan(far, wh).crops_xyxy_px
-    assert x2 - x1 == 128  # the minimum crop: enlarged ~3×, not more
+    assert x2 - x1 == 96  # the minimum crop: enlarged ~4×, not more
     wide = np.array([[10, 10, 1900, 1000]], np.float32)
     ((x1, y1, x2, y2),) = planner.plan(wide, wh).crops_xyxy_px
     assert (x2 - x1, y2 - y1) == (1080, 1080)  # at most the frame's height
+
+
+def test_two_walkers_far_apart_get_a_crop_each() -> None:
+    """100 m from the tower: the intruder (64 px) and a patrol (72 px) 300 px apart. One
+    shared 600 px crop shrinks them below what the detector finds reliably."""
+    planner = DetectionPlanner(PipelineSettings())
+    boxes = np.array([[712, 367, 736, 431], [367, 454, 385, 526]], np.float32)
+    plan = planner.plan(boxes, (1280, 720))
+    assert len(plan.crops_xyxy_px) == 2
+    for (x1, y1, x2, y2), box in zip(plan.crops_xyxy_px, boxes.tolist(), strict=True):
+        assert x1 <= box[0]
+        assert y1 <= box[1]
+        assert x2 >= box[2]
+        assert y2 >= box[3]
+        # each person at least 70 px tall in the 416 px input
+        assert (box[3] - box[1]) * 416 / (x2 - x1) >= 70
 
 
 def test_planner_serves_tracks_first_and_rotates_motion_beyond_the_cap() -> None:

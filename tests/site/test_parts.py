@@ -57,6 +57,36 @@ def test_a_sensor_going_back_in_time_never_moves_its_watermark_back() -> None:
     assert mark.release(50.2) == 50.0
 
 
+def test_a_promised_next_scan_releases_up_to_just_before_it() -> None:
+    """cam-2 analyses at 5 fps: having reported 99.6 and promised nothing before 99.8,
+    everything up to 99.8 has arrived from it; the picture need not wait for its next frame."""
+    mark = SensorWatermark(max_lag_s=1.0)
+    mark.heard("cam-1", 99.9, 100.0, next_after_s=100.1)
+    mark.heard("cam-2", 99.6, 100.0, next_after_s=99.8)
+    assert mark.release(100.0) == pytest.approx(99.8 - 1e-3)
+    # without the promise the same scans hold the picture at 99.6
+    plain = SensorWatermark(max_lag_s=1.0)
+    plain.heard("cam-1", 99.9, 100.0)
+    plain.heard("cam-2", 99.6, 100.0)
+    assert plain.release(100.0) == 99.6
+
+
+def test_a_promise_never_runs_past_the_wall_clock() -> None:
+    mark = SensorWatermark(max_lag_s=5.0)
+    mark.heard("radar", 100.0, 100.0, next_after_s=130.0)
+    assert mark.release(100.5) == 100.5
+    assert mark.event_now(100.5) == 100.5
+
+
+def test_a_sensor_that_breaks_its_promise_is_not_trusted_again() -> None:
+    mark = SensorWatermark(max_lag_s=5.0)
+    mark.heard("cam-1", 10.0, 10.0, next_after_s=10.2)
+    mark.heard("cam-1", 10.1, 10.1, next_after_s=10.3)  # came before 10.2: broken
+    assert mark.broken_promises == 1
+    mark.heard("cam-1", 10.4, 10.5, next_after_s=10.6)
+    assert mark.release(10.5) == 10.4  # its promises no longer move the watermark
+
+
 def _crossing(track: int, sector: str = "s1") -> Event:
     return Event(
         kind=EventKind.BORDER_CROSSING,

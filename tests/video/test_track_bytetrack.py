@@ -199,3 +199,36 @@ def test_kalman_learns_velocity_from_irregular_samples() -> None:
 def test_box_conversions_round_trip(x: float, y: float, w: float, h: float) -> None:
     box = np.array([[x, y, x + w, y + h]])
     np.testing.assert_allclose(cxcywh_to_xyxy(xyxy_to_cxcywh(box)), box, atol=1e-6)
+
+
+def _tiny(t: float, score: float, h: float) -> tuple[float, float, float, float, float, int]:
+    return (500.0, 300.0, 500.0 + h / 2.0, 300.0 + h, score, 0)
+
+
+@pytest.mark.parametrize(
+    ("h", "score", "starts"),
+    [
+        (13.0, 0.42, True),  # 600 m: the thresholds are scaled by 0.75 (0.375)
+        (13.0, 0.36, False),  # still below the scaled threshold
+        (40.0, 0.42, False),  # a large box needs the full 0.5
+    ],
+)
+def test_small_distant_people_start_tracks_at_scaled_thresholds(
+    h: float, score: float, starts: bool
+) -> None:
+    tracker = ByteTracker()
+    states = [tracker.update(dets(_tiny(i / 5, score, h)), i / 5) for i in range(4)]
+    assert (len(states[0]) == 1) is starts
+    assert bool(len(states[-1]) and states[-1].confirmed[0]) is starts
+
+
+def test_the_threshold_scale_falls_linearly_between_full_and_half_height() -> None:
+    cfg = ByteTrackConfig(small_box_h_px=24.0, small_box_score_factor=0.75)
+    tracker = ByteTracker(cfg)
+    # 18 px: half-way between 12 and 24 → factor 0.875, high threshold 0.4375
+    below = tracker.update(dets(_tiny(0.0, 0.43, 18.0)), 0.0)
+    assert len(below) == 0
+    above = ByteTracker(cfg).update(dets(_tiny(0.0, 0.44, 18.0)), 0.0)
+    assert len(above) == 1
+    off = ByteTracker(ByteTrackConfig(small_box_h_px=0.0)).update(dets(_tiny(0.0, 0.44, 13.0)), 0.0)
+    assert len(off) == 0

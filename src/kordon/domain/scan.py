@@ -21,12 +21,22 @@ class SensorScan:
     sensor_id: str
     time_s: float
     observations: Observations
+    next_after_s: float | None = None
+    """The sensor's promise: its next scan is stamped no earlier than this (a camera
+    analysing at 5 fps, a radar sweeping once a second). The site picture then need not
+    wait for that next scan to know nothing earlier is coming; ``None``: no promise."""
 
     def __post_init__(self) -> None:
         if not self.sensor_id:
             raise ShapeError("sensor_id must not be empty")
         if not math.isfinite(self.time_s):
             raise ShapeError(f"{self.sensor_id}: scan time must be finite")
+        if self.next_after_s is not None and not (
+            math.isfinite(self.next_after_s) and self.next_after_s >= self.time_s
+        ):
+            raise ShapeError(
+                f"{self.sensor_id}: next_after_s must be finite and not before the scan time"
+            )
         obs = self.observations
         if len(obs) and not bool(np.all(obs.sensor_id == self.sensor_id)):
             raise ShapeError(f"{self.sensor_id}: a scan holds only its own sensor's reports")

@@ -145,13 +145,15 @@ class GeoStage:
         if self.border is not None:
             self.geometry.border_lines[self.border.border_id].build()
 
-    def scan(self, time: datetime) -> SensorScan:
-        """The last processed frame's ground observations as this camera's scan."""
+    def scan(self, time: datetime, *, next_after_s: float | None = None) -> SensorScan:
+        """The last processed frame's ground observations as this camera's scan;
+        ``next_after_s``: the earliest time the next analysed frame can have."""
         obs = Observations.from_records(self.observations) if self.observations else None
         return SensorScan(
             self.camera_id,
             require_utc(time).timestamp(),
             obs if obs is not None else Observations.empty(),
+            next_after_s,
         )
 
     def latest_positions(self) -> list[GeoPosition]:

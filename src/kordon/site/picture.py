@@ -92,7 +92,7 @@ class SitePictureCore:
             out = self.step(now_s)
             out.health[:0] = health
             return out
-        self.watermark.heard(scan.sensor_id, scan.time_s, now_s)
+        self.watermark.heard(scan.sensor_id, scan.time_s, now_s, next_after_s=scan.next_after_s)
         if len(scan.observations):
             # screened against event time: cameras that all run late still count
             report = self.tracker.ingest(scan.observations, self.watermark.event_now(now_s))

@@ -9,11 +9,20 @@ back, and the watermark never trails the *most advanced* live sensor by more tha
 than delaying every alert. Lag is measured between sensors, not against the wall clock,
 so a node whose cameras all run behind (an overloaded outpost) still fuses everything.
 Event time never runs ahead of the wall clock (a sensor whose clock does cannot drag it).
+
+A sensor that promises when its next scan can come at the earliest (``next_after_s``: a
+camera analysing at a fixed rate, a radar's sweep) holds the watermark only up to just
+before that time, not at its last scan: the picture need not wait a whole frame interval
+for the slowest camera to report again. A scan that breaks the promise is still taken if
+it is not older than what has been processed (the tracker screens it), and the sensor's
+promises are ignored from then on.
 """
 
 from __future__ import annotations
 
 import math
+
+_PROMISE_MARGIN_S = 1e-3
 
 
 class SensorWatermark:
@@ -26,17 +35,40 @@ class SensorWatermark:
             raise ValueError(f"stale_s must be > 0, got {stale_s}")
         self.max_lag_s = max_lag_s
         self.stale_s = stale_s
-        self._latest: dict[str, tuple[float, float]] = {}  # sensor → (scan time, heard at)
+        # sensor → (the time up to which its reports have all arrived, heard at)
+        self._latest: dict[str, tuple[float, float]] = {}
+        self._promised: dict[str, float] = {}  # sensor → its next scan's earliest time
+        self._broken: set[str] = set()  # sensors that broke a promise: no more trust
+        self.broken_promises = 0
 
-    def heard(self, sensor_id: str, scan_time_s: float, now_s: float) -> None:
-        """``sensor_id`` delivered its scan of ``scan_time_s`` at wall time ``now_s``."""
+    def heard(
+        self,
+        sensor_id: str,
+        scan_time_s: float,
+        now_s: float,
+        *,
+        next_after_s: float | None = None,
+    ) -> None:
+        """``sensor_id`` delivered its scan of ``scan_time_s`` at wall time ``now_s``;
+        ``next_after_s``: its promise about the next scan (see the module docstring)."""
+        promised = self._promised.pop(sensor_id, None)
+        if promised is not None and scan_time_s < promised:
+            self._broken.add(sensor_id)
+            self.broken_promises += 1
+        covered = scan_time_s
+        if next_after_s is not None and sensor_id not in self._broken:
+            self._promised[sensor_id] = next_after_s
+            # everything stamped before the promised time has arrived; a hair before it,
+            # so an observation stamped exactly then still counts as not yet processed
+            covered = max(scan_time_s, next_after_s - _PROMISE_MARGIN_S)
         previous = self._latest.get(sensor_id)
-        latest = scan_time_s if previous is None else max(previous[0], scan_time_s)
+        latest = covered if previous is None else max(previous[0], covered)
         self._latest[sensor_id] = (latest, now_s)
 
     def _live(self, now_s: float) -> list[float]:
         for sensor in [s for s, (_, h) in self._latest.items() if now_s - h > 10 * self.stale_s]:
             del self._latest[sensor]  # long gone: forget it (bounded memory)
+            self._promised.pop(sensor, None)
         return [
             min(t, now_s) for t, heard in self._latest.values() if now_s - heard <= self.stale_s
         ]

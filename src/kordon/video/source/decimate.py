@@ -33,3 +33,12 @@ class Decimator:
 
     def reset(self) -> None:
         self._last_slot = None
+
+
+def next_slot_start_s(pts_s: float, target_fps: float) -> float:
+    """The earliest pts the frame kept after one at ``pts_s`` can have: the start of the
+    next ``1 / target_fps`` slot (what a camera promises the site picture)."""
+    if not (math.isfinite(target_fps) and target_fps > 0):
+        raise SourceError(f"target_fps must be a positive number, got {target_fps}")
+    slot = math.floor(pts_s * target_fps + _SLOT_EPS)
+    return (slot + 1) / target_fps

@@ -316,6 +316,19 @@ class ByteTracker:
         )
         return mean[0], cov[0]
 
+    def _size_factor(self, detections: Detections) -> npt.NDArray[np.float64]:
+        """Per detection, the factor the score thresholds are scaled by: 1 for boxes at
+        least ``small_box_h_px`` tall, falling linearly to ``small_box_score_factor`` at
+        half that height and below."""
+        cfg = self._config
+        h = (detections.xyxy_px[:, 3] - detections.xyxy_px[:, 1]).astype(np.float64)
+        full = cfg.small_box_h_px
+        if full <= 0 or cfg.small_box_score_factor >= 1.0:
+            return np.ones(len(h), np.float64)
+        t = np.clip((h - full / 2.0) / (full / 2.0), 0.0, 1.0)
+        t[~np.isfinite(t)] = 1.0
+        return cfg.small_box_score_factor + (1.0 - cfg.small_box_score_factor) * t
+
     def update(
         self,
         detections: Detections,
@@ -338,8 +351,10 @@ class ByteTracker:
         self._predict(dt_s)
         self._last_time_s = time_s
         conf = detections.confidence
-        high = np.flatnonzero(conf >= cfg.high_score).tolist()
-        low = np.flatnonzero((conf >= cfg.low_score) & (conf < cfg.high_score)).tolist()
+        # thresholds compare a size-calibrated score: tiny, distant people score low
+        score = conf / self._size_factor(detections)
+        high = np.flatnonzero(score >= cfg.high_score).tolist()
+        low = np.flatnonzero((score >= cfg.low_score) & (score < cfg.high_score)).tolist()
         items = self._tracks.items
         confirmed = [i for i, t in enumerate(items) if t.confirmed]
         tentative = [i for i, t in enumerate(items) if not t.confirmed]
@@ -383,7 +398,7 @@ class ByteTracker:
                 if frame_wh is not None and _outside(t.mean[:2], frame_wh):
                     continue
             survivors.append(t)
-        new = [d for d in left_high if conf[d] >= cfg.new_track_score]
+        new = [d for d in left_high if score[d] >= cfg.new_track_score]
         if new:
             boxes = xyxy_to_cxcywh(detections.xyxy_px[new])
             mean, cov = self._motion.initiate(boxes)
