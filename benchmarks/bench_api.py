@@ -15,25 +15,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import statistics
 import tempfile
 import time
-import uuid
 import warnings
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import websockets
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import insert
 from websockets.typing import Origin
 
-from benchmarks.common import BenchRow, main_for
+from benchmarks.common import BenchRow, main_for, postgres_schema
 from kordon.api.app import create_api
 from kordon.api.server import ApiServer
 from kordon.bus.channels import TRACKS
@@ -51,7 +46,6 @@ N_SCOPED_REQUESTS = 100
 N_INCIDENTS = 10_000
 EVENTS_PER_INCIDENT = 2
 PAGE = 100
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def _seed(store: Store, n: int) -> None:
@@ -246,34 +240,12 @@ async def _measure(directory: Path, database_url: str, backend: str) -> list[Ben
     ]
 
 
-@contextlib.contextmanager
-def _postgres_schema() -> Iterator[str | None]:
-    """A fresh schema on the benchmark's PostgreSQL (its URL), or ``None`` if none answers."""
-    server_url = os.environ.get("KORDON_BENCH_POSTGRES_URL", POSTGRES_URL)
-    schema = f"kordon_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except SQLAlchemyError:
-        admin.dispose()
-        yield None
-        return
-    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def bench_rows() -> list[BenchRow]:
     rows: list[BenchRow] = []
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory)
         rows += asyncio.run(_measure(path, sqlite_url(path / "kordon.db"), "sqlite"))
-    with _postgres_schema() as url, tempfile.TemporaryDirectory() as directory:
+    with postgres_schema() as url, tempfile.TemporaryDirectory() as directory:
         if url is None:
             rows.append(
                 BenchRow(

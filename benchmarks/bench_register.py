@@ -13,23 +13,20 @@ reference, one transaction, one ledger entry) into the full register, with a rea
 
 from __future__ import annotations
 
-import contextlib
-import os
 import random
 import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, create_engine, insert, make_url, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Table, insert
 
-from benchmarks.common import BenchRow, main_for
+from benchmarks.common import BenchRow, main_for, postgres_schema
 from kordon.api.audit_log import LedgerAuditLog
 from kordon.evidence.keys import Signer
 from kordon.evidence.ledger import Ledger
@@ -64,7 +61,6 @@ STATUSES = [
     (AssetStatus.LOST, 1),
     (AssetStatus.DESTROYED, 1),
 ]
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CHUNK = 20_000
 ASSETS = cast(Table, RegisterAssetRow.__table__)
 HISTORY = cast(Table, RegisterHistoryRow.__table__)
@@ -198,33 +194,11 @@ def _import_file(path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-@contextlib.contextmanager
-def _postgres_url() -> Iterator[str | None]:
-    """A fresh PostgreSQL schema's URL, or ``None`` when no server answers."""
-    server_url = os.environ.get("KORDON_BENCH_POSTGRES_URL", POSTGRES_URL)
-    schema = f"kordon_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except SQLAlchemyError:
-        admin.dispose()
-        yield None
-        return
-    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def run() -> list[BenchRow]:
     rows: list[BenchRow] = []
     with tempfile.TemporaryDirectory(prefix="kordon-bench-register-") as folder:
         rows += _labelled(_run_on(Path(folder), sqlite_url(Path(folder) / "kordon.db")), "sqlite")
-    with _postgres_url() as url:
+    with postgres_schema() as url:
         if url is None:
             rows.append(
                 BenchRow("register", "postgresql", 0.0, "-", "skipped: no PostgreSQL server")

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import resource
 import sys
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import SQLAlchemyError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+"""The benchmarks' PostgreSQL (``KORDON_BENCH_POSTGRES_URL`` overrides it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +52,26 @@ def emit(rows: list[BenchRow]) -> None:
 
 def main_for(run: Callable[[], list[BenchRow]]) -> None:
     emit(run())
+
+
+@contextlib.contextmanager
+def postgres_schema() -> Iterator[str | None]:
+    """A fresh schema on the benchmarks' PostgreSQL (its URL), or ``None`` if none answers;
+    dropped afterwards."""
+    server_url = os.environ.get("KORDON_BENCH_POSTGRES_URL", POSTGRES_URL)
+    schema = f"kordon_bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except SQLAlchemyError:
+        admin.dispose()
+        yield None
+        return
+    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
