@@ -365,7 +365,9 @@ def build_node(
 
         services += [
             _StartHook("edge-outbox", start_edge_outbox),
-            EdgeLinkService(config.edge, store=lambda: store_svc.store, resolve=config.resolve_path),
+            EdgeLinkService(
+                config.edge, store=lambda: store_svc.store, resolve=config.resolve_path
+            ),
         ]
     services += [
         ledger_svc,
@@ -391,7 +393,7 @@ def build_node(
         bus,
         clock=clock.now,
         on_status=record_status,
-        on_field_unit=lambda report: position_sink(unit_register())(report),
+        on_field_unit=lambda report: position_sink(unit_register())(report),  # noqa: PLW0108 (the store opens at start)
     )
     services.extend(taks)
     services.extend(

@@ -232,3 +232,16 @@ def test_the_threshold_scale_falls_linearly_between_full_and_half_height() -> No
     assert len(above) == 1
     off = ByteTracker(ByteTrackConfig(small_box_h_px=0.0)).update(dets(_tiny(0.0, 0.44, 13.0)), 0.0)
     assert len(off) == 0
+
+
+def test_a_tiny_track_that_does_not_move_in_the_image_survives_a_long_gap() -> None:
+    """600 m away, walking toward the camera: the same pixels for seconds, detections
+    missing for 3 s; the track keeps its id (a 40 px box in the same gap is dropped)."""
+    for h, kept in ((13.0, True), (40.0, False)):
+        tracker = ByteTracker()
+        for i in range(5):
+            tracker.update(dets(_tiny(i / 5, 0.6, h)), i / 5)
+        for i in range(5, 20):
+            tracker.update(Detections.empty(LABELS), i / 5)
+        again = tracker.update(dets(_tiny(4.0, 0.6, h)), 4.0)
+        assert (again.tracker_id.tolist() == [1]) is kept

@@ -391,7 +391,10 @@ class ByteTracker:
                 t.misses += 1
                 if not t.confirmed and t.misses >= cfg.tentative_max_misses:
                     continue
-                supported = t.moving_when_lost and not t.at_edge
+                # a tiny, distant person walking toward or away from the camera barely
+                # moves in the image: keep it as long as a moving one
+                tiny = float(t.last.box_cxcywh[3]) < cfg.small_box_h_px
+                supported = (t.moving_when_lost or tiny) and not t.at_edge
                 limit = max_moving_s if supported else cfg.max_lost_s
                 if t.confirmed and time_s - t.last.time_s > limit:
                     continue

@@ -29,7 +29,8 @@ class ByteTrackConfig(BaseModel):
         "(`high_score`, `low_score`, `new_track_score`) scaled down, reaching "
         "`small_box_score_factor` at half this height: NanoDet scores a person 13 px tall "
         "(600 m from a 20° tower camera) 0.35-0.5 where the same person at 30 px scores "
-        "0.8. 0 disables."
+        "0.8. Lost tracks of such boxes are also kept `max_lost_moving_s`, as if moving "
+        "(a walker 600 m away heading for the camera stays on the same pixels). 0 disables."
     )  # fmt: skip
     small_box_score_factor: float = Field(
         0.75, gt=0.0, le=1.0, title="Small-box score factor",
