@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kordon.sensors.asterix.errors import AsterixDecodeError, ErrorKind
 
 HEADER_LEN = 3
 
 
-@dataclass(frozen=True, slots=True)
-class DataBlock:
-    """One data block: its records occupy ``data[start:end]``; ``offset`` maps to the file."""
+class DataBlock(NamedTuple):
+    """One data block: its records occupy ``data[start:end]``; ``offset`` maps to the file.
+
+    A tuple, not a frozen dataclass: a radar datagram often holds one record per block,
+    so the block costs as much as the record when it is slow to build.
+    """
 
     category: int
     data: bytes

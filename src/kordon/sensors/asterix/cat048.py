@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from kordon.sensors.asterix.fields import NM_M, callsign, mode3a, signed_bits, time_of_day_s
+import struct
+
+from kordon.sensors.asterix.fields import NM_M, callsign, mode3a, signed_bits
 from kordon.sensors.asterix.records import Cat048Record
 from kordon.sensors.asterix.uap import (
     EXPLICIT_ITEM,
@@ -48,26 +50,40 @@ UAP = Uap(
 )
 
 
+_HH = struct.Struct(">HH").unpack_from
+_hh = struct.Struct(">hh").unpack_from
+_RANGE_M = NM_M / 256.0
+_AZIMUTH_DEG = 360.0 / 65536.0
+_XY_M = NM_M / 128.0
+_SPEED_MPS = NM_M / 16384.0
+_new = tuple.__new__
+
+
 def decode(data: bytes, items: dict[str, int], offset: int) -> Cat048Record:
-    """Build the record from the item positions ``walk_record`` found."""
-    sac = sic = None
-    tod = rng = az = fl = x = y = gs = hdg = None
+    """Build the record from the item positions ``walk_record`` found.
+
+    Hot path (every radar plot): one dict look-up per item, ``struct`` for the 16-bit
+    pairs, and the record built in one step from a tuple.
+    """
+    sac = sic = tod = rng = az = fl = x = y = gs = hdg = None
     typ = sim = m3a = addr = ident = tn = bds = None
     get = items.get
     p = get("I048/010")
     if p is not None:
-        sac, sic = data[p], data[p + 1]
+        sac = data[p]
+        sic = data[p + 1]
     p = get("I048/140")
     if p is not None:
-        tod = time_of_day_s(data, p)
+        tod = ((data[p] << 16) | (data[p + 1] << 8) | data[p + 2]) / 128.0
     p = get("I048/020")
     if p is not None:
         typ = data[p] >> 5
         sim = bool(data[p] & 0x10)
     p = get("I048/040")
     if p is not None:
-        rng = ((data[p] << 8) | data[p + 1]) * (NM_M / 256.0)
-        az = ((data[p + 2] << 8) | data[p + 3]) * (360.0 / 65536.0)
+        rho, theta = _HH(data, p)
+        rng = rho * _RANGE_M
+        az = theta * _AZIMUTH_DEG
     p = get("I048/070")
     if p is not None:
         m3a = mode3a(data, p)
@@ -88,30 +104,35 @@ def decode(data: bytes, items: dict[str, int], offset: int) -> Cat048Record:
         tn = ((data[p] & 0x0F) << 8) | data[p + 1]
     p = get("I048/042")
     if p is not None:
-        x = signed_bits((data[p] << 8) | data[p + 1], 16) * (NM_M / 128.0)
-        y = signed_bits((data[p + 2] << 8) | data[p + 3], 16) * (NM_M / 128.0)
+        xx, yy = _hh(data, p)
+        x = xx * _XY_M
+        y = yy * _XY_M
     p = get("I048/200")
     if p is not None:
-        gs = ((data[p] << 8) | data[p + 1]) * (NM_M / 16384.0)
-        hdg = ((data[p + 2] << 8) | data[p + 3]) * (360.0 / 65536.0)
-    return Cat048Record(
-        offset=offset,
-        sac=sac,
-        sic=sic,
-        time_of_day_s=tod,
-        items=tuple(items),
-        target_type=typ,
-        simulated=sim,
-        range_m=rng,
-        azimuth_deg=az,
-        mode3a=m3a,
-        flight_level=fl,
-        aircraft_address=addr,
-        callsign=ident,
-        track_number=tn,
-        x_m=x,
-        y_m=y,
-        ground_speed_mps=gs,
-        heading_deg=hdg,
-        bds_registers=bds,
+        speed, heading = _HH(data, p)
+        gs = speed * _SPEED_MPS
+        hdg = heading * _AZIMUTH_DEG
+    return _new(
+        Cat048Record,
+        (
+            offset,
+            sac,
+            sic,
+            tod,
+            tuple(items),
+            typ,
+            sim,
+            rng,
+            az,
+            m3a,
+            fl,
+            addr,
+            ident,
+            tn,
+            x,
+            y,
+            gs,
+            hdg,
+            bds,
+        ),
     )

@@ -10,7 +10,7 @@ from kordon.sensors.asterix import cat021, cat034, cat048, cat062
 from kordon.sensors.asterix.block import iter_blocks
 from kordon.sensors.asterix.errors import AsterixDecodeError, ErrorKind
 from kordon.sensors.asterix.records import AsterixRecord
-from kordon.sensors.asterix.uap import Uap, walk_record
+from kordon.sensors.asterix.uap import RecordWalker, Uap
 
 ItemDecoder = Callable[[bytes, dict[str, int], int], AsterixRecord]
 
@@ -54,6 +54,7 @@ class AsterixDecoder:
 
     def __init__(self) -> None:
         self.stats = DecodeStats()
+        self._walkers = {cat: RecordWalker(codec.uap) for cat, codec in CODECS.items()}
 
     def decode(
         self, data: bytes, base_offset: int = 0
@@ -82,11 +83,11 @@ class AsterixDecoder:
                 yield error
                 continue
             buf, pos, end, base = block.data, block.start, block.end, block.base_offset
-            uap, decode = codec.uap, codec.decode
+            walk, decode = self._walkers[block.category].walk, codec.decode
             count = 0
             while pos < end:
                 try:
-                    items, new = walk_record(uap, buf, pos, end, base)
+                    items, new = walk(buf, pos, end, base)
                 except AsterixDecodeError as exc:
                     stats.errors[exc.kind.value] += 1
                     yield exc

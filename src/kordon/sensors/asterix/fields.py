@@ -51,6 +51,9 @@ def callsign(data: bytes, pos: int) -> str:
     return (pairs[a >> 12] + pairs[a & 0xFFF] + pairs[b >> 12] + pairs[b & 0xFFF]).rstrip()
 
 
+_MODE3A = tuple(f"{code:04o}" for code in range(4096))
+
+
 def mode3a(data: bytes, pos: int) -> str:
     """A 12-bit Mode 3/A code (in the low bits of 2 octets) as four octal digits."""
-    return f"{((data[pos] & 0x0F) << 8 | data[pos + 1]):04o}"
+    return _MODE3A[(data[pos] & 0x0F) << 8 | data[pos + 1]]

@@ -36,6 +36,24 @@ class ItemFormat:
     kind: int
     size: int = 0
     subfields: tuple[ItemFormat | None, ...] = ()
+    one_octet_sizes: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    """COMPOUND: per primary octet value without FX, 1 + the sizes of the subfields it
+    announces when all are fixed-size; 0 where the general walk is needed."""
+
+    def __post_init__(self) -> None:
+        sizes: list[int] = []
+        if self.kind == COMPOUND:
+            sizes = [0] * 256
+            for value in range(0, 256, 2):  # FX clear: the primary is this one octet
+                total = 1
+                for i in _BITS[value]:
+                    sub = self.subfields[i] if i < len(self.subfields) else None
+                    if sub is None or sub.kind != FIXED:
+                        total = 0
+                        break
+                    total += sub.size
+                sizes[value] = total
+        object.__setattr__(self, "one_octet_sizes", tuple(sizes))
 
 
 def fixed(size: int) -> ItemFormat:
@@ -133,6 +151,11 @@ def item_end(data: bytes, pos: int, end: int, fmt: ItemFormat, *, base: int, cat
 
 
 def _compound_end(data: bytes, pos: int, end: int, fmt: ItemFormat, *, base: int, cat: int) -> int:
+    if pos < end:
+        # The common case: one primary octet whose subfields are all fixed-size.
+        size = fmt.one_octet_sizes[data[pos]]
+        if size:
+            return pos + size
     subs = fmt.subfields
     max_octets = (len(subs) + 6) // 7
     present: list[int] = []
@@ -214,3 +237,71 @@ def walk_record(uap: Uap, data: bytes, pos: int, end: int, base: int) -> tuple[d
         else:
             p = item_end(data, p, end, fmt, base=base, cat=uap.category)
     return starts, p
+
+
+Layout = tuple[tuple[str, int, ItemFormat], ...]
+"""The items one FSPEC announces, in order: (name, fixed size or 0, format)."""
+
+
+class RecordWalker:
+    """``walk_record`` for one UAP, remembering each FSPEC's item layout.
+
+    A radar repeats a handful of FSPECs, so the per-octet table look-ups and spare-bit
+    checks are done once per distinct FSPEC (at most ``max_layouts`` remembered; the memory
+    is dropped whole when full, so hostile input cannot grow it). Anything unusual (an
+    FSPEC or item that runs past the block, a spare bit, an empty FSPEC) goes through
+    ``walk_record`` itself, so every error is the one it reports.
+    """
+
+    def __init__(self, uap: Uap, max_layouts: int = 1024) -> None:
+        self.uap = uap
+        self._max_layouts = max_layouts
+        self._layouts: dict[bytes, Layout] = {}
+
+    def _layout(self, fspec: bytes) -> Layout | None:
+        tables = self.uap.octet_tables
+        layout: list[tuple[str, int, ItemFormat]] = []
+        for index, value in enumerate(fspec):
+            for entry in tables[index][value]:
+                if entry is None:
+                    return None
+                _frn, name, size, fmt = entry
+                layout.append((name, size, fmt))
+        if not layout:
+            return None
+        if len(self._layouts) >= self._max_layouts:
+            self._layouts.clear()
+        frozen = tuple(layout)
+        self._layouts[fspec] = frozen
+        return frozen
+
+    def walk(self, data: bytes, pos: int, end: int, base: int) -> tuple[dict[str, int], int]:
+        """Each present item's start by name and the position after the record; raises
+        ``AsterixDecodeError`` exactly as ``walk_record`` does."""
+        uap = self.uap
+        q = pos
+        limit = min(end, pos + len(uap.octet_tables))
+        while q < limit and data[q] & 1:
+            q += 1
+        if q >= limit:
+            return walk_record(uap, data, pos, end, base)
+        fspec = bytes(data[pos : q + 1])  # a hashable key, whatever buffer type came in
+        layout = self._layouts.get(fspec)
+        if layout is None:
+            layout = self._layout(fspec)
+            if layout is None:
+                return walk_record(uap, data, pos, end, base)
+        p = q + 1
+        starts: dict[str, int] = {}
+        try:
+            for name, size, fmt in layout:
+                starts[name] = p
+                if size:
+                    p += size
+                else:
+                    p = item_end(data, p, end, fmt, base=base, cat=uap.category)
+        except AsterixDecodeError:
+            return walk_record(uap, data, pos, end, base)
+        if p > end:
+            return walk_record(uap, data, pos, end, base)
+        return starts, p
