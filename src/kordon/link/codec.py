@@ -29,11 +29,13 @@ VERSION = 1
 """The version every payload is written in."""
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
+    """What every link model shares: exact keys, exact types, finite numbers."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
-class EventV1(_Strict):
+class EventV1(StrictModel):
     id: str
     kind: EventKind
     time: AwareDatetime
@@ -55,21 +57,21 @@ class EventV1(_Strict):
     evidence: tuple[str, ...]
 
 
-class StepV1(_Strict):
+class StepV1(StrictModel):
     status: IncidentStatus
     actor: str
     time: AwareDatetime
     note: str
 
 
-class CrossingsV1(_Strict):
+class CrossingsV1(StrictModel):
     inbound: int
     outbound: int
     line_in: int
     line_out: int
 
 
-class IncidentV1(_Strict):
+class IncidentV1(StrictModel):
     id: str
     title: str
     opened_at: AwareDatetime
@@ -87,7 +89,7 @@ class IncidentV1(_Strict):
     crossings: CrossingsV1
 
 
-class DeviceStatusV1(_Strict):
+class DeviceStatusV1(StrictModel):
     device_id: str
     time: AwareDatetime
     state: DeviceState
@@ -97,7 +99,10 @@ class DeviceStatusV1(_Strict):
 
 def _event(model: BaseModel) -> Event:
     assert isinstance(model, EventV1)
-    fields = model.model_dump()
+    # The fields as validated, without model_dump's conversion pass (the model has no
+    # private attributes or extras: its __dict__ is exactly its fields); the attributes
+    # dict is copied so the event does not share it with the frozen model.
+    fields = dict(model.__dict__)
     fields["attributes"] = dict(model.attributes)
     return Event(**fields)
 
@@ -141,7 +146,11 @@ def load_json(data: bytes | str, what: str) -> Any:
     """Parse JSON strictly (no NaN/Infinity); ``CodecError`` naming ``what`` on failure."""
     try:
         return json.loads(data, parse_constant=_refuse_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except CodecError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        # ValueError: JSONDecodeError, UnicodeDecodeError, and an integer of more digits
+        # than Python converts (sys.get_int_max_str_digits()).
         raise CodecError(f"{what} is not valid JSON: {exc}") from exc
 
 

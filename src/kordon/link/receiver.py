@@ -64,8 +64,9 @@ class ReceiverSettings:
     """A batch with an entry created further ahead of the centre's clock is refused."""
     queue_batches: int = 64
     """Decoded batches waiting for the store thread; a full queue stalls the broker link."""
-    group_entries: int = 2_000
-    """At most this many entries (whole batches) per store transaction."""
+    group_entries: int = 1_000
+    """At most this many entries (whole batches) per store transaction: bounds how long a
+    commit takes (and so how long acks wait) when a backlog arrives all at once."""
 
     def __post_init__(self) -> None:
         for edge in self.edges | self.revoked:
@@ -86,7 +87,7 @@ class ReceiverSettings:
         max_batch_bytes: int = 1_048_576,
         max_clock_ahead_s: float = 300.0,
         queue_batches: int = 64,
-        group_entries: int = 2_000,
+        group_entries: int = 1_000,
     ) -> ReceiverSettings:
         return cls(
             edges=frozenset(edges),
