@@ -64,6 +64,11 @@ NEVER_SUCCEED = {
     ("POST", "/api/register/transfers"),
     ("POST", "/api/register/transfers/{transfer_id}/confirm"),
     ("GET", "/api/reports/{report_id}"),  # random ids name no report
+    # drone tasking: random drone ids and tokens name no drone of the demo and no plan
+    ("POST", "/api/incidents/{incident_id}/drone-cue"),
+    ("POST", "/api/drones/{drone_id}/patrol"),
+    ("POST", "/api/drones/{drone_id}/missions/confirm"),
+    ("POST", "/api/drones/{drone_id}/missions/cancel"),
     # Patrol units: unit ids are generated (random ones name no unit), a random sector is
     # not one of the site's, and dispatching needs a registered unit's id (docs/units.md).
     ("GET", "/api/units/{unit_id}"),

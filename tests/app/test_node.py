@@ -52,10 +52,11 @@ def test_demo_site_turns_a_border_crossing_into_held_signed_evidence(
         crossings = [e for e in store.events.list(limit=500) if e.kind is EventKind.BORDER_CROSSING]
         assert crossings, "no border crossing within the time limit"
         crossing = crossings[0]
-        # the site picture fuses both demo towers, the seismic sensor and the radar: the
-        # crossing names the sensors behind its track, its source the camera that saw it last
+        # the site picture fuses both demo towers, the seismic sensor, the radar and the
+        # patrol drone's camera: the crossing names the sensors behind its track, its source
+        # the camera that saw it last
         sensors = str(crossing.attributes["sensors"]).split(",")
-        assert set(sensors) <= {"cam-1", "cam-2", "ugs-1", "radar-1"}
+        assert set(sensors) <= {"cam-1", "cam-2", "ugs-1", "radar-1", "uav-1:1"}
         cameras = [s for s in sensors if s.startswith("cam-")]
         assert crossing.source_id in cameras
         assert crossing.track_id is not None

@@ -5,7 +5,8 @@ The output is one JSON object ``{"openapi": ..., "asyncapi": ...}``: the documen
 types are generated from them (``npm run gen:api``, ``scripts/gen-api-types.mjs``).
 
 The app is built as ``kordon.app`` builds it: ``create_api`` with the equipment register
-mounted and the same extra routers (health, metrics, video, reports, patrol units). FastAPI
+mounted and the same extra routers (health, metrics, video, reports, patrol units,
+GeoJSON/KML export, drone tasking). FastAPI
 writes the document from the route and model declarations alone, so the collaborators are
 inert: any use of one raises, which proves that nothing of a running node leaks into the
 document.
@@ -25,6 +26,8 @@ from kordon.api.app import TITLE, VERSION, create_api
 from kordon.api.asyncapi import asyncapi_document
 from kordon.api.context import ApiContext, ApiSettings
 from kordon.api.health import health_router
+from kordon.api.routes import drones as drone_routes
+from kordon.api.routes import geoexport as geoexport_routes
 from kordon.api.routes import reports as report_routes
 from kordon.api.routes import units as unit_routes
 from kordon.api.routes import video as video_routes
@@ -96,6 +99,8 @@ def openapi_document() -> dict[str, Any]:
             _inert("reports"), project_access=_inert("reports.project_access")
         ),
         unit_routes.session_router(_inert("units"), _inert("units.incidents")),
+        geoexport_routes.session_router(_inert("tracks")),
+        drone_routes.session_router(_inert("drones")),
     ]
     return create_api(context, extra_routers=extra).openapi()
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, Field, model_validator
 
 from kordon.config.common import Latitude, Longitude, LonLat, Name, Slug, StrictModel
+from kordon.config.drone_video import DroneVideoConfig, SimulatedDroneView
 
 Port = Annotated[int, Field(ge=1, le=65_535)]
 
@@ -89,6 +90,16 @@ class MavlinkSensor(StrictModel):
         "patrol of this sector, over and over, and sends its telemetry to this endpoint "
         "(url must be udpin:HOST:PORT).",
     )
+    simulated_patrol_km: tuple[float, float] | None = Field(
+        default=None,
+        description="Demo: the simulated vehicle patrols only this stretch [from_km, to_km] "
+        "of its sector's border (km posts inside the sector), out and back.",
+    )
+    video: DroneVideoConfig | None = Field(
+        default=None,
+        description="The drone camera's video: detections geolocated through the live pose "
+        "and fused in the site picture (docs/drones.md).",
+    )
 
     @model_validator(mode="after")
     def _check_url(self) -> MavlinkSensor:
@@ -105,6 +116,23 @@ class MavlinkSensor(StrictModel):
                 f"mavlink sensor {self.id!r}: a simulated patrol sends over UDP; "
                 "url must be udpin:HOST:PORT"
             )
+        if self.simulated_patrol_km is not None and self.simulated_patrol is None:
+            raise ValueError(
+                f"mavlink sensor {self.id!r}: simulated_patrol_km needs simulated_patrol"
+            )
+        video = self.video
+        if video is not None:
+            if video.system_id is not None and video.system_id not in self.system_ids:
+                raise ValueError(
+                    f"mavlink sensor {self.id!r}: video.system_id {video.system_id} is not "
+                    f"one of system_ids {self.system_ids}"
+                )
+            if isinstance(video.source, SimulatedDroneView) and self.simulated_patrol is None:
+                raise ValueError(
+                    f"mavlink sensor {self.id!r}: video.source kind 'simulator' renders the "
+                    "simulated drone's camera: set simulated_patrol (a real drone's video "
+                    "is not supported yet)"
+                )
         return self
 
 

@@ -25,8 +25,10 @@ from kordon.config.bounded_read import (
     check_regular_file,
 )
 from kordon.config.camera import FileSource
+from kordon.config.drone_video import world_problem
 from kordon.config.errors import BorderGeometryError, GeoJsonError
 from kordon.config.image_rules import ZoneRuleConfig
+from kordon.config.integrations import MavlinkSensor
 from kordon.config.parts import SiteParts
 from kordon.geo.frame import LocalFrame
 
@@ -253,6 +255,15 @@ def _check_cameras(config: SiteParts, issues: list[SemanticIssue]) -> None:
                 issues.append(found)
 
 
+def _check_drone_videos(config: SiteParts, issues: list[SemanticIssue]) -> None:
+    for index, sensor in enumerate(config.sensors):
+        if isinstance(sensor, MavlinkSensor) and sensor.video is not None:
+            problem = world_problem(sensor.video.source, config.cameras)
+            if problem is not None:
+                path: FieldPath = ("sensors", index, "video", "source", "world")
+                issues.append(SemanticIssue(path, problem))
+
+
 def check_site(config: SiteParts) -> list[SemanticIssue]:
     """Every semantic problem of the schema-valid parts of a site; reads referenced files,
     writes nothing.
@@ -270,6 +281,7 @@ def check_site(config: SiteParts) -> list[SemanticIssue]:
     _check_sectors(config, frame, lines, issues)
     _check_zones(config, frame, issues)
     _check_cameras(config, issues)
+    _check_drone_videos(config, issues)
     if config.storage is not None:
         camera_ids = _ids(config.cameras)
         for cam_id in config.storage.retention.cameras:

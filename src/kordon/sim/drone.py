@@ -2,12 +2,19 @@
 
 The kinematics are exact and time is an argument (:meth:`SimulatedDrone.pose_at`), so tests
 know the truth: the vehicle starts at the first waypoint at ``t = 0`` and flies straight legs
-at ``speed_mps`` (in the site's local metric plane), then hovers at the last one. The battery
+at ``speed_mps`` (in the site's local metric plane; :class:`~kordon.sim.flight_plan.FlightPlan`,
+holding ``hold_s`` at a waypoint that has one), then hovers at the last one. The battery
 falls linearly. :meth:`SimulatedDrone.frames_at` encodes, with pymavlink's encoder, what an
 autopilot would send at that time: HEARTBEAT (once a second), GLOBAL_POSITION_INT, ATTITUDE,
 SYS_STATUS from the autopilot, GIMBAL_DEVICE_ATTITUDE_STATUS from its gimbal and
-CAMERA_FOV_STATUS from its camera. :class:`DroneRadio` sends them over UDP, paced on an
-injected clock; :class:`SimulatedDroneService` does so for the demo node.
+CAMERA_FOV_STATUS from its camera, and HOME_POSITION with each heartbeat. An uploaded
+mission replaces the route from where the vehicle is (:meth:`SimulatedDrone.fly`).
+:class:`DroneRadio` sends them over UDP, paced on an injected clock;
+:class:`SimulatedDroneService` does so for the demo node (on a
+:class:`~kordon.sim.source.SharedEpoch` when its camera is rendered too:
+``kordon.sim.drone_camera``) and answers mission uploads on the same link. The gimbal
+holds its pitch and either follows the heading or locks onto a bearing
+(``gimbal_yaw_deg``: a patrol camera kept on the border).
 :class:`MissionReceiver` is the vehicle's side of the MAVLink mission upload and
 :class:`MissionServer` serves it on a UDP port, so uploads are tested against a vehicle.
 """
@@ -19,6 +26,7 @@ import logging
 import math
 import socket
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +36,8 @@ from pymavlink.dialects.v20 import ardupilotmega as mav  # type: ignore[import-u
 
 from kordon.geo.frame import LocalFrame
 from kordon.interop.missions.model import Frame, Mission, MissionItem
+from kordon.sim.flight_plan import FlightPlan, Waypoint, flown_route, mission_speed_mps
+from kordon.sim.source import SharedEpoch
 from kordon.video.source.clock import Clock
 
 logger = logging.getLogger(__name__)
@@ -37,15 +47,7 @@ _CAMERA_COMPONENT = 100
 _AUTOPILOT_COMPONENT = 1
 _AUTO_MODE = 3  # ArduCopter AUTO
 _YAW_IN_VEHICLE_FRAME = 32
-
-
-@dataclass(frozen=True, slots=True)
-class Waypoint:
-    """A point of the route: WGS84 degrees, ``alt_m`` above home."""
-
-    lat: float
-    lon: float
-    alt_m: float
+_YAW_IN_EARTH_FRAME = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,7 @@ class SimulatedDrone:
         hfov_deg: float = 60.0,
         vfov_deg: float = 34.0,
         gimbal_pitch_deg: float = -90.0,
+        gimbal_yaw_deg: float | None = None,
         battery_drain_pct_per_s: float = 0.05,
         repeat_after_s: float | None = None,
     ) -> None:
@@ -114,15 +117,17 @@ class SimulatedDrone:
         self.hfov_deg = hfov_deg
         self.vfov_deg = vfov_deg
         self.gimbal_pitch_deg = gimbal_pitch_deg
+        self.gimbal_yaw_deg = None if gimbal_yaw_deg is None else gimbal_yaw_deg % 360.0
+        """The camera's bearing (clockwise from north) when its gimbal holds one (yaw lock,
+        reported in the earth frame); ``None``: it looks where the vehicle heads."""
         self.drain = battery_drain_pct_per_s
         self.repeat_after_s = repeat_after_s
         """When set, the flight starts again every so many seconds (the vehicle's clock and
         battery run on)."""
-        self._frame = LocalFrame(route[0].lat, route[0].lon)
-        xy = self._frame.lonlat_to_xy([(w.lon, w.lat) for w in route])
-        self._xyz = np.column_stack([xy, [w.alt_m for w in route]])
-        self._leg_m = np.linalg.norm(np.diff(self._xyz, axis=0), axis=1)
-        self._starts = np.concatenate([[0.0], np.cumsum(self._leg_m)])
+        self.home = Waypoint(route[0].lat, route[0].lon, 0.0)
+        """Where it took off (sent as HOME_POSITION; a return to launch comes back here)."""
+        self._plan = FlightPlan(route, speed_mps)
+        self._uploaded: tuple[float, FlightPlan] | None = None
         self._encoders = {
             c: mav.MAVLink(None, srcSystem=system_id, srcComponent=c)
             for c in (_AUTOPILOT_COMPONENT, _GIMBAL_COMPONENT, _CAMERA_COMPONENT)
@@ -131,37 +136,55 @@ class SimulatedDrone:
 
     @property
     def duration_s(self) -> float:
-        """Time to fly the whole route."""
-        return float(self._starts[-1]) / self.speed_mps
+        """Time to fly the whole (first) route."""
+        return self._plan.duration_s
+
+    @property
+    def flying(self) -> FlightPlan:
+        """The plan flown now: the last uploaded mission's, else the first route."""
+        uploaded = self._uploaded
+        return uploaded[1] if uploaded is not None else self._plan
+
+    def fly(self, mission: Mission, *, from_s: float) -> FlightPlan:
+        """From ``from_s`` on, fly ``mission`` once from where the vehicle is then (an
+        upload replaces the route; the clock and battery run on, no repeat)."""
+        pose = self.pose_at(from_s)
+        start = Waypoint(pose.lat, pose.lon, pose.relative_alt_m)
+        plan = FlightPlan(
+            flown_route(mission, start=start, home=self.home),
+            mission_speed_mps(mission, self.speed_mps),
+        )
+        self._uploaded = (from_s, plan)
+        return plan
 
     def pose_at(self, time_s: float) -> SimPose:
         """The truth at ``time_s`` seconds after the start."""
-        flight_s = time_s
-        if self.repeat_after_s is not None and self.repeat_after_s > 0:
+        plan, flight_s = self._plan, time_s
+        uploaded = self._uploaded
+        if uploaded is not None and time_s >= uploaded[0]:
+            plan, flight_s = uploaded[1], time_s - uploaded[0]
+        elif self.repeat_after_s is not None and self.repeat_after_s > 0:
             flight_s = time_s % self.repeat_after_s
-        travelled = min(max(flight_s, 0.0) * self.speed_mps, float(self._starts[-1]))
-        leg = int(np.searchsorted(self._starts, travelled, side="right") - 1)
-        leg = min(max(leg, 0), len(self._leg_m) - 1)
-        while leg < len(self._leg_m) - 1 and self._leg_m[leg] == 0:
-            leg += 1
-        a, b = self._xyz[leg], self._xyz[leg + 1]
-        length = float(self._leg_m[leg])
-        f = 0.0 if length == 0 else min(1.0, (travelled - float(self._starts[leg])) / length)
-        p = a + f * (b - a)
-        lonlat = self._frame.xy_to_lonlat([p[:2]])[0]
-        heading = math.degrees(math.atan2(b[0] - a[0], b[1] - a[1])) % 360.0
-        moving = flight_s * self.speed_mps < float(self._starts[-1])
+        point = plan.at(flight_s)
         return SimPose(
             time_s=time_s,
-            lat=float(lonlat[1]),
-            lon=float(lonlat[0]),
-            alt_m=self.home_alt_m + float(p[2]),
-            relative_alt_m=float(p[2]),
-            heading_deg=heading,
-            speed_mps=self.speed_mps if moving else 0.0,
+            lat=point.lat,
+            lon=point.lon,
+            alt_m=self.home_alt_m + point.relative_alt_m,
+            relative_alt_m=point.relative_alt_m,
+            heading_deg=point.heading_deg,
+            speed_mps=plan.speed_mps if point.moving else 0.0,
             battery_pct=max(0.0, 100.0 - self.drain * max(time_s, 0.0)),
-            leg=leg,
+            leg=point.leg,
         )
+
+    def camera_at(self, time_s: float) -> tuple[float, float, float]:
+        """The camera's (yaw, pitch, roll) in degrees at ``time_s``, as the vehicle reports
+        it: a stabilised gimbal (no roll), its yaw locked to a bearing or the heading."""
+        yaw = self.gimbal_yaw_deg
+        if yaw is None:
+            yaw = self.pose_at(time_s).heading_deg
+        return yaw, self.gimbal_pitch_deg, 0.0
 
     def frames_at(self, time_s: float) -> list[bytes]:
         """The MAVLink 2 frames the vehicle sends at ``time_s`` (see the module docstring)."""
@@ -180,6 +203,19 @@ class SimulatedDrone:
                 3,
             )
             frames.append(bytes(beat.pack(ap)))
+            home = mav.MAVLink_home_position_message(
+                round(self.home.lat * 1e7),
+                round(self.home.lon * 1e7),
+                round(self.home_alt_m * 1000),
+                0.0,
+                0.0,
+                0.0,
+                [1.0, 0.0, 0.0, 0.0],
+                0.0,
+                0.0,
+                0.0,
+            )
+            frames.append(bytes(home.pack(ap)))
         hdg = math.radians(pose.heading_deg)
         vn, ve = pose.speed_mps * math.cos(hdg), pose.speed_mps * math.sin(hdg)
         frames.append(
@@ -209,10 +245,8 @@ class SimulatedDrone:
                 ).pack(ap)
             )
         )
-        half = math.radians(self.gimbal_pitch_deg) / 2.0
-        q = [math.cos(half), 0.0, math.sin(half), 0.0]  # pitch only, yaw with the vehicle
         gimbal = mav.MAVLink_gimbal_device_attitude_status_message(
-            0, 0, boot_ms, _YAW_IN_VEHICLE_FRAME, q, 0.0, 0.0, 0.0, 0
+            0, 0, boot_ms, *self._gimbal_attitude(), 0.0, 0.0, 0.0, 0
         )
         frames.append(bytes(gimbal.pack(self._encoders[_GIMBAL_COMPONENT])))
         fov = mav.MAVLink_camera_fov_status_message(
@@ -230,6 +264,17 @@ class SimulatedDrone:
         frames.append(bytes(fov.pack(self._encoders[_CAMERA_COMPONENT])))
         return frames
 
+    def _gimbal_attitude(self) -> tuple[int, list[float]]:
+        """GIMBAL_DEVICE_ATTITUDE_STATUS flags and quaternion (w, x, y, z; Z-Y-X, no roll):
+        pitch only with the yaw following the vehicle, or pitch and a bearing in the
+        earth frame."""
+        pitch = math.radians(self.gimbal_pitch_deg) / 2.0
+        if self.gimbal_yaw_deg is None:
+            return _YAW_IN_VEHICLE_FRAME, [math.cos(pitch), 0.0, math.sin(pitch), 0.0]
+        yaw = math.radians(self.gimbal_yaw_deg) / 2.0
+        cy, sy, cp, sp = math.cos(yaw), math.sin(yaw), math.cos(pitch), math.sin(pitch)
+        return _YAW_IN_EARTH_FRAME, [cy * cp, -sy * sp, cy * sp, sy * cp]
+
 
 class DroneRadio:
     """Sends a simulated drone's frames over UDP to ``host:port`` (what a telemetry radio
@@ -242,6 +287,20 @@ class DroneRadio:
     def send(self, frames: Sequence[bytes]) -> None:
         for frame in frames:
             self._sock.sendto(frame, self._target)
+
+    def receive(self, timeout_s: float) -> tuple[bytes, tuple[str, int]] | None:
+        """A datagram sent back to the radio (a ground station's command) and its sender;
+        ``None`` when nothing came within ``timeout_s``."""
+        self._sock.settimeout(max(timeout_s, 1e-3))
+        try:
+            data, sender = self._sock.recvfrom(65535)
+        except (TimeoutError, BlockingIOError):
+            return None
+        return data, (str(sender[0]), int(sender[1]))
+
+    def reply(self, frames: Sequence[bytes], to: tuple[str, int]) -> None:
+        for frame in frames:
+            self._sock.sendto(frame, to)
 
     def fly(self, drone: SimulatedDrone, clock: Clock, *, rate_hz: float, until_s: float) -> None:
         """Stream ``drone`` from now until ``until_s`` seconds of its flight, on ``clock``."""
@@ -262,7 +321,9 @@ class DroneRadio:
 class SimulatedDroneService:
     """The simulated drone as a node service (demo): streams its telemetry to ``host:port``
     on its own thread from ``start`` to ``stop`` (give the drone ``repeat_after_s`` to fly
-    its route over and over)."""
+    its route over and over), and answers mission uploads that come back on the same link
+    (:attr:`receiver`): an accepted mission replaces the route and is flown from where the
+    vehicle is (:meth:`SimulatedDrone.fly`)."""
 
     def __init__(
         self,
@@ -272,16 +333,28 @@ class SimulatedDroneService:
         port: int,
         clock: Clock,
         rate_hz: float = 5.0,
+        epoch: SharedEpoch | None = None,
     ) -> None:
         if not rate_hz > 0:
             raise ValueError("rate_hz must be > 0")
         self.name = f"sim-drone-{drone.system_id}"
+        self._epoch = epoch
         self._drone = drone
         self._target = (host, port)
         self._clock = clock
         self._rate_hz = rate_hz
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self.receiver = MissionReceiver(system_id=drone.system_id)
+        """The vehicle's side of mission uploads on its telemetry link."""
+        self._parser = mav.MAVLink(None)
+        self._parser.robust_parsing = True
+        self.flown: list[tuple[float, Mission]] = []
+        """Accepted uploads: the flight time each was taken at, and the mission."""
+
+    @property
+    def drone(self) -> SimulatedDrone:
+        return self._drone
 
     async def start(self) -> None:
         self._stopping.clear()
@@ -299,12 +372,55 @@ class SimulatedDroneService:
         start = self._clock.monotonic()
         try:
             while not self._stopping.is_set():
-                radio.send(self._drone.frames_at(self._clock.monotonic() - start))
-                self._stopping.wait(1.0 / self._rate_hz)
+                radio.send(self._drone.frames_at(self._flight_s(start)))
+                self._listen(radio, start, 1.0 / self._rate_hz)
         except OSError:
             logger.exception("%s: cannot send telemetry to %s:%d", self.name, *self._target)
         finally:
             radio.close()
+
+    def _listen(self, radio: DroneRadio, start: float, wait_s: float) -> None:
+        """Answer what the ground station sends until the next telemetry is due (paced in
+        real seconds, like the telemetry itself)."""
+        due = time.monotonic() + wait_s
+        while not self._stopping.is_set():
+            remaining = due - time.monotonic()
+            if remaining <= 0:
+                return
+            got = radio.receive(remaining)
+            if got is None:
+                continue
+            data, sender = got
+            try:
+                messages = self._parser.parse_buffer(data) or []
+            except Exception:  # a vehicle ignores what it cannot parse
+                continue
+            for msg in messages:
+                if msg.get_type() == "BAD_DATA":
+                    continue
+                uploads = self.receiver.uploads
+                replies = self.receiver.handle(msg)
+                mission = self.receiver.received
+                if self.receiver.uploads != uploads and mission is not None:
+                    at_s = self._flight_s(start)
+                    plan = self._drone.fly(mission, from_s=at_s)
+                    self.flown.append((at_s, mission))
+                    logger.info(
+                        "%s: flying an uploaded mission (%d items, %d waypoints, %.0f s)",
+                        self.name,
+                        len(mission.items),
+                        len(plan.route),
+                        plan.duration_s,
+                    )
+                radio.reply(replies, sender)
+
+    def _flight_s(self, start_monotonic_s: float) -> float:
+        """Seconds of flight now: since the shared epoch (the drone's camera renders from
+        the same one), else since this service started."""
+        if self._epoch is None:
+            return self._clock.monotonic() - start_monotonic_s
+        now = self._clock.now()
+        return (now - self._epoch.fix(now)).total_seconds()
 
 
 class MissionReceiver:

@@ -6,6 +6,8 @@ states and device statuses are handed to the two callables given to the construc
 the node's event loop once started (the composition root publishes them on the bus).
 The thread also sends a ground-station heartbeat once a second where the link is two-way
 (``udpout`` needs it for the vehicle to learn our address) and checks for silent vehicles.
+``open_link`` opens the endpoint (``open_endpoint``; drone tasking passes a
+:class:`~kordon.drones.link.SharedLink` so mission uploads share the link).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from pymavlink.dialects.v20 import ardupilotmega as mav  # type: ignore[import-untyped]
 
@@ -35,6 +37,12 @@ _GCS_COMPONENT_ID = 190
 _HEARTBEAT_EVERY_S = 1.0
 
 
+class EndpointOpener(Protocol):
+    """Opens a parsed connection string (:func:`open_endpoint` is one)."""
+
+    def __call__(self, spec: EndpointSpec, *, clock: Clock, replay_speed: float) -> Endpoint: ...
+
+
 class MavlinkService:
     """Telemetry of the vehicles behind one MAVLink endpoint (see the module docstring)."""
 
@@ -48,6 +56,7 @@ class MavlinkService:
         terrain: Ground | None = None,
         limits: IngestLimits | None = None,
         poll_s: float = 0.2,
+        open_link: EndpointOpener = open_endpoint,
     ) -> None:
         self.name = f"mavlink-{sensor.id}"
         self.spec = EndpointSpec.parse(sensor.url)
@@ -56,6 +65,7 @@ class MavlinkService:
         self._on_status = on_status
         self._terrain = terrain
         self._poll_s = poll_s
+        self._open_link = open_link
         self._replay_speed = sensor.replay_speed
         self._dem_file = sensor.dem_file
         self._sensor_id = sensor.id
@@ -80,7 +90,7 @@ class MavlinkService:
             terrain = await asyncio.to_thread(SrtmTile.read, Path(self._dem_file))
             self.ingest = self._make_ingest(terrain)
         self._endpoint = await asyncio.to_thread(
-            open_endpoint, self.spec, clock=self._clock, replay_speed=self._replay_speed
+            self._open_link, self.spec, clock=self._clock, replay_speed=self._replay_speed
         )
         self._stopping.clear()
         self.finished.clear()
