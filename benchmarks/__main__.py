@@ -37,6 +37,8 @@ MODULES: dict[str, str] = {
     "link": "benchmarks.bench_link",
     "drone_geo": "benchmarks.bench_drone_geo",
     "cot": "benchmarks.bench_cot",
+    "live_video": "benchmarks.bench_live_video",
+    "alert_browser": "benchmarks.bench_alert_browser",
 }
 
 

@@ -27,6 +27,8 @@ from kordon.accounts.service import AccountService
 from kordon.api.app import create_api
 from kordon.api.context import ApiContext
 from kordon.api.health import camera_conditions, health_router
+from kordon.api.routes import drones as drone_routes
+from kordon.api.routes import geoexport as geoexport_routes
 from kordon.api.routes import units as unit_routes
 from kordon.api.routes import video as video_routes
 from kordon.api.routes.metrics import metrics_router
@@ -58,6 +60,7 @@ from kordon.incidents.device_watch import DeviceWatch, WatchedDevice
 from kordon.incidents.service import IncidentService
 from kordon.incidents.sla import SlaPolicy
 from kordon.incidents.store_outbox import EdgeOutbox
+from kordon.interop.geoexport import TrackBook
 from kordon.lifecycle import Service, ServiceGroup
 from kordon.link.durability import require_full_sync
 from kordon.link.outbox import Outbox
@@ -98,12 +101,13 @@ from kordon.services.store_service import StoreService
 from kordon.services.track_feed import TrackFeed
 from kordon.sim.camera import SimulatedCamera
 from kordon.sim.camera_scene import scene_for_camera
+from kordon.sim.drone_camera import SimulatedFlight
 from kordon.sim.render import Renderer
 from kordon.sim.scenes import Scene
 from kordon.sim.source import SimulatedSource
 from kordon.site.picture import SitePicture
 from kordon.units.demo import seed_demo_units
-from kordon.units.positions import position_sink
+from kordon.units.positions import FieldReport, store_report_or_log
 from kordon.units.service import UnitService
 from kordon.video.factory import build_camera_pipeline, build_frame_source
 from kordon.video.live.pacing import PacedPacketSource
@@ -114,6 +118,7 @@ from kordon.video.source.base import FrameSource, HealthSink
 from kordon.video.source.clock import Clock, SystemClock
 from kordon.video.source.decimate import next_slot_start_s
 from kordon.video.source.frame import Frame
+from kordon.wiring.drone_video import drone_video_specs, drone_videos
 from kordon.wiring.drones import drones
 from kordon.wiring.ground import ground_sensors
 from kordon.wiring.radars import radars as wire_radars
@@ -240,11 +245,20 @@ def build_node(
 
     recent_alerts = RecentAlerts()
 
+    built_units: list[UnitService] = []
+
     def unit_register() -> UnitService:
-        """The patrol-unit register (cheap, no I/O: built where it is needed)."""
-        return UnitService(
-            store_svc.store, sector_ids=[s.id for s in config.sectors], audit=evidence
-        )
+        """The patrol-unit register, built once on first use (the store opens at start)."""
+        if not built_units:
+            built_units.append(
+                UnitService(
+                    store_svc.store, sector_ids=[s.id for s in config.sectors], audit=evidence
+                )
+            )
+        return built_units[0]
+
+    def field_unit_position(report: FieldReport) -> None:
+        store_report_or_log(unit_register(), report)
 
     def publish_alert(alert: IncidentAlert) -> None:
         recent_alerts.add(alert)  # numbered first: a reconnecting browser asks by number
@@ -393,7 +407,7 @@ def build_node(
         bus,
         clock=clock.now,
         on_status=record_status,
-        on_field_unit=lambda report: position_sink(unit_register())(report),  # noqa: PLW0108 (the store opens at start)
+        on_field_unit=field_unit_position,
     )
     services.extend(taks)
     services.extend(
@@ -429,9 +443,19 @@ def build_node(
             "radars report plots, not site tracks: they need the site picture "
             "(fusion.enabled: true)"
         )
+    drone_cameras = drone_video_specs(config)
+    if drone_cameras and not fused:
+        raise NodeBuildError(
+            "drone cameras report geolocated detections, not site tracks: they need the site "
+            "picture (fusion.enabled: true)"
+        )
     stage_settings = GeoStageSettings(geo_rules=not fused)
     picture: SitePicture | None = None
+    track_book: TrackBook | None = None
     if fused:
+        # started before the picture, so the exports have every step's tracks
+        track_book = TrackBook(bus)
+        services.append(track_book)
         picture = site_picture(
             config,
             geometry,
@@ -455,7 +479,8 @@ def build_node(
                     burst=float(rate_limit(r).burst),
                 )
                 for r in radars
-            ],
+            ]
+            + drone_cameras,
         )
         services.append(picture)
     for camera in config.cameras:
@@ -560,7 +585,19 @@ def build_node(
             )
         )
 
-    drones(config, geometry, bus, clock=clock, record_status=record_status, services=services)
+    flights: dict[str, SimulatedFlight] = {}
+    drone_tasking = drones(
+        config,
+        geometry,
+        bus,
+        clock=clock,
+        record_status=record_status,
+        services=services,
+        flights=flights,
+    )
+    drone_videos(
+        config, geometry, bus, clock=clock, worlds=worlds, flights=flights, services=services
+    )
     ground_service = ground_sensors(
         config,
         ground,
@@ -707,6 +744,8 @@ def build_node(
                 video_routes.router(live_video),
                 report_routes,
                 unit_routes.session_router(unit_register(), incidents.get()),
+                geoexport_routes.session_router(track_book),
+                drone_routes.session_router(drone_tasking),
             ],
         )
 

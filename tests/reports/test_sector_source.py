@@ -97,3 +97,31 @@ def test_an_empty_store_gives_an_empty_report(store: Store) -> None:
     assert facts.incidents == 0
     assert facts.crossings.total_in == 0
     assert all(d.uptime is None for d in facts.devices)
+
+
+def test_a_report_made_during_its_period_observes_devices_only_until_it_is_made(
+    store: Store,
+) -> None:
+    """A report of today, made at 14:00 UTC: the rest of the day is not observed yet, so
+    it is neither uptime nor an outage (it once showed every device 'no report' until
+    midnight, and an uptime of a few per cent)."""
+    seed_sector_day(store)
+    made_at = utc(14)
+    facts = SectorReportSource(store, OUTLINE, sla=SLA).facts(
+        sector_id="s1", period=DAY, at=made_at
+    )
+    by_id = {d.device_id: d for d in facts.devices}
+    cam = by_id["cam1"]
+    assert cam.observed_s == pytest.approx((made_at - DAY.start).total_seconds())
+    assert [o.start for o in cam.outages] == [utc(4)]  # the real outage only
+    recorder = by_id["cam1/recorder"]
+    assert recorder.observed_s == pytest.approx(2 * 3600.0)  # 12:00 to 14:00 UTC
+    assert all(o.end <= made_at for o in recorder.outages)
+
+
+def test_a_report_made_before_its_period_has_no_device_figures(store: Store) -> None:
+    seed_sector_day(store)
+    facts = SectorReportSource(store, OUTLINE, sla=SLA).facts(
+        sector_id="s1", period=DAY, at=DAY.start - timedelta(hours=1)
+    )
+    assert facts.devices == ()

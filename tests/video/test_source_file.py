@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -260,3 +261,36 @@ def test_backoff_doubles_caps_and_jitters() -> None:
     assert len(set(delays)) == len(delays)  # jittered
     backoff.reset()
     assert backoff.next_delay_s() <= 0.5
+
+
+def test_close_from_another_thread_stops_after_the_current_frame(
+    mkv: SyntheticVideo, clock: FakeClock
+) -> None:
+    """A node stopping closes its cameras' sources from its own thread while a camera
+    thread decodes. Closing the PyAV container under that decode crashed the process
+    (a segmentation fault in the API tests); the close is now only a request until the
+    iterating thread has left the frame it is on."""
+    source = FileSource(mkv.path, clock=clock, loop=True)
+    source.open()
+    frames = source.frames()
+    first = next(frames)
+    closer = threading.Thread(target=source.close)
+    closer.start()
+    closer.join()
+    assert source._container is not None  # still open: the decoding thread closes it
+    rest = list(frames)  # the iterating thread sees the request at its next frame
+    assert first.index == 0
+    assert rest == []
+    assert source._container is None  # closed by the iterating thread on its way out
+
+
+def test_close_with_a_live_iterator_waits_for_it(mkv: SyntheticVideo, clock: FakeClock) -> None:
+    source = FileSource(mkv.path, clock=clock)
+    source.open()
+    frames = source.frames()
+    next(frames)
+    source.close()
+    assert source._container is not None  # the suspended decode still holds it
+    frames.close()
+    assert source._container is None
+    source.close()  # closing again is harmless

@@ -1,12 +1,18 @@
 """Typed dependencies: context, session, CSRF, permissions, audit, scope guard.
 
 No ``from __future__ import annotations``: FastAPI resolves these aliases at definition.
+
+A dependency that does no I/O is ``async def``: FastAPI runs a plain ``def`` dependency
+in its thread pool, and a page of incidents went through about forty thread hops per
+request, each waiting for the event loop under load. Those that read or write the store
+(the session, the audit record) stay off the loop.
 """
 
-from collections.abc import Callable, Iterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from pydantic import JsonValue
 from starlette.requests import HTTPConnection
 
@@ -36,7 +42,11 @@ def get_context(conn: HTTPConnection) -> ApiContext:
     return _api(conn).context
 
 
-ContextDep = Annotated[ApiContext, Depends(get_context)]
+async def _context_dep(conn: HTTPConnection) -> ApiContext:
+    return get_context(conn)
+
+
+ContextDep = Annotated[ApiContext, Depends(_context_dep)]
 
 
 def client_address(conn: HTTPConnection) -> str:
@@ -67,7 +77,7 @@ class Auditor:
         )
 
 
-def get_event_cache(conn: HTTPConnection) -> EventCache:
+async def get_event_cache(conn: HTTPConnection) -> EventCache:
     return _api(conn).event_cache
 
 
@@ -93,49 +103,63 @@ def get_session(request: Request, context: ContextDep) -> AuthSession:
 SessionDep = Annotated[AuthSession, Depends(get_session)]
 
 
-def get_user(session: SessionDep) -> User:
+async def get_user(session: SessionDep) -> User:
     return session.user
 
 
 CurrentUser = Annotated[User, Depends(get_user)]
 
 
-def get_auditor(request: Request, context: ContextDep, user: CurrentUser) -> Auditor:
+async def get_auditor(request: Request, context: ContextDep, user: CurrentUser) -> Auditor:
     return Auditor(context, user.username, client_address(request))
 
 
 AuditorDep = Annotated[Auditor, Depends(get_auditor)]
 
 
-def audited_request(request: Request, session: SessionDep, auditor: AuditorDep) -> Iterator[None]:
+async def audited_request(
+    request: Request, session: SessionDep, auditor: AuditorDep
+) -> AsyncIterator[None]:
     """On every authenticated route: CSRF check for state-changing methods, and the audit
-    record of every state-changing action with its outcome (one place for all routes)."""
+    record of every state-changing action with its outcome (one place for all routes).
+
+    A read passes straight through on the event loop; the audit records (store writes)
+    of a state-changing request are written in the thread pool."""
     if request.method in SAFE_METHODS:
         yield
         return
     action = f"{request.method} {request.url.path}"
     if not session.csrf_ok(request.headers.get(CSRF_HEADER)):
-        auditor.record("csrf", action, "refused", {"reason": CSRF_DETAIL})
+        await run_in_threadpool(auditor.record, "csrf", action, "refused", {"reason": CSRF_DETAIL})
         raise HTTPException(status_code=403, detail=CSRF_DETAIL)
     try:
         yield
     except HTTPException as exc:
-        auditor.record(
-            action, request.url.path, f"refused {exc.status_code}", {"detail": exc.detail}
+        await run_in_threadpool(
+            auditor.record,
+            action,
+            request.url.path,
+            f"refused {exc.status_code}",
+            {"detail": exc.detail},
         )
         raise
     except Exception as exc:
-        auditor.record(action, request.url.path, "failed", {"error": str(exc)[:500]})
+        await run_in_threadpool(
+            auditor.record, action, request.url.path, "failed", {"error": str(exc)[:500]}
+        )
         raise
-    auditor.record(action, request.url.path, "ok")
+    await run_in_threadpool(auditor.record, action, request.url.path, "ok")
 
 
-def require(permission: Permission) -> Callable[[User, Auditor, Request], None]:
+def require(
+    permission: Permission,
+) -> Callable[[User, Auditor, Request], Coroutine[Any, Any, None]]:
     """A dependency refusing (403, audited) users whose role lacks ``permission``."""
 
-    def check(user: CurrentUser, auditor: AuditorDep, request: Request) -> None:
+    async def check(user: CurrentUser, auditor: AuditorDep, request: Request) -> None:
         if permission not in permissions_of(user.role):
-            auditor.record(
+            await run_in_threadpool(
+                auditor.record,
                 "forbidden",
                 f"{request.method} {request.url.path}",
                 "refused",
@@ -148,7 +172,9 @@ def require(permission: Permission) -> Callable[[User, Auditor, Request], None]:
     return check
 
 
-def get_scope_guard(context: ContextDep, user: CurrentUser, auditor: AuditorDep) -> ScopeGuard:
+async def get_scope_guard(
+    context: ContextDep, user: CurrentUser, auditor: AuditorDep
+) -> ScopeGuard:
     return ScopeGuard(context, user, auditor.record)
 
 

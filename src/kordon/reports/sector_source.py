@@ -100,7 +100,14 @@ class SectorReportSource:
             device_ids = self._outline.devices_of(sector_id)
             if sector_id is None:
                 device_ids = tuple(sorted({*device_ids, *_reporting(session)}))
-            devices = tuple(_uptime(session, d, period) for d in device_ids)
+            # Time after the report is made is not observed yet: a report of today must not
+            # count the rest of the day as every device's outage.
+            observed_end = min(period.end, at)
+            devices = (
+                tuple(_uptime(session, d, period.start, observed_end) for d in device_ids)
+                if observed_end > period.start
+                else ()
+            )
         outcomes = Counter(i.outcome for i in incidents)
         return SectorFacts(
             site_id=self._outline.site_id,
@@ -319,5 +326,5 @@ def _reporting(session: Session) -> list[str]:
     return list(session.scalars(select(DeviceStatusRow.device_id)))
 
 
-def _uptime(session: Session, device_id: str, period: ReportPeriod) -> DeviceUptime:
-    return read_device_uptime(session, device_id, start=period.start, end=period.end)
+def _uptime(session: Session, device_id: str, start: datetime, end: datetime) -> DeviceUptime:
+    return read_device_uptime(session, device_id, start=start, end=end)

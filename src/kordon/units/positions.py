@@ -44,13 +44,18 @@ def store_report(units: UnitService, report: FieldReport, *, source: str = "cot"
     return outcome
 
 
+def store_report_or_log(units: UnitService, report: FieldReport, *, source: str = "cot") -> None:
+    """Store one report from a TAK intake (or ignore it); a refusal is logged."""
+    try:
+        store_report(units, report, source=source)
+    except UnitInputError as exc:
+        logger.warning("position of %s (%s) refused: %s", report.callsign, report.uid, exc)
+
+
 def position_sink(units: UnitService, *, source: str = "cot") -> Callable[[FieldReport], None]:
     """A callback for a TAK intake: each report stored (or ignored), errors logged."""
 
     def sink(report: FieldReport) -> None:
-        try:
-            store_report(units, report, source=source)
-        except UnitInputError as exc:
-            logger.warning("position of %s (%s) refused: %s", report.callsign, report.uid, exc)
+        store_report_or_log(units, report, source=source)
 
     return sink

@@ -7,7 +7,8 @@ external entities, at most :data:`~kordon.interop.cot.xml.MAX_DEPTH` levels and
 :data:`~kordon.interop.cot.xml.MAX_EVENT_BYTES`. It keeps only what a :class:`CotEvent`
 holds (the root's attributes, the first ``<point>``, the first ``<detail>/<contact>``'s
 callsign), so it runs several times faster than building the tree: the CoT in path of
-a busy TAK server.
+a busy TAK server. What it keeps is validated by the same
+:func:`~kordon.interop.cot.xml.event_from_parts` as the tree reader's.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from xml.parsers import expat
 
-from kordon.interop.cot.event import CotEvent, make_event
-from kordon.interop.cot.timefmt import parse_time
-from kordon.interop.cot.xml import MAX_DEPTH, MAX_ELEMENTS, MAX_EVENT_BYTES
+from kordon.interop.cot.event import CotEvent
+from kordon.interop.cot.xml import MAX_DEPTH, MAX_ELEMENTS, MAX_EVENT_BYTES, event_from_parts
 
 
 class _RefusedError(Exception):
@@ -83,16 +83,6 @@ def _no_external(_context: str, _base: str | None, _system: str | None, _public:
     raise _RefusedError("refused XML: external entity")
 
 
-def _float(point: dict[str, str], name: str) -> float:
-    text = point.get(name)
-    if text is None or text.strip() == "":
-        raise ValueError(f"point {name}: missing")
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(f"point {name}: {text[:40]!r} is not a number") from None
-
-
 def parse_xml_event_fast(data: bytes) -> CotEvent:
     """One CoT XML event from bytes (``ValueError`` when refused, malformed or invalid)."""
     if len(data) > MAX_EVENT_BYTES:
@@ -112,23 +102,4 @@ def parse_xml_event_fast(data: bytes) -> CotEvent:
         raise ValueError(str(exc)) from None
     except expat.ExpatError as exc:
         raise ValueError(f"malformed XML: {exc}") from None
-    if reader.root_tag != "event":
-        raise ValueError(f"root element <{(reader.root_tag or '')[:40]}>, expected <event>")
-    point = reader.point
-    if point is None:
-        raise ValueError("no <point> element")
-    root = reader.root
-    return make_event(
-        uid=root.get("uid"),
-        type_=root.get("type"),
-        how=root.get("how"),
-        time=parse_time("time", root.get("time")),
-        start=parse_time("start", root.get("start")),
-        stale=parse_time("stale", root.get("stale")),
-        lat=_float(point, "lat"),
-        lon=_float(point, "lon"),
-        hae=_float(point, "hae"),
-        ce=_float(point, "ce"),
-        le=_float(point, "le"),
-        callsign=reader.callsign,
-    )
+    return event_from_parts(reader.root_tag, reader.root, reader.point, reader.callsign)

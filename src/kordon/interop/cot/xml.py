@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml import DefusedXmlException
@@ -62,8 +63,8 @@ def parse_xml_element(data: bytes, *, max_depth: int = MAX_DEPTH) -> Element:
     return root
 
 
-def _float(elem: Element, name: str) -> float:
-    text = elem.get(name)
+def _float(point: Mapping[str, str], name: str) -> float:
+    text = point.get(name)
     if text is None or text.strip() == "":
         raise ValueError(f"point {name}: missing")
     try:
@@ -72,14 +73,20 @@ def _float(elem: Element, name: str) -> float:
         raise ValueError(f"point {name}: {text[:40]!r} is not a number") from None
 
 
-def event_from_element(root: Element) -> CotEvent:
-    """Validate an ``<event>`` element (``ValueError`` naming the bad attribute)."""
-    if root.tag != "event":
-        raise ValueError(f"root element <{root.tag[:40]}>, expected <event>")
-    point = root.find("point")
+def event_from_parts(
+    root_tag: str | None,
+    root: Mapping[str, str],
+    point: Mapping[str, str] | None,
+    callsign: str | None,
+) -> CotEvent:
+    """Validate what a :class:`CotEvent` holds, as read by either reader (this module's
+    element tree or :mod:`kordon.interop.cot.fastxml`): the root's tag and attributes, the
+    first ``<point>``'s attributes, the first ``<detail>/<contact>``'s callsign.
+    ``ValueError`` names the bad part."""
+    if root_tag != "event":
+        raise ValueError(f"root element <{(root_tag or '')[:40]}>, expected <event>")
     if point is None:
         raise ValueError("no <point> element")
-    contact = root.find("detail/contact")
     return make_event(
         uid=root.get("uid"),
         type_=root.get("type"),
@@ -92,7 +99,19 @@ def event_from_element(root: Element) -> CotEvent:
         hae=_float(point, "hae"),
         ce=_float(point, "ce"),
         le=_float(point, "le"),
-        callsign=None if contact is None else contact.get("callsign"),
+        callsign=callsign,
+    )
+
+
+def event_from_element(root: Element) -> CotEvent:
+    """Validate an ``<event>`` element (``ValueError`` naming the bad attribute)."""
+    point = root.find("point")
+    contact = root.find("detail/contact")
+    return event_from_parts(
+        root.tag,
+        root.attrib,
+        None if point is None else point.attrib,
+        None if contact is None else contact.get("callsign"),
     )
 
 

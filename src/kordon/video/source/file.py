@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -37,6 +38,10 @@ class FileSource:
     keeps frames at that rate and drops the rest before colour conversion.
     A file that yields no frame at all raises ``SourceError``; a truncated file ends
     after its last decodable frame; undecodable packets are counted in ``decode_errors``.
+
+    ``close()`` is safe from another thread: while a ``frames()`` iterator is live, it only
+    asks it to stop, and the iterator closes the container itself after its current frame
+    (closing a PyAV container under a decode in progress crashes the process).
     """
 
     def __init__(
@@ -60,6 +65,9 @@ class FileSource:
         self._info: SourceInfo | None = None
         self._start_time: datetime | None = None
         self._decode_errors = 0
+        self._lock = threading.Lock()
+        self._iterating_thread: int | None = None  # the thread of a live frames(), if any
+        self._close_requested = False
 
     @property
     def info(self) -> SourceInfo:
@@ -84,7 +92,7 @@ class FileSource:
         return self.info
 
     def _open_container(self) -> None:
-        self.close()
+        self._close_container()
         url = str(self.path)
         container = open_input(url)
         try:
@@ -99,7 +107,18 @@ class FileSource:
         """Decoded frames; see the class docstring for pacing, looping and decimation."""
         if self._container is None or self._start_time is None:
             raise SourceError(f"{self.path}: frames() before open()")
-        start_time = self._start_time
+        with self._lock:
+            self._iterating_thread = threading.get_ident()
+            self._close_requested = False
+        try:
+            yield from self._frames(self._start_time)
+        finally:
+            with self._lock:
+                self._iterating_thread = None
+                if self._close_requested:
+                    self._close_container()
+
+    def _frames(self, start_time: datetime) -> Iterator[Frame]:
         url = str(self.path)
         index = 0
         offset_s = 0.0  # added to pts on each loop pass so time keeps increasing
@@ -110,6 +129,8 @@ class FileSource:
             timer = PtsTimer(period_s)
             decoded_this_pass = 0
             for av_frame in decode_frames(container, stream, url, self._settings, self._on_error):
+                if self._close_requested:
+                    return
                 pts_s = timer.seconds(av_frame)
                 decoded_this_pass += 1
                 frame_index = index
@@ -133,7 +154,7 @@ class FileSource:
                         f"({self._decode_errors} decode errors)"
                     )
                 return
-            if not self.loop:
+            if not self.loop or self._close_requested:
                 return
             offset_s += timer.last_s + period_s
             logger.debug("%s: looping after %d frames", self.path, index)
@@ -160,6 +181,15 @@ class FileSource:
         logger.warning("%s: decode error %d: %s", self.path, self._decode_errors, reason)
 
     def close(self) -> None:
+        """Close the file; while a ``frames()`` iterator is live (on any thread), ask it
+        to stop: it closes the file after its current frame, or when it is closed."""
+        with self._lock:
+            if self._iterating_thread is not None:
+                self._close_requested = True
+                return
+            self._close_container()
+
+    def _close_container(self) -> None:
         if self._container is not None:
             self._container.close()
         self._container = None
