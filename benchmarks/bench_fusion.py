@@ -303,18 +303,32 @@ def comparison_rows(duration_s: float = 20.0, seeds: tuple[int, ...] = SEEDS) ->
         BenchRow(BENCH, "Stone Soup GNN: mean GOSPA (c=5 m, p=2)", ss_gospa, "m"),
     ]
     for label, done in runs.items():
-        wins = sum(
-            float(np.mean(r.scores.ospa)) <= float(np.mean(sc.ospa))
+        diff = [
+            float(np.mean(r.scores.ospa)) - float(np.mean(sc.ospa))
             for r, (_, sc) in zip(done, ss_runs, strict=True)
-        )
-        rows.append(
+        ]
+        rows += [
             BenchRow(
                 BENCH,
                 f"seeds where {label} OSPA <= Stone Soup's",
-                float(wins),
+                float(sum(d <= 0.0 for d in diff)),
                 f"of {len(seeds)}",
-            )
-        )
+            ),
+            BenchRow(
+                BENCH,
+                f"{label}: per-seed OSPA − Stone Soup's, worst seed",
+                max(diff),
+                "m",
+                "per-seed mean OSPA difference; > 0: ours worse on that seed",
+            ),
+            BenchRow(
+                BENCH,
+                f"{label}: per-seed OSPA − Stone Soup's, best seed",
+                min(diff),
+                "m",
+                ", ".join(f"{d:+.4f}" for d in diff),
+            ),
+        ]
     plain_s = sum(r.spent_s for r in runs["ours, positions only"])
     rows.append(
         BenchRow(BENCH, "speed-up, ours (positions only) / Stone Soup", ss_s / plain_s, "x")

@@ -87,6 +87,32 @@ def test_a_sensor_that_breaks_its_promise_is_not_trusted_again() -> None:
     assert mark.release(10.5) == 10.4  # its promises no longer move the watermark
 
 
+def test_an_event_sensor_holds_the_picture_only_while_its_reports_can_be_in_flight() -> None:
+    """A ground sensor's alarm stamped 100.0 arrives 0.15 s later. Treated like a scanning
+    sensor it would hold the picture at 100.0 until it goes stale (2 s); as an event
+    sensor it holds it only to the wall time less its delivery delay and the margin."""
+    cams_only = SensorWatermark(max_lag_s=2.0)
+    alarms = SensorWatermark(max_lag_s=2.0, event_sensors=frozenset({"ugs-1"}))
+    for mark in (cams_only, alarms):
+        mark.heard("ugs-1", 100.0, 100.15)
+        for k in range(10):  # a camera at 5 fps, frames arriving 0.1 s after capture
+            frame = 100.0 + 0.2 * k
+            mark.heard("cam-1", frame, frame + 0.1, next_after_s=frame + 0.19)
+    now = 101.9  # the frame of 101.8 has just arrived
+    assert cams_only.release(now) == 100.0  # frozen at the alarm for 2 s
+    assert alarms.release(now) == pytest.approx(now - 0.15 - 0.05)
+    # its reports are still screened in order: the alarm's own time is never passed early
+    early = SensorWatermark(max_lag_s=2.0, event_sensors=frozenset({"ugs-1"}))
+    early.heard("ugs-1", 100.0, 100.15)
+    early.heard("cam-1", 100.1, 100.16, next_after_s=100.29)
+    assert early.release(100.16) == pytest.approx(100.0)  # 100.16 - 0.2 < the alarm's 100.0
+
+
+def test_a_delay_margin_must_be_finite_and_not_negative() -> None:
+    with pytest.raises(ValueError, match="delay_margin_s"):
+        SensorWatermark(max_lag_s=1.0, delay_margin_s=-0.1)
+
+
 def _crossing(track: int, sector: str = "s1") -> Event:
     return Event(
         kind=EventKind.BORDER_CROSSING,

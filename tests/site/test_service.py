@@ -4,6 +4,8 @@ out, events ingested in order in a worker thread, unknown sensors reported as he
 from __future__ import annotations
 
 import asyncio
+import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,7 @@ from kordon.fusion.sensors import SensorKind, SensorSpec
 from kordon.geo.site_geometry import SiteGeometry
 from kordon.sim.world import WorldScenario
 from kordon.site.factory import site_picture_core
-from kordon.site.picture import SitePicture
+from kordon.site.picture import SitePicture, StepOutput
 from tests.site.scene import border_frame, scans_of, two_overlapping_cameras, walk
 
 START_S = 1_800_000_000.0
@@ -104,3 +106,59 @@ def test_scans_on_the_bus_become_tracks_and_one_ingested_crossing(geometry: Site
     assert max(len(s) for s in site) == 1
     assert [h.device_id for h in health] == ["ugs-9"]
     assert core.scans == len(scans) + 1
+
+
+def test_a_slow_store_holds_back_neither_scans_nor_the_order_of_events(
+    geometry: SiteGeometry,
+) -> None:
+    """Events wait in order for the store while the picture goes on taking scans; stopping
+    stores the ones already raised."""
+    specs = [SensorSpec("cam-a", SensorKind.CAMERA)]
+    core = site_picture_core(geometry, specs, SiteFusionConfig())
+    raised: list[Event] = []
+
+    def one_event_per_scan(scan: SensorScan, now_s: float) -> StepOutput:
+        # Stands in for a crossing on every scan (the real rules need a long walk).
+        core.scans += 1
+        event = Event(EventKind.BORDER_CROSSING, datetime.fromtimestamp(scan.time_s, UTC), "x")
+        raised.append(event)
+        return StepOutput(events=[event])
+
+    core.on_scan = one_event_per_scan  # type: ignore[method-assign]
+    store_open = threading.Event()
+    ingested: list[str] = []
+    snapped: list[str] = []
+
+    def slow_ingest(event: Event) -> None:
+        store_open.wait(timeout=30)
+        ingested.append(event.id)
+
+    async def go() -> int:
+        bus = InProcessBus(queue_size=100)
+        bus.bind(asyncio.get_running_loop())
+        picture = SitePicture(
+            core,
+            bus,
+            ingest=slow_ingest,
+            snapshot=lambda e: snapped.append(e.id),
+            now_s=lambda: START_S,
+            tick_s=3600.0,
+        )
+        await picture.start()
+        try:
+            for k in range(3):
+                bus.publish(OBSERVATIONS, SensorScan.empty("cam-a", START_S + k))
+            async with asyncio.timeout(30):
+                while core.scans < 3:  # every scan taken while the first event is stuck
+                    await asyncio.sleep(0.001)
+            waiting = picture.events_waiting
+            assert ingested == []
+        finally:
+            store_open.set()
+            await picture.stop()
+        return waiting
+
+    waiting = asyncio.run(go())
+    assert waiting == 2  # the first is in the store, the other two wait behind it
+    assert ingested == [e.id for e in raised]
+    assert snapped == [e.id for e in raised]

@@ -3,6 +3,7 @@ track and one crossing; handover keeps the id; a patrol along the strip raises n
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 
@@ -91,6 +92,35 @@ def test_one_person_seen_by_two_cameras_is_one_track_and_one_crossing(
     assert set(last.local_ids) == {"cam-a", "cam-b"}
     assert last.ellipse is not None
     assert 0.0 < last.ellipse.minor_m <= last.ellipse.major_m < 5.0
+
+
+def test_detected_at_is_the_newest_measurement_behind_the_track_not_the_step(
+    geometry: SiteGeometry, frame: BorderFrame
+) -> None:
+    cameras = two_overlapping_cameras(frame)
+    intruder = walk(0, [frame.at(-40.0, -40.0), frame.at(40.0, 50.0)], 1.4, 1.0)
+    scenario = WorldScenario(cameras, (intruder,), 90.0, start_s=START_S)
+    # Each camera promises its next frame (5 fps): the picture steps to just before the
+    # next promised frame, later than any frame it has seen.
+    scans = [
+        (arrival, dataclasses.replace(scan, next_after_s=scan.time_s + 0.19))
+        for arrival, scan in scans_of(scenario)
+    ]
+    core = _core(geometry, ("cam-a", "cam-b"))
+    stepped: list[tuple[float, Event]] = []  # (the step's time, a crossing it raised)
+    for arrival, scan in scans:
+        out = core.on_scan(scan, arrival)
+        if out.tracks is not None:
+            stepped += [(out.tracks.time_s, e) for e in _crossings(out.events)]
+
+    step_s, crossing = stepped[0]
+    detected = crossing.attributes["detected_at"]
+    assert isinstance(detected, str)
+    detected_s = datetime.fromisoformat(detected).timestamp()
+    measured = np.concatenate([s.observations.time_s for _, s in scans])  # no clutter
+    newest = float(measured[measured <= step_s].max())
+    assert detected_s == pytest.approx(newest, abs=1e-6)
+    assert step_s > detected_s + 0.01  # the step ran ahead of the frame
 
 
 def test_a_patrol_along_the_strip_and_people_on_one_side_raise_no_crossing(

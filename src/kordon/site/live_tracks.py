@@ -26,7 +26,14 @@ def ellipse_of(cov: np.ndarray) -> Ellipse:
 
 
 class SiteTrackFeed:
-    """Turns each tracker step into ``LiveTrack`` messages (one per shown track)."""
+    """Turns tracker steps into ``LiveTrack`` messages (one per shown track).
+
+    The picture steps on every scan of every sensor (tens a second); a map needs a track
+    a few times a second. A track is shown again once ``min_interval_s`` of event time
+    has passed since it was last shown, or at once when it is new, becomes confirmed or
+    gains or loses a sensor. Fewer messages keep the live feed's queue, which alerts
+    share, short.
+    """
 
     def __init__(
         self,
@@ -35,24 +42,57 @@ class SiteTrackFeed:
         local_ids: LocalIds,
         trail_points: int = 20,
         show_tentative: bool = False,
+        min_interval_s: float = 0.2,
     ) -> None:
+        if not (math.isfinite(min_interval_s) and min_interval_s >= 0):
+            raise ValueError(f"min_interval_s must be >= 0, got {min_interval_s}")
         self._geometry = geometry
         self._local_ids = local_ids
         self._trail_points = trail_points
         self._show_tentative = show_tentative
+        self._min_interval_s = min_interval_s
         self._trails: dict[int, deque[tuple[float, float]]] = {}
+        # track → (event time it was last shown, confirmed then, its sensors then)
+        self._shown: dict[int, tuple[float, bool, tuple[str, ...]]] = {}
+
+    def _due(self, track_id: int, time_s: float, confirmed: bool, sensors: tuple[str, ...]) -> bool:
+        last = self._shown.get(track_id)
+        return (
+            last is None
+            or time_s - last[0] >= self._min_interval_s - 1e-9
+            or last[1] != confirmed
+            or last[2] != sensors
+        )
 
     def messages(self, tracks: SiteTracks, deleted: Iterable[int]) -> list[LiveTrack]:
         for track_id in deleted:
             self._trails.pop(int(track_id), None)
+            self._shown.pop(int(track_id), None)
         shown = tracks if self._show_tentative else tracks[tracks.confirmed]
         if len(shown) == 0:
             return []
+        due = np.fromiter(
+            (
+                self._due(track_id, shown.time_s, bool(confirmed), sensors)
+                for track_id, confirmed, sensors in zip(
+                    shown.site_track_id.tolist(),
+                    shown.confirmed.tolist(),
+                    shown.sensor_ids,
+                    strict=True,
+                )
+            ),
+            np.bool_,
+            len(shown),
+        )
+        if not due.any():
+            return []
+        shown = shown[due]
         lonlat = self._geometry.frame.xy_to_lonlat(shown.east_north_m)
         sectors = self._geometry.sectors.sector_of(shown.east_north_m)
         time = datetime.fromtimestamp(shown.time_s, UTC)
         out: list[LiveTrack] = []
         for i, track_id in enumerate(shown.site_track_id.tolist()):
+            self._shown[track_id] = (shown.time_s, bool(shown.confirmed[i]), shown.sensor_ids[i])
             lon, lat = float(lonlat[i, 0]), float(lonlat[i, 1])
             trail = self._trails.setdefault(track_id, deque(maxlen=self._trail_points))
             trail.append((lon, lat))

@@ -13,6 +13,11 @@ Per scan (any sensor: camera, drone, ground sensor, radar) and on a steady tick:
 
 ``SitePictureCore`` does the work synchronously (tests drive it with explicit times);
 ``SitePicture`` runs it on the node's event loop from the bus.
+
+Events leave the picture through an ordered queue: one worker stores them one at a time,
+in order, while the picture goes on taking scans (a store write never holds the next
+scan back, nor the alerts that scan raises). Each event's snapshot is written while the
+event is stored, not before it: the operator's alert does not wait for a JPEG.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ from kordon.site.watermark import SensorWatermark
 logger = logging.getLogger(__name__)
 
 HEALTH_EVERY_S = 10.0
+STOP_DRAIN_S = 10.0
+"""On stop, how long the events already raised may take to be stored."""
 
 
 @dataclass(slots=True)
@@ -139,8 +146,9 @@ class SitePicture:
     """Runs ``SitePictureCore`` on the node's loop: scans from the bus, a steady tick.
 
     ``ingest`` stores an event and correlates it into an incident (blocking: it runs in a
-    worker thread, one event at a time, in order); ``snapshot`` keeps the frame of the
-    camera named by an event's ``source_id``. ``now_s`` is wall time (POSIX seconds).
+    worker thread, one event at a time, in order, off the picture's lock); ``snapshot``
+    keeps the frame of the camera named by an event's ``source_id`` (in another worker
+    thread, while the event is stored). ``now_s`` is wall time (POSIX seconds).
     """
 
     name = "site-picture"
@@ -164,15 +172,19 @@ class SitePicture:
         self._lock = asyncio.Lock()
         self._subscription: Subscription | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._events: asyncio.Queue[Event] = asyncio.Queue()
+        self._raiser: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._subscription = self._bus.subscribe(route(OBSERVATIONS, self._on_scan))
+        self._raiser = asyncio.create_task(self._raise_in_order(), name="site-picture-events")
         self._tasks = [
             asyncio.create_task(self._pump(self._subscription), name="site-picture-scans"),
             asyncio.create_task(self._ticks(), name="site-picture-tick"),
         ]
 
     async def stop(self) -> None:
+        """Stop taking scans, then let the events already raised be stored."""
         if self._subscription is not None:
             self._bus.unsubscribe(self._subscription)
             self._subscription = None
@@ -182,6 +194,24 @@ class SitePicture:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        if self._raiser is not None:
+            try:
+                async with asyncio.timeout(STOP_DRAIN_S):
+                    await self._events.join()
+            except TimeoutError:
+                logger.error(
+                    "site picture stopped with %d event(s) not stored (the store hangs)",
+                    self._events.qsize() + 1,
+                )
+            self._raiser.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._raiser
+            self._raiser = None
+
+    @property
+    def events_waiting(self) -> int:
+        """Events raised but not yet stored."""
+        return self._events.qsize()
 
     async def _pump(self, subscription: Subscription) -> None:
         while True:
@@ -205,13 +235,30 @@ class SitePicture:
         for message in out.live:
             self._bus.publish(TRACKS, message)
         for event in out.events:
-            await asyncio.to_thread(self._raise, event)
+            self._events.put_nowait(event)
 
-    def _raise(self, event: Event) -> None:
+    async def _raise_in_order(self) -> None:
+        """Store each event in turn; its snapshot is written alongside, not before."""
+        while True:
+            event = await self._events.get()
+            try:
+                await asyncio.gather(
+                    asyncio.to_thread(self._keep_snapshot, event),
+                    asyncio.to_thread(self._store, event),
+                )
+            except Exception:
+                # a bug in a store must not stop every later alert: log it, go on
+                logger.exception("site event %s: raising it failed", event.id)
+            finally:
+                self._events.task_done()
+
+    def _keep_snapshot(self, event: Event) -> None:
         try:
             self._snapshot(event)
         except (KordonError, OSError) as exc:
             logger.error("snapshot of site event %s not kept: %s", event.id, exc)
+
+    def _store(self, event: Event) -> None:
         try:
             self._ingest(event)
         except KordonError as exc:

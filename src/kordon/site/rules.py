@@ -4,7 +4,9 @@ The same rule code the cameras use (``kordon.geo.geo_rules``) runs once for the 
 site on the site tracker's confirmed tracks: one crossing per object, whichever sensors
 see it. Each event gets its place (lat/lon, km post, sector), the track's uncertainty,
 the site track id and every contributing sensor; its ``source_id`` is the camera (else
-the sensor) that saw the track last, whose footage and snapshot show the moment.
+the sensor) that saw the track last, whose footage and snapshot show the moment. Its
+``detected_at`` attribute is the time of the newest measurement behind the track when
+the rule fired: the frame the alert rests on, from which alert latency is measured.
 """
 
 from __future__ import annotations
@@ -42,6 +44,18 @@ def track_sigma_m(cov: np.ndarray) -> np.ndarray:
     if cov.shape[0] == 0:
         return np.zeros(0)
     return np.sqrt(np.maximum(np.linalg.eigvalsh(cov)[:, -1], 0.0))
+
+
+def _detected_at(event: Event, measured: dict[int, float], step: datetime) -> str:
+    """The time of the newest measurement behind the event's track (the frame the alert
+    rests on; the step's time when the event has no live track). The step itself can be
+    later: the picture moves to just before the sensors' next promised scan, so stamping
+    the step would hide the time the picture waited for the other sensors."""
+    track = event.track_id
+    frame_s = measured.get(int(track)) if track is not None and track.isdigit() else None
+    if frame_s is None or frame_s > step.timestamp():
+        return step.isoformat()
+    return datetime.fromtimestamp(frame_s, UTC).isoformat()
 
 
 class SiteRules:
@@ -88,12 +102,14 @@ class SiteRules:
             )
         )
         sensors = dict(zip(tracks.site_track_id.tolist(), tracks.sensor_ids, strict=True))
+        measured = dict(
+            zip(tracks.site_track_id.tolist(), tracks.last_update_s.tolist(), strict=True)
+        )
         events: list[Event] = []
         for rule, border in self._rules:
             for event in rule.trigger(planar, time):
                 enriched = self._enrich(event, border, sigma, sensors)
-                # the step the rule fired on: the delay from the true crossing to it
-                enriched.attributes["detected_at"] = time.isoformat()
+                enriched.attributes["detected_at"] = _detected_at(event, measured, time)
                 events.append(enriched)
         return events
 
