@@ -7,6 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Integer, MetaData, Table, inspect, text
 
+from kordon.register.text_index import outside_models
 from kordon.store import SchemaTooNewError, Store, StoreError
 from kordon.store.engine import create_engine_for, current_revision, head_revision, upgrade
 from kordon.store.models import Base
@@ -39,7 +40,9 @@ def _diff(db_url: str, metadata: MetaData) -> list[object]:
     try:
         upgrade(engine)
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_name": outside_models}
+            )
             return list(compare_metadata(context, metadata))
     finally:
         engine.dispose()

@@ -2,7 +2,8 @@
 
 Pages are keyset-paginated by serial (``after`` is the last serial of the previous page),
 so a page costs the same at the end of 100,000 assets as at the start. Assets outside the
-reader's scope answer exactly like unknown serials.
+reader's scope answer exactly like unknown serials. A text search is a ``LIKE`` over
+``search_text``, narrowed first by the trigram index where that pays (``TextIndex``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from kordon.register.project import FundingProject, ProcurementLine
 from kordon.register.scope import RegisterScope
 from kordon.register.search import like_pattern
 from kordon.register.status import AssetStatus
+from kordon.register.text_index import TextIndex
 from kordon.store.models_register import (
     RegisterAssetRow,
     RegisterCheckRow,
@@ -110,7 +112,25 @@ def scoped(statement: S, scope: RegisterScope) -> S:
     return statement
 
 
-def filtered(statement: S, where: AssetFilter) -> S:
+def search_query(where: AssetFilter) -> str | None:
+    """The filter's search text, stripped; ``None`` when there is none.
+
+    Raises:
+        RegisterInputError: too long, or with control characters.
+    """
+    if not where.query:
+        return None
+    text = where.query.strip()
+    if len(text) > MAX_QUERY:
+        raise RegisterInputError(f"search text longer than {MAX_QUERY} characters")
+    if any(ord(ch) < 32 for ch in text):
+        raise RegisterInputError("search text must not contain control characters")
+    return text
+
+
+def filtered(statement: S, where: AssetFilter, *, candidates: AnySelect | None = None) -> S:
+    """``statement`` (over assets) limited to ``where``; ``candidates`` (a ``SELECT`` of
+    asset ids from :class:`TextIndex`) narrows a search before its ``LIKE``."""
     conditions: list[Any] = []
     if where.project_id is not None:
         conditions.append(RegisterAssetRow.project_id == where.project_id)
@@ -124,19 +144,26 @@ def filtered(statement: S, where: AssetFilter) -> S:
         conditions.append(RegisterAssetRow.holder_id == where.holder_id)
     if where.device_id is not None:
         conditions.append(RegisterAssetRow.device_id == where.device_id)
-    if where.query:
-        text = where.query.strip()
-        if len(text) > MAX_QUERY:
-            raise RegisterInputError(f"search text longer than {MAX_QUERY} characters")
-        if any(ord(ch) < 32 for ch in text):
-            raise RegisterInputError("search text must not contain control characters")
+    text = search_query(where)
+    if text is not None:
         conditions.append(RegisterAssetRow.search_text.like(like_pattern(text), escape="\\"))
+        if candidates is not None:
+            conditions.append(RegisterAssetRow.id.in_(candidates))
     return statement.where(*conditions)
 
 
 class RegisterReader:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], *, text_index: TextIndex | None = None
+    ) -> None:
         self._sessions = sessions
+        self._text_index = text_index if text_index is not None else TextIndex()
+
+    def _filtered(self, session: Session, statement: S, where: AssetFilter) -> S:
+        """:func:`filtered`, with a search narrowed by the text index where that pays."""
+        text = search_query(where)
+        candidates = None if text is None else self._text_index.narrowing(session, text.lower())
+        return filtered(statement, where, candidates=candidates)
 
     @contextmanager
     def _read(self, what: str) -> Iterator[Session]:
@@ -153,11 +180,13 @@ class RegisterReader:
     ) -> AssetPage:
         if not 1 <= limit <= MAX_PAGE:
             raise RegisterInputError(f"limit must be in [1, {MAX_PAGE}], got {limit}")
-        statement = filtered(scoped(select(RegisterAssetRow), scope), where or AssetFilter())
-        if after is not None:
-            statement = statement.where(RegisterAssetRow.serial > after)
-        statement = statement.order_by(RegisterAssetRow.serial).limit(limit + 1)
         with self._read("listing assets") as session:
+            statement = self._filtered(
+                session, scoped(select(RegisterAssetRow), scope), where or AssetFilter()
+            )
+            if after is not None:
+                statement = statement.where(RegisterAssetRow.serial > after)
+            statement = statement.order_by(RegisterAssetRow.serial).limit(limit + 1)
             rows = list(session.scalars(statement))
         items = [asset_from_row(r) for r in rows[:limit]]
         next_after = items[-1].serial if len(rows) > limit else None
@@ -180,12 +209,12 @@ class RegisterReader:
         if not 1 <= limit <= MAX_PAGE:
             raise RegisterInputError(f"limit must be in [1, {MAX_PAGE}], got {limit}")
         where = where or AssetFilter()
-        serials_query = (
-            filtered(scoped(select(RegisterAssetRow.serial), scope), where)
-            .order_by(RegisterAssetRow.serial)
-            .limit(TOTAL_CAP + 1)
-        )
         with self._read("listing assets") as session:
+            serials_query = (
+                self._filtered(session, scoped(select(RegisterAssetRow.serial), scope), where)
+                .order_by(RegisterAssetRow.serial)
+                .limit(TOTAL_CAP + 1)
+            )
             serials = list(session.scalars(serials_query))
             capped = len(serials) > TOTAL_CAP
             total = min(len(serials), TOTAL_CAP)
@@ -214,11 +243,12 @@ class RegisterReader:
         return AssetPage(items=items, next_after=next_after, total=total, total_capped=capped)
 
     def count_assets(self, scope: RegisterScope, where: AssetFilter | None = None) -> int:
-        statement = filtered(
-            scoped(select(func.count()).select_from(RegisterAssetRow), scope),
-            where or AssetFilter(),
-        )
         with self._read("counting assets") as session:
+            statement = self._filtered(
+                session,
+                scoped(select(func.count()).select_from(RegisterAssetRow), scope),
+                where or AssetFilter(),
+            )
             return int(session.scalar(statement) or 0)
 
     def _visible_row(self, session: Session, scope: RegisterScope, serial: str) -> RegisterAssetRow:

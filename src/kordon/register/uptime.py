@@ -20,8 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kordon.domain.status import DeviceState
@@ -151,6 +152,11 @@ def compute_uptime(
     return DeviceUptime(device_id, since, until, up, down, unknown, outages, degraded)
 
 
+MAX_SEEKS = 64
+"""Index seeks for a device's changes in one window; a device that changes state more often
+than this (flapping) has the rest of its window read in one ordered scan instead."""
+
+
 def read_uptime(
     session: Session,
     device_id: str,
@@ -160,8 +166,8 @@ def read_uptime(
     stale_after_s: float | None = DEFAULT_STALE_AFTER_S,
 ) -> DeviceUptime:
     """Uptime of ``device_id`` over ``[since, until)`` from ``device_status_history`` and the
-    latest-status table, in ``session``. Only rows that change the state are read (a
-    window function drops repeats, for histories written a row per report)."""
+    latest-status table, in ``session``. Only the rows that change the state are read (see
+    ``read_changes``), so a history written a row per report costs what its changes cost."""
     since, until = require_utc(since, name="since"), require_utc(until, name="until")
     h = DeviceStatusHistoryRow
     previous_row = session.execute(
@@ -170,39 +176,73 @@ def read_uptime(
         .order_by(h.time.desc(), h.id.desc())
         .limit(1)
     ).one_or_none()
-    # ordered by time only: adding the id makes SQLite sort instead of reading the index
-    previous_state = func.lag(h.state).over(partition_by=h.device_id, order_by=h.time)
-    inner = (
-        select(
-            h.time.label("time"),
-            h.state.label("state"),
-            h.detail.label("detail"),
-            h.id.label("id"),
-            previous_state.label("previous"),
-        )
-        .where(h.device_id == device_id, h.time >= since, h.time < until)
-        .subquery()
-    )
-    changes = session.execute(
-        select(inner.c.time, inner.c.state, inner.c.detail)
-        .where(or_(inner.c.previous.is_(None), inner.c.previous != inner.c.state))
-        .order_by(inner.c.time, inner.c.id)
-    )
-    last_seen = session.scalar(
-        select(DeviceStatusRow.time).where(DeviceStatusRow.device_id == device_id)
-    )
     before: Report | None = None
     if previous_row is not None:
         before = (previous_row[0], previous_row[1], previous_row[2])
+    last_seen = session.scalar(
+        select(DeviceStatusRow.time).where(DeviceStatusRow.device_id == device_id)
+    )
     return compute_uptime(
         device_id,
-        ((r[0], r[1], r[2]) for r in changes),
+        read_changes(
+            session,
+            device_id,
+            since=since,
+            until=until,
+            state=None if before is None else before[1],
+        ),
         since=since,
         until=until,
         before=before,
         last_seen=last_seen,
         stale_after_s=stale_after_s,
     )
+
+
+def read_changes(
+    session: Session,
+    device_id: str,
+    *,
+    since: datetime,
+    until: datetime,
+    state: str | None,
+    max_seeks: int = MAX_SEEKS,
+) -> list[Report]:
+    """The history rows of ``device_id`` in ``[since, until)`` that change its state from
+    ``state`` (the state before ``since``; ``None``: unknown), time order.
+
+    Each change is found with one index seek: the earliest time after the last change with a
+    row in another state, and of the rows at that time the last written (the one that holds
+    from it). The rows between changes (heartbeats that repeat the state) are skipped inside
+    the database, never sent to Python, so the cost follows the number of changes. After
+    ``max_seeks`` changes the rest of the window is read as it is (``compute_uptime`` reads
+    repeats as nothing).
+    """
+    h = DeviceStatusHistoryRow
+    changes: list[Report] = []
+    lower: Any = h.time >= since
+    for _ in range(max_seeks):
+        conditions = [h.device_id == device_id, lower, h.time < until]
+        if state is not None:
+            conditions.append(h.state != state)
+        moment = select(h.time).where(*conditions).order_by(h.time).limit(1).scalar_subquery()
+        row = session.execute(
+            select(h.time, h.state, h.detail)
+            .where(h.device_id == device_id, h.time == moment)
+            .order_by(h.id.desc())
+            .limit(1)
+        ).one_or_none()
+        if row is None:
+            return changes
+        changes.append((row[0], row[1], row[2]))
+        state, lower = row[1], h.time > row[0]
+    rest = session.execute(
+        select(h.time, h.state, h.detail)
+        .where(h.device_id == device_id, lower, h.time < until)
+        .order_by(h.time, h.id)
+    )
+    changes.extend((r[0], r[1], r[2]) for r in rest)
+    return changes
 
 
 def device_uptime(

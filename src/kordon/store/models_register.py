@@ -128,7 +128,8 @@ class RegisterAssetRow(Base):
     device_id: Mapped[str | None] = mapped_column(NAME)
     status_report: Mapped[str | None] = mapped_column(Text)
     search_text: Mapped[str] = mapped_column(String(600))
-    """Serial, model, vendor and lot, lower-cased (``kordon.register.search``)."""
+    """Serial, model, vendor and lot, lower-cased (``kordon.register.search``); indexed by
+    trigrams outside the models (migration 0010, ``kordon.register.text_index``)."""
     last_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -141,6 +142,10 @@ class RegisterAssetRow(Base):
         Index("ix_register_assets_category_serial", "category", "serial"),
         Index("ix_register_assets_status_serial", "status", "serial"),
         Index("ix_register_assets_sector_id_serial", "sector_id", "serial"),
+        # two filters together (migration 0010)
+        Index("ix_register_assets_category_status_serial", "category", "status", "serial"),
+        Index("ix_register_assets_sector_id_category_serial", "sector_id", "category", "serial"),
+        Index("ix_register_assets_project_id_status_serial", "project_id", "status", "serial"),
         # a text search reads this index only (serial order), never the rows
         Index("ix_register_assets_serial_search_text", "serial", "search_text"),
         Index("ix_register_assets_device_id", "device_id"),
