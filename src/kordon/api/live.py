@@ -75,23 +75,12 @@ class LiveClient:
 
 
 class LiveHub:
-    """Fans bus messages out to WebSocket clients (all on the server's event loop).
-
-    Bus messages go out in publish order, except ``incident`` messages: their public view
-    is read from the store off the loop by a reader task of their own, so an ``alert``
-    published right after its incident change is never held behind that read (alert to
-    screen is the number that matters, docs/alerts.md). Incident messages keep their order
-    among themselves; changes of one incident that arrive while it is being read are sent
-    once, as its latest stored state.
-    """
+    """Fans bus messages out to WebSocket clients (all on the server's event loop)."""
 
     def __init__(self, context: ApiContext) -> None:
         self._context = context
         self._clients: set[LiveClient] = set()
         self._task: asyncio.Task[None] | None = None
-        self._incident_task: asyncio.Task[None] | None = None
-        self._pending_incidents: dict[str, Incident] = {}
-        self._incidents_waiting = asyncio.Event()
         self._subscription: Subscription | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
 
@@ -114,10 +103,6 @@ class LiveHub:
                 route(DRONES, self._on_drone),
             )
             self._task = asyncio.create_task(self._pump(self._subscription), name="live-hub")
-            self._incidents_waiting = asyncio.Event()  # of this loop (a test may run several)
-            self._incident_task = asyncio.create_task(
-                self._read_incidents(), name="live-hub-incidents"
-            )
         return client
 
     async def disconnect(self, client: LiveClient) -> None:
@@ -130,12 +115,6 @@ class LiveHub:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-            if self._incident_task is not None:
-                reader, self._incident_task = self._incident_task, None
-                reader.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await reader
-            self._pending_incidents.clear()
 
     def catch_up(self, client: LiveClient, resume: tuple[str, int] | None) -> None:
         """Send ``hello`` (this run's alert epoch and last alert number) and, when the
@@ -180,23 +159,10 @@ class LiveHub:
         self.broadcast(_text("event", EventPublic.of(event), event.sector_id))
 
     async def _on_incident(self, incident: Incident) -> None:
-        self._pending_incidents.pop(incident.id, None)  # re-queued last: keeps change order
-        self._pending_incidents[incident.id] = incident
-        self._incidents_waiting.set()
-
-    async def _read_incidents(self) -> None:
-        while True:
-            await self._incidents_waiting.wait()
-            self._incidents_waiting.clear()
-            while self._pending_incidents:
-                incident_id = next(iter(self._pending_incidents))
-                incident = self._pending_incidents.pop(incident_id)
-                try:
-                    public = await asyncio.to_thread(self._incident_view, incident_id)
-                except (KordonError, ValueError) as exc:
-                    logger.warning("live feed: cannot show incident %s: %s", incident_id, exc)
-                    continue
-                self.broadcast(_text("incident", public, incident.sector_id))
+        # one trip off the loop (read and view together): the alert that follows waits
+        # for it, since a browser is told of an incident before it is alerted to it
+        public = await asyncio.to_thread(self._incident_view, incident.id)
+        self.broadcast(_text("incident", public, incident.sector_id))
 
     def _incident_view(self, incident_id: str) -> BaseModel:
         return incident_public(self._context, self._context.incidents.get(incident_id))
