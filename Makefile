@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SITE ?= examples/volyn/site.yaml
 WEB_STAMP := web/dist/index.html
 
-.PHONY: run test lint typecheck unit bench bench-border reliability venv web clean format docs central-demo
+.PHONY: run test lint typecheck unit bench bench-border reliability venv web clean format docs central-demo screenshots
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -76,6 +76,13 @@ central-demo: venv web
 
 docs: venv
 	$(VENV)/bin/kordon config docs -o docs/configuration.md
+
+# The console for the README: a demo node and the browser walk-through write the overview map,
+# a zoomed incident, live video, playback and an export at 1366x768 and 1920x1080 into
+# docs/screenshots/console-<view>-<size>.png (needs node and Chromium, as `make test`'s browser
+# test). On a loaded machine: `.venv/bin/python -m tests.e2e.screenshots --analytics-fps 2`.
+screenshots: venv web
+	$(PY) -m tests.e2e.screenshots --out docs/screenshots
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist .mypy_cache .pytest_cache .ruff_cache

@@ -5,6 +5,7 @@ import type {
   Camera,
   Clip,
   DeviceStatus,
+  ExportAnswer,
   FeatureCollection,
   Incident,
   Resolution,
@@ -167,6 +168,11 @@ export class ApiClient {
 
   addNote(id: string, text: string): Promise<Incident> {
     return this.act(id, "notes", { text });
+  }
+
+  /** An evidence bundle of the incident, made with `reason` (audited). */
+  createExport(incidentId: string, reason: string): Promise<ExportAnswer> {
+    return this.request<ExportAnswer>("POST", "/api/exports", { incident_id: incidentId, reason });
   }
 
   cameraSnapshotUrl(cameraId: string, tick: number): string {

@@ -130,6 +130,7 @@ export class Console {
     this.cameras = new CameraPanel(this.tabs.get("cameras")!.pane, this.api, this.store);
     const health = new HealthPanel(this.tabs.get("health")!.pane, this.store);
     this.map = new MapView(mapPane, this.api, this.store, (id) => this.open(id));
+    this.detail.setRouteOverlay(this.map.routeOverlay());
     this.alerts.mount();
     this.queue.mount();
     this.detail.mount();
@@ -177,6 +178,8 @@ export class Console {
       d: () => this.showTabThen(() => this.detail?.startDispatch()),
       r: () => this.showTabThen(() => this.detail?.startResolve()),
       c: () => this.showTabThen(() => void this.detail?.close()),
+      e: () => this.showTabThen(() => this.detail?.startExport()),
+      s: () => this.showTabThen(() => this.detail?.startDroneCue()),
       n: () => this.showTabThen(() => this.detail?.focusNote()),
       "1": () => this.showTab("incident"),
       "2": () => this.showTab("cameras"),

@@ -1,18 +1,36 @@
 // The incident detail pane: snapshot, clip player, history timeline, actions and notes.
 import { ApiError, type ApiClient } from "./api";
 import { clear, h } from "./dom";
-import { STATUS_LABELS, actionAllowed, eventWords, clockZ, crossingsText, dateTimeZ, km, priorityColour, type IncidentAction } from "./format";
+import {
+  STATUS_LABELS,
+  actionAllowed,
+  eventWords,
+  clockZ,
+  crossingsText,
+  dateTimeZ,
+  km,
+  kindWords,
+  priorityColour,
+  type IncidentAction,
+} from "./format";
+import { EXPORTERS, exportForm, exportResult } from "./export";
+import { DroneCueClient, DroneCuePrompt, type RouteOverlay } from "./drone_cue";
 import type { Store } from "./store";
 import type { Clip, EventRecord, Incident, Resolution } from "./types";
 import { UnitsClient, UnitsPanel, dispatchChoices, type DispatchChoice } from "./units";
+import { CROSSING_KINDS, snapshotEvent } from "./snapshot_choice";
+import type { CrossingAt } from "./video/clip_marks";
+import { clipView } from "./video/clip_view";
 
-type Mode = "idle" | "resolve" | "dispatch";
+type Mode = "idle" | "resolve" | "dispatch" | "export" | "drone";
 
 const CLIP_POLLS = 24;
 const CLIP_POLL_MS = 5000;
 const MAX_EVENTS = 50;
 /** Roles that may set a unit's field status (the API checks it again). */
 const UNIT_REPORTERS: ReadonlySet<string> = new Set(["operator", "supervisor", "admin", "commander"]);
+/** Roles that may task drones (incident_act, as dispatching; the API checks it again). */
+const DRONE_TASKERS: ReadonlySet<string> = new Set(["operator", "supervisor", "admin"]);
 const CHOICE_GROUPS: [DispatchChoice["group"], string][] = [
   ["sector", "Available, this sector (nearest first)"],
   ["other", "Available, other sectors"],
@@ -25,20 +43,40 @@ const RESOLUTIONS: { key: string; value: Resolution; label: string }[] = [
   { key: "u", value: "duplicate", label: "Duplicate" },
 ];
 
+/** "true_alarm" as the operator chose it: "True alarm". */
+function resolutionWords(resolution: Resolution): string {
+  return RESOLUTIONS.find((r) => r.value === resolution)?.label ?? resolution.replaceAll("_", " ");
+}
+
+/** An open incident nobody acknowledged before its SLA time. */
+function overdue(incident: Incident): boolean {
+  return incident.status === "open" && incident.sla_due_at !== null && Date.parse(incident.sla_due_at) < Date.now();
+}
+
 export class DetailPane {
   private mode: Mode = "idle";
   private shownId: string | null = null;
   private shownVersion = -1;
   private readonly body = h("div", { class: "detail-body", "data-testid": "incident-detail" });
   private readonly media = h("div", { class: "detail-media" });
+  private readonly snapshotBox = h("div", { class: "detail-snapshot" });
+  /** The shown incident's events as loaded (to name them in the history). */
+  private readonly eventsById = new Map<string, EventRecord>();
+  /** The event whose snapshot is on screen ("" for none yet). */
+  private snapshotId = "";
   private readonly prompt = h("div", { class: "detail-prompt" });
   private readonly info = h("div", { class: "detail-info" });
   private readonly history = h("div", { class: "detail-history" });
   private readonly unitsBox = h("div", { class: "detail-units" });
+  /** The last export's download link; kept while the same incident is shown. */
+  private readonly exportBox = h("div", { class: "detail-export" });
   private unitsClient: UnitsClient | null = null;
   private unitsPanel: UnitsPanel | null = null;
   /** Bumped each time the dispatch prompt opens, so a slow unit list cannot fill a newer one. */
   private dispatchTicket = 0;
+  /** The open "Send drone" prompt (its plan is cancelled when it closes). */
+  private droneCue: DroneCuePrompt | null = null;
+  private routeOverlay: RouteOverlay | null = null;
   private readonly eventList = h("ol", { class: "timeline events", "data-testid": "event-timeline" });
   private readonly noteInput = h("textarea", {
     class: "note-input",
@@ -76,6 +114,11 @@ export class DetailPane {
     this.render();
   }
 
+  /** Where a planned drone route is drawn (the live map). */
+  setRouteOverlay(overlay: RouteOverlay | null): void {
+    this.routeOverlay = overlay;
+  }
+
   focusNote(): void {
     if (this.store.selected()) this.noteInput.focus();
   }
@@ -91,34 +134,42 @@ export class DetailPane {
     const changedIncident = incident.id !== this.shownId;
     if (!changedIncident && incident.version === this.shownVersion) return;
     if (changedIncident) {
+      this.droneCue?.close();
       this.mode = "idle";
       this.shownId = incident.id;
       clear(this.body);
       clear(this.media);
       clear(this.eventList);
-      this.body.append(this.info, this.prompt, this.media, this.history, this.unitsBox);
+      clear(this.exportBox);
+      this.body.append(this.info, this.prompt, this.exportBox, this.media, this.history, this.unitsBox);
       void this.loadMedia(incident);
     } else {
-      void this.loadEvents(incident); // a new event may have joined
+      // A new event may have joined: a camera's view of the crossing replaces a lesser one.
+      void this.loadEvents(incident).then((events) => {
+        if (this.shownId === incident.id) this.showSnapshot(incident, events);
+      });
     }
     this.shownVersion = incident.version;
     this.renderInfo(incident);
-    this.renderPrompt();
+    // A live update leaves an open prompt alone (a half-typed reason, a chosen unit), unless
+    // the incident's new state no longer allows what the prompt would do.
+    if (changedIncident) this.renderPrompt();
+    else if ((this.mode === "resolve" || this.mode === "dispatch") && !actionAllowed(incident.status, this.mode)) this.cancelPrompt();
   }
 
   private renderInfo(incident: Incident): void {
     clear(this.info);
     const facts: [string, string][] = [
-      ["Status", `${STATUS_LABELS[incident.status]}${incident.resolution ? ` · ${incident.resolution}` : ""}`],
+      ["Status", `${STATUS_LABELS[incident.status]}${incident.resolution ? ` · ${resolutionWords(incident.resolution)}` : ""}`],
       ["Opened", dateTimeZ(incident.opened_at)],
       ["Last alert", dateTimeZ(incident.last_alert_at)],
       ["Crossings", crossingsText(incident.crossings) || "none"],
       ["Where", `${incident.sector_id ?? "—"} · ${km(incident.km_post)}`],
-      ["What", [incident.class_name, incident.direction, incident.kind].filter(Boolean).join(" · ")],
-      ["Camera", incident.camera_id ?? "—"],
+      ["What", [incident.class_name, incident.direction, incident.kind ? kindWords(incident.kind) : null].filter(Boolean).join(" · ")],
+      ["Sensor", incident.camera_id ?? "—"],
       ["Assignee", incident.assignee ?? "—"],
       ["Unit", incident.dispatched_unit ?? "—"],
-      ["SLA due", incident.sla_due_at ? dateTimeZ(incident.sla_due_at) : "—"],
+      ["SLA due", incident.sla_due_at ? `${dateTimeZ(incident.sla_due_at)}${overdue(incident) ? " · overdue" : ""}` : "—"],
     ];
     const actions = h(
       "div",
@@ -127,7 +178,19 @@ export class DetailPane {
       this.button("Dispatch", "d", "action-dispatch", () => this.startDispatch(), incident, "dispatch"),
       this.button("Resolve", "r", "action-resolve", () => this.startResolve(), incident, "resolve"),
       this.button("Close", "c", "action-close", () => void this.close(), incident, "close"),
+      this.button("Export", "e", "action-export", () => this.startExport()),
+      this.button("Send drone", "s", "action-drone", () => this.startDroneCue(), incident, "dispatch"),
     );
+    const droneButton = actions.lastElementChild;
+    if (droneButton instanceof HTMLButtonElement && !this.mayTaskDrones()) {
+      droneButton.disabled = true;
+      droneButton.title = "Send drone: your role may not task drones";
+    }
+    const exportButton = actions.children[4];
+    if (exportButton instanceof HTMLButtonElement && !this.mayExport()) {
+      exportButton.disabled = true;
+      exportButton.title = "Export: your role may not export evidence";
+    }
     const timeline = h("ol", { class: "timeline", "data-testid": "timeline" });
     for (const entry of incident.history) {
       timeline.append(
@@ -136,7 +199,8 @@ export class DetailPane {
           {},
           h("span", { class: "t" }, clockZ(entry.time)),
           h("b", {}, STATUS_LABELS[entry.status]),
-          ` ${entry.actor}${entry.note ? ` — ${entry.note}` : ""}`,
+          ` ${entry.actor}`,
+          entry.note ? this.historyNote(entry.note) : null,
         ),
       );
     }
@@ -169,6 +233,21 @@ export class DetailPane {
     );
   }
 
+  /** A history note in words: "event <id>" (the event that opened the incident) names the
+   * event once it is loaded, never as a bare hash. */
+  private historyNote(note: string): HTMLSpanElement {
+    const match = /^event ([0-9a-f]{16,64})$/.exec(note.trim());
+    if (!match?.[1]) return h("span", {}, ` — ${note}`);
+    const span = h("span", { class: "history-event", "data-event-id": match[1] });
+    span.textContent = this.eventNote(match[1]);
+    return span;
+  }
+
+  private eventNote(eventId: string): string {
+    const event = this.eventsById.get(eventId);
+    return event ? ` — on ${eventWords(event)}` : " — on its first event";
+  }
+
   private button(
     label: string,
     key: string,
@@ -198,6 +277,10 @@ export class DetailPane {
       );
     } else if (this.mode === "dispatch") {
       this.renderDispatch();
+    } else if (this.mode === "export") {
+      this.prompt.append(...exportForm((reason) => void this.export(reason), () => this.cancelPrompt()));
+    } else if (this.mode === "drone") {
+      this.renderDroneCue();
     }
   }
 
@@ -287,6 +370,7 @@ export class DetailPane {
   }
 
   cancelPrompt(): void {
+    this.droneCue?.close();
     this.mode = "idle";
     this.renderPrompt();
   }
@@ -301,6 +385,58 @@ export class DetailPane {
     if (!this.allows("dispatch")) return;
     this.mode = "dispatch";
     this.renderPrompt();
+  }
+
+  startDroneCue(): void {
+    if (!this.allows("dispatch") || !this.mayTaskDrones()) return;
+    this.mode = "drone";
+    this.renderPrompt();
+  }
+
+  private mayTaskDrones(): boolean {
+    return DRONE_TASKERS.has(this.store.user?.role ?? "");
+  }
+
+  /** The "Send drone" prompt: kept across re-renders of the same incident. */
+  private renderDroneCue(): void {
+    const incident = this.store.selected();
+    if (!incident) return;
+    this.droneCue ??= new DroneCuePrompt(new DroneCueClient(this.api), incident, this.routeOverlay, this.toast, () => {
+      this.droneCue = null;
+      if (this.mode === "drone") {
+        this.mode = "idle";
+        this.renderPrompt();
+      }
+    });
+    this.prompt.append(this.droneCue.element);
+  }
+
+  startExport(): void {
+    if (!this.store.selected() || !this.mayExport()) return;
+    this.mode = "export";
+    this.renderPrompt();
+  }
+
+  private mayExport(): boolean {
+    return EXPORTERS.has(this.store.user?.role ?? "");
+  }
+
+  /** Builds the incident's evidence bundle and offers it for download. */
+  private async export(reason: string): Promise<void> {
+    const incident = this.store.selected();
+    if (!incident) return;
+    try {
+      const answer = await this.api.createExport(incident.id, reason);
+      if (this.shownId !== incident.id) return;
+      this.mode = "idle";
+      this.renderPrompt();
+      clear(this.exportBox);
+      this.exportBox.append(exportResult(this.api, answer, reason));
+      this.toast(`Evidence bundle ${answer.id} ready`);
+    } catch (error) {
+      this.toast(error instanceof ApiError ? error.detail : String(error), true);
+      this.renderPrompt(); // a fresh form: the reason can be corrected and sent again
+    }
   }
 
   /** Whether the selected incident's state allows ``action`` (keys check this too). */
@@ -322,7 +458,7 @@ export class DetailPane {
   private async resolve(resolution: Resolution): Promise<void> {
     this.mode = "idle";
     this.renderPrompt();
-    await this.run((id) => this.api.resolve(id, resolution), `Resolved: ${resolution}`);
+    await this.run((id) => this.api.resolve(id, resolution), `Resolved: ${resolutionWords(resolution)}`);
   }
 
   private async dispatch(unitId: string, callsign: string, force: boolean): Promise<void> {
@@ -360,30 +496,30 @@ export class DetailPane {
     const events = settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
     events.sort((a, b) => a.time.localeCompare(b.time));
     if (this.shownId !== incident.id) return events;
+    this.eventsById.clear();
+    for (const event of events) this.eventsById.set(event.id, event);
+    for (const span of this.info.querySelectorAll<HTMLSpanElement>(".history-event")) {
+      span.textContent = this.eventNote(span.dataset.eventId ?? "");
+    }
     clear(this.eventList);
     for (const event of events) {
       this.eventList.append(h("li", { "data-testid": "event-line" }, eventWords(event)));
     }
     if (events.length === 0) this.eventList.append(h("li", { class: "empty" }, "No events."));
+    this.eventList.scrollTop = this.eventList.scrollHeight; // the newest event in view
     return events;
   }
 
   private async loadMedia(incident: Incident): Promise<void> {
     const events = await this.loadEvents(incident);
     if (this.shownId !== incident.id) return;
-    // The snapshot of the crossing itself when there is one, else of the first event.
-    const crossing = events.find((e) => e.kind === "border_crossing" || e.kind === "line_crossing");
-    const firstEvent = crossing?.id ?? incident.event_ids[0];
-    if (firstEvent) {
-      const image = h("img", {
-        class: "snapshot",
-        alt: "event snapshot",
-        src: this.api.eventSnapshotUrl(firstEvent),
-        "data-testid": "event-snapshot",
-      });
-      image.addEventListener("error", () => image.replaceWith(h("p", { class: "empty" }, "No snapshot.")));
-      this.media.append(h("h3", {}, "Snapshot"), image);
-    }
+    this.snapshotId = "";
+    clear(this.snapshotBox);
+    this.media.append(h("h3", {}, "Snapshot"), this.snapshotBox);
+    this.showSnapshot(incident, events);
+    const crossings: CrossingAt[] = events
+      .filter((e) => CROSSING_KINDS.has(e.kind))
+      .map((e) => ({ time: e.time, label: e.direction ?? "crossing" }));
     const clipBox = h("div", { class: "clips" });
     this.media.append(clipBox);
     // A clip is written after its post-roll, so it may appear some seconds after the incident.
@@ -398,7 +534,7 @@ export class DetailPane {
       if (this.shownId !== incident.id) return;
       if (clips.length > 0) {
         clear(clipBox);
-        this.renderClips(clipBox, clips);
+        this.renderClips(clipBox, clips, crossings);
         return;
       }
       clear(clipBox);
@@ -410,23 +546,40 @@ export class DetailPane {
     }
   }
 
-  private renderClips(box: HTMLElement, clips: Clip[]): void {
+  /** The crossing frame (snapshot_choice.ts), replaced when a better one joins. */
+  private showSnapshot(incident: Incident, events: readonly EventRecord[]): void {
+    const shown = snapshotEvent(events, (id) => this.store.cameras.has(id));
+    if (!shown) {
+      if (this.snapshotId === "") {
+        clear(this.snapshotBox);
+        const sources = [...new Set(events.map((e) => e.source_id))].join(", ") || incident.camera_id || "no sensor";
+        this.snapshotBox.append(h("p", { class: "empty", "data-testid": "no-snapshot" }, `No camera frame yet (seen by ${sources}).`));
+      }
+      return;
+    }
+    if (shown.id === this.snapshotId) return;
+    this.snapshotId = shown.id;
+    const src = this.api.eventSnapshotUrl(shown.id);
+    const image = h("img", {
+      class: "snapshot",
+      alt: `snapshot: ${eventWords(shown)}`,
+      src,
+      "data-testid": "event-snapshot",
+      "data-event-id": shown.id,
+      "data-event-kind": shown.kind,
+    });
+    // Full size in a new tab: the boxes and the line are small at panel width.
+    const link = h("a", { href: src, target: "_blank", rel: "noopener", title: "open full size" }, image);
+    image.addEventListener("error", () => link.replaceWith(h("p", { class: "empty" }, "No snapshot.")));
+    clear(this.snapshotBox);
+    this.snapshotBox.append(link, h("div", { class: "clip-meta", "data-testid": "snapshot-caption" }, eventWords(shown)));
+  }
+
+  private renderClips(box: HTMLElement, clips: Clip[], crossings: readonly CrossingAt[]): void {
     box.append(h("h3", {}, `Clips (${clips.length})`));
     for (const clip of clips) {
-      const video = h("video", {
-        class: "clip",
-        controls: true,
-        muted: true,
-        preload: "metadata",
-        playsinline: true,
-        "data-testid": "clip-player",
-        "data-clip-id": clip.id,
-      });
-      video.src = this.api.clipUrl(clip);
-      box.append(
-        h("div", { class: "clip-meta" }, `${clip.camera_id} · ${clockZ(clip.start)}–${clockZ(clip.end)}`),
-        video,
-      );
+      const meta = `${clip.camera_id} · ${clockZ(clip.start)}–${clockZ(clip.end)}`;
+      box.append(clipView(clip, this.api.clipUrl(clip), crossings, meta));
     }
   }
 }

@@ -108,9 +108,14 @@ const EVENT_WORDS: Record<string, string> = {
   storage_alarm: "storage alarm",
 };
 
+/** An event kind in words: "border_crossing" is "crossing". */
+export function kindWords(kind: string): string {
+  return EVENT_WORDS[kind] ?? kind.replaceAll("_", " ");
+}
+
 /** "12:04:31 crossing inbound, person, km 10.2, cam-1": an event as an operator reads it. */
 export function eventWords(event: EventRecord): string {
-  const what = EVENT_WORDS[event.kind] ?? event.kind.replaceAll("_", " ");
+  const what = kindWords(event.kind);
   const head = event.direction ? `${what} ${event.direction}` : what;
   const parts = [head, event.class_name, event.km_post === null ? null : km(event.km_post), event.source_id];
   return `${clockZ(event.time)} ${parts.filter((p) => p).join(", ")}`;

@@ -35,6 +35,8 @@ export type Note = Rest["NotePublic"];
 export type Crossings = Rest["CrossingsPublic"];
 export type Incident = Rest["IncidentPublic"];
 export type Clip = Rest["ClipPublic"];
+/** The answer of POST /api/exports: the bundle's id, download path and SHA-256. */
+export type ExportAnswer = Rest["ExportPublic"];
 /** One row of GET /api/stats/false-alarms. */
 export type FalseAlarmStats = Rest["FalseAlarmStatsPublic"];
 /** One event as ``GET /api/events/{id}`` returns it. */

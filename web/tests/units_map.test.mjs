@@ -157,6 +157,7 @@ test("the layer draws what it loads, moves labels, drops gone units, keeps data 
   const map = fakeMap();
   const markers = [];
   const makeLabel = (element, lngLat) => {
+    element.className = "maplibregl-marker maplibregl-marker-anchor-left"; // as MapLibre's Marker does
     const marker = {
       element,
       lngLat,
@@ -198,6 +199,8 @@ test("the layer draws what it loads, moves labels, drops gone units, keeps data 
   assert.equal(markers[0].element.textContent, "S1-TRIPOINT-P1");
   assert.equal(markers[1].element.style.color, UNIT_STATUS_COLOURS.dispatched);
   assert.match(markers[1].element.className, /unit-label unit-dispatched/);
+  // MapLibre's own classes stay: without them the label sits in the page flow, off its dot.
+  assert.match(markers[1].element.className, /^maplibregl-marker maplibregl-marker-anchor-left /);
 
   await layer.refresh(); // u-1 moved, u-2 gone
   assert.equal(markers.length, 2, "no new marker for a unit already drawn");

@@ -240,6 +240,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/drones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Drones */
+        get: operations["drones_api_drones_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/drones/{drone_id}/missions/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Drop a planned mission */
+        post: operations["cancel_api_drones__drone_id__missions_cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/drones/{drone_id}/missions/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a planned mission to the drone */
+        post: operations["confirm_api_drones__drone_id__missions_confirm_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/drones/{drone_id}/patrol": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Plan a sector patrol for a drone (confirm to upload) */
+        post: operations["plan_patrol_api_drones__drone_id__patrol_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -283,6 +351,74 @@ export interface paths {
         };
         /** JPEG at the event (privacy masked) */
         get: operations["event_snapshot_api_events__event_id__snapshot_jpg_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/export/incidents.geojson": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Incidents as GeoJSON */
+        get: operations["incidents_as_geojson_api_export_incidents_geojson_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/export/incidents.kml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Incidents as KML */
+        get: operations["incidents_as_kml_api_export_incidents_kml_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/export/tracks.geojson": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live site tracks as GeoJSON */
+        get: operations["tracks_as_geojson_api_export_tracks_geojson_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/export/tracks.kml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live site tracks as KML */
+        get: operations["tracks_as_kml_api_export_tracks_kml_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -421,6 +557,23 @@ export interface paths {
         put?: never;
         /** Dispatch a registered unit to an incident */
         post: operations["dispatch_api_incidents__incident_id__dispatch_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incidents/{incident_id}/drone-cue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Plan a drone cue to an incident (confirm to upload) */
+        post: operations["plan_cue_api_incidents__incident_id__drone_cue_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1157,6 +1310,18 @@ export interface components {
          * @enum {string}
          */
         AssetStatus: "in_store" | "deployed" | "issued" | "under_repair" | "lost" | "destroyed";
+        /**
+         * AttitudePublic
+         * @description Degrees; yaw clockwise from north.
+         */
+        AttitudePublic: {
+            /** Pitch Deg */
+            pitch_deg: number;
+            /** Roll Deg */
+            roll_deg: number;
+            /** Yaw Deg */
+            yaw_deg: number;
+        };
         /** AuditRecordPublic */
         AuditRecordPublic: {
             /** Action */
@@ -1475,6 +1640,70 @@ export interface components {
             /** File Name */
             file_name: string;
         };
+        /** DroneCueRequest */
+        DroneCueRequest: {
+            /**
+             * Drone Id
+             * @description The drone to send (GET /api/drones).
+             */
+            drone_id: string;
+        };
+        /** DronePatrolRequest */
+        DronePatrolRequest: {
+            /**
+             * Sector Id
+             * @description A sector along the border (GET /api/site/sectors).
+             */
+            sector_id: string;
+        };
+        /**
+         * DronePublic
+         * @description One drone's latest telemetry. ``footprint`` is the camera's footprint on the ground
+         *     as a closed [lon, lat] ring (five points) or empty with the reason in
+         *     ``footprint_note``; ``alt_m`` is above mean sea level, ``relative_alt_m`` above home.
+         */
+        DronePublic: {
+            /** Alt M */
+            alt_m: number;
+            /** Armed */
+            armed: boolean;
+            attitude: components["schemas"]["AttitudePublic"] | null;
+            /** Battery Pct */
+            battery_pct: number | null;
+            /** Camera Hfov Deg */
+            camera_hfov_deg: number | null;
+            /** Drone Id */
+            drone_id: string;
+            /** Footprint */
+            footprint: number[][];
+            /** Footprint Note */
+            footprint_note: string;
+            gimbal: components["schemas"]["GimbalPublic"] | null;
+            /** Ground Speed Mps */
+            ground_speed_mps: number | null;
+            /** Heading Deg */
+            heading_deg: number | null;
+            /** Home */
+            home: number[] | null;
+            /** Lat */
+            lat: number;
+            link: components["schemas"]["LinkState"];
+            /** Lon */
+            lon: number;
+            /** Mode */
+            mode: string;
+            /** Relative Alt M */
+            relative_alt_m: number | null;
+            /** Sensor Id */
+            sensor_id: string;
+            /** System Id */
+            system_id: number;
+            /**
+             * Time
+             * Format: date-time
+             */
+            time: string;
+        };
         /** ErrorPublic */
         ErrorPublic: {
             /** Detail */
@@ -1589,6 +1818,20 @@ export interface components {
          * @enum {string}
          */
         Frame: "image" | "local";
+        /**
+         * GimbalPublic
+         * @description Degrees; pitch -90 is straight down; yaw relative to the heading unless absolute.
+         */
+        GimbalPublic: {
+            /** Pitch Deg */
+            pitch_deg: number;
+            /** Roll Deg */
+            roll_deg: number;
+            /** Yaw Absolute */
+            yaw_absolute: boolean;
+            /** Yaw Deg */
+            yaw_deg: number;
+        };
         /** Health */
         Health: {
             /**
@@ -1743,12 +1986,176 @@ export interface components {
             /** Lon */
             lon: number;
         };
+        /**
+         * LinkState
+         * @description Whether the vehicle's heartbeat is still heard.
+         * @enum {string}
+         */
+        LinkState: "connected" | "lost";
         /** LoginRequest */
         LoginRequest: {
             /** Password */
             password: string;
             /** Username */
             username: string;
+        };
+        /**
+         * LoiterPublic
+         * @description Where a cue watches from: the loiter point, its radius and time, the stand-off
+         *     from the incident, and whether the incident lies across a border.
+         */
+        LoiterPublic: {
+            /** Incident Across */
+            incident_across: boolean;
+            /** Lat */
+            lat: number;
+            /** Lon */
+            lon: number;
+            /** Radius M */
+            radius_m: number;
+            /** Seconds */
+            seconds: number;
+            /** Standoff M */
+            standoff_m: number;
+        };
+        /**
+         * MissionItemPublic
+         * @description One uploaded item: ``seq`` as sent (0 is the home position, not listed), the MAVLink
+         *     command's name, its position (a waypoint, or where the camera looks for a
+         *     ``DO_SET_ROI_LOCATION``), altitude above home, hold time of a loiter, speed set.
+         */
+        MissionItemPublic: {
+            /** Alt M */
+            alt_m: number | null;
+            /** Command */
+            command: string;
+            /** Hold S */
+            hold_s: number | null;
+            /** Lat */
+            lat: number | null;
+            /** Lon */
+            lon: number | null;
+            /** Seq */
+            seq: number;
+            /** Speed Mps */
+            speed_mps: number | null;
+        };
+        /**
+         * MissionKind
+         * @enum {string}
+         */
+        MissionKind: "cue" | "patrol";
+        /**
+         * MissionPlanPublic
+         * @description A planned mission waiting for confirmation (nothing is uploaded yet).
+         */
+        MissionPlanPublic: {
+            /**
+             * Altitude M
+             * @description Cruise altitude above home.
+             */
+            altitude_m: number;
+            /**
+             * Border Clearance M
+             * @description The path's closest approach to a border.
+             */
+            border_clearance_m: number;
+            /**
+             * Buffer M
+             * @description The distance every mission keeps from a border.
+             */
+            buffer_m: number;
+            /** Drone Id */
+            drone_id: string;
+            /**
+             * Duration S
+             * @description Estimated flight time, loiter included.
+             */
+            duration_s: number;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Expires In S */
+            expires_in_s: number;
+            /**
+             * Home
+             * @description [lon, lat] where it returns to; null unknown.
+             */
+            home: number[] | null;
+            /** Incident Id */
+            incident_id: string | null;
+            /** Items */
+            items: components["schemas"]["MissionItemPublic"][];
+            kind: components["schemas"]["MissionKind"];
+            loiter: components["schemas"]["LoiterPublic"] | null;
+            /** Path Length M */
+            path_length_m: number;
+            /**
+             * Route
+             * @description The path as flown, [lon, lat] points.
+             */
+            route: number[][];
+            /** Sector Id */
+            sector_id: string | null;
+            /** Speed Mps */
+            speed_mps: number;
+            /**
+             * Start
+             * @description [lon, lat] where the drone is: the flight starts here.
+             */
+            start: number[];
+            /**
+             * Target
+             * @description [lon, lat] of the incident (a cue).
+             */
+            target: number[] | null;
+            /**
+             * Token
+             * @description Single-use: confirm with it before expires_at.
+             */
+            token: string;
+            /** Waypoints */
+            waypoints: number;
+        };
+        /** MissionTokenRequest */
+        MissionTokenRequest: {
+            /**
+             * Token
+             * @description The token of the planned mission.
+             */
+            token: string;
+        };
+        /**
+         * MissionUploadPublic
+         * @description An uploaded mission, acknowledged by the vehicle.
+         */
+        MissionUploadPublic: {
+            /** Drone Id */
+            drone_id: string;
+            /** Elapsed S */
+            elapsed_s: number;
+            /** Incident Id */
+            incident_id: string | null;
+            /**
+             * Items
+             * @description MAVLink items sent, the home position included.
+             */
+            items: number;
+            kind: components["schemas"]["MissionKind"];
+            /**
+             * Resent
+             * @description Messages sent again after a timeout.
+             */
+            resent: number;
+            /** Sector Id */
+            sector_id: string | null;
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
         };
         /** NoteOnlyRequest */
         NoteOnlyRequest: {
@@ -3228,6 +3635,363 @@ export interface operations {
             };
         };
     };
+    drones_api_drones_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DronePublic"][];
+                };
+            };
+            /** @description Malformed request: a Host not allowed, control characters in the URL, or an invalid Content-Length (on every route) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in, or the session cookie is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description CSRF token missing or invalid, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A service (database, ledger) is not available; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    cancel_api_drones__drone_id__missions_cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                drone_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MissionTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request: a Host not allowed, control characters in the URL, or an invalid Content-Length (on every route) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in, or the session cookie is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description CSRF token missing or invalid, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or it lies outside the user's sectors */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description A service (database, ledger) is not available; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    confirm_api_drones__drone_id__missions_confirm_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                drone_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MissionTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MissionUploadPublic"];
+                };
+            };
+            /** @description Malformed request: a Host not allowed, control characters in the URL, or an invalid Content-Length (on every route) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in, or the session cookie is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description CSRF token missing or invalid, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or it lies outside the user's sectors */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid lifecycle transition or a concurrent change; nothing changed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The mission would cross the border or its buffer, or no safe one exists */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The vehicle refused the mission (or its link closed); nothing flies */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A service (database, ledger) is not available; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The vehicle did not answer the upload in time; it was cancelled */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    plan_patrol_api_drones__drone_id__patrol_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                drone_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DronePatrolRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MissionPlanPublic"];
+                };
+            };
+            /** @description Malformed request: a Host not allowed, control characters in the URL, or an invalid Content-Length (on every route) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in, or the session cookie is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description CSRF token missing or invalid, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or it lies outside the user's sectors */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid lifecycle transition or a concurrent change; nothing changed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The mission would cross the border or its buffer, or no safe one exists */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A service (database, ledger) is not available; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
     events_api_events_get: {
         parameters: {
             query?: {
@@ -3450,6 +4214,288 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description A service (database, ledger) is not available; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    incidents_as_geojson_api_export_incidents_geojson_get: {
+        parameters: {
+            query?: {
+                /** @description Only incidents opened at or after this time (with offset). */
+                from?: string | null;
+                /** @description At most this many incidents, newest alert first, before the time filter. */
+                limit?: number;
+                /** @description Only this sector. */
+                sector?: string | null;
+                /** @description Only incidents in these states. */
+                status?: components["schemas"]["IncidentStatus"][] | null;
+                /** @description Only incidents opened before this time (with offset). */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A GeoJSON file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/geo+json": unknown;
+                };
+            };
+            /** @description Malformed request: a Host not allowed, control characters in the URL, or an invalid Content-Length (on every route) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in, or the session cookie is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description CSRF token missing or invalid, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description A service (database, ledger) is not available; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    incidents_as_kml_api_export_incidents_kml_get: {
+        parameters: {
+            query?: {
+                /** @description Only incidents opened at or after this time (with offset). */
+                from?: string | null;
+                /** @description At most this many incidents, newest alert first, before the time filter. */
+                limit?: number;
+                /** @description Only this sector. */
+                sector?: string | null;
+                /** @description Only incidents in these states. */
+                status?: components["schemas"]["IncidentStatus"][] | null;
+                /** @description Only incidents opened before this time (with offset). */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A KML 2.2 file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.google-earth.kml+xml": unknown;
+                };
+            };
+            /** @description Malformed request: a Host not allowed, control characters in the URL, or an invalid Content-Length (on every route) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in, or the session cookie is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description CSRF token missing or invalid, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description A service (database, ledger) is not available; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    tracks_as_geojson_api_export_tracks_geojson_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A GeoJSON file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/geo+json": unknown;
+                };
+            };
+            /** @description Malformed request: a Host not allowed, control characters in the URL, or an invalid Content-Length (on every route) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in, or the session cookie is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description CSRF token missing or invalid, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or it lies outside the user's sectors */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A service (database, ledger) is not available; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    tracks_as_kml_api_export_tracks_kml_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A KML 2.2 file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.google-earth.kml+xml": unknown;
+                };
+            };
+            /** @description Malformed request: a Host not allowed, control characters in the URL, or an invalid Content-Length (on every route) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in, or the session cookie is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description CSRF token missing or invalid, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or it lies outside the user's sectors */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
                 };
             };
             /** @description A service (database, ledger) is not available; try again */
@@ -4147,6 +5193,104 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description A service (database, ledger) is not available; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    plan_cue_api_incidents__incident_id__drone_cue_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incident_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DroneCueRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MissionPlanPublic"];
+                };
+            };
+            /** @description Malformed request: a Host not allowed, control characters in the URL, or an invalid Content-Length (on every route) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in, or the session cookie is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description CSRF token missing or invalid, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or it lies outside the user's sectors */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Invalid lifecycle transition or a concurrent change; nothing changed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description The mission would cross the border or its buffer, or no safe one exists */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
                 };
             };
             /** @description A service (database, ledger) is not available; try again */

@@ -178,14 +178,39 @@ class LabelSet {
 
   set(labels: { lngLat: [number, number]; text: string; testId?: string }[]): void {
     for (const marker of this.markers) marker.remove();
-    this.markers = labels.map((label) => {
+    const rows = stackedRows(labels.map((label) => label.lngLat));
+    this.markers = labels.map((label, i) => {
       const element = document.createElement("div");
       element.className = `map-label ${this.className}`;
       element.textContent = label.text;
       if (label.testId) element.dataset.testid = label.testId;
-      return new maplibregl.Marker({ element, anchor: "left", offset: [8, 0] }).setLngLat(label.lngLat).addTo(this.map);
+      const offset: [number, number] = [8, (rows[i] ?? 0) * LABEL_ROW_PX];
+      return new maplibregl.Marker({ element, anchor: "left", offset }).setLngLat(label.lngLat).addTo(this.map);
     });
   }
+}
+
+const LABEL_ROW_PX = 14;
+/** Points closer than this (degrees, about 100-200 m) share a place: their labels stack. */
+const SAME_PLACE_DEG = 0.002;
+
+/** Each label's row (in line heights) so that labels of points at one place (two cameras on
+ * one tower) stack around it instead of printing over each other. */
+export function stackedRows(points: readonly [number, number][]): number[] {
+  const groups: number[][] = [];
+  for (const [i, [lon, lat]] of points.entries()) {
+    const group = groups.find((g) => {
+      const [glon, glat] = points[g[0] ?? i] ?? [lon, lat];
+      return Math.abs(glon - lon) < SAME_PLACE_DEG && Math.abs(glat - lat) < SAME_PLACE_DEG;
+    });
+    if (group) group.push(i);
+    else groups.push([i]);
+  }
+  const rows = new Array<number>(points.length).fill(0);
+  for (const group of groups) {
+    for (const [k, i] of group.entries()) rows[i] = k - (group.length - 1) / 2;
+  }
+  return rows;
 }
 
 export class OverlayLayers {

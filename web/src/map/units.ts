@@ -210,7 +210,11 @@ export class UnitLayer {
         marker.setLngLat(label.lngLat);
       }
       const element = marker.getElement();
-      element.className = `map-label unit-label unit-${label.status}${label.stale ? " unit-stale" : ""}`;
+      // Keep the classes MapLibre gave the marker (maplibregl-marker: absolute, transformed):
+      // without them the label sits in the page flow, off its dot.
+      const kept = element.className.split(/\s+/).filter((c) => c && c !== "map-label" && !c.startsWith("unit-"));
+      const own = ["map-label", "unit-label", `unit-${label.status}`, ...(label.stale ? ["unit-stale"] : [])];
+      element.className = [...kept, ...own].join(" ");
       element.textContent = label.text;
       element.style.color = unitStatusColour(label.status);
       element.style.opacity = label.stale ? "0.5" : "1";

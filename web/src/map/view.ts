@@ -12,6 +12,7 @@ import { DroneLayer, addDroneLayers, type DronePublic } from "./drones";
 import { TrackLayer, addTrackLayers } from "./tracks";
 import { UnitLayer, addUnitLayers } from "./units";
 import { UnitsClient } from "../units";
+import { mapRouteOverlay, type RouteOverlay } from "../drone_cue";
 
 export class MapView {
   private map: maplibregl.Map | null = null;
@@ -27,6 +28,11 @@ export class MapView {
     private readonly store: Store,
     private readonly onIncidentClick: (id: string) => void,
   ) {}
+
+  /** Draws a planned drone mission on this map (web/src/drone_cue.ts). */
+  routeOverlay(): RouteOverlay {
+    return mapRouteOverlay(() => this.map);
+  }
 
   async start(): Promise<void> {
     maplibregl.setWorkerUrl(workerUrl);

@@ -65,7 +65,7 @@ export class PlaybackView {
     this.video = h("video", { class: "playback-video", controls: true, muted: true, "data-testid": "playback-video" });
     this.video.muted = true;
     this.head = h("div", { class: "timeline-head" });
-    this.bar = h("div", { class: "timeline", "data-testid": "playback-timeline" }, this.head);
+    this.bar = h("div", { class: "playback-timeline", "data-testid": "playback-timeline" }, this.head);
     this.label = h("span", { class: "playback-time", "data-testid": "playback-time" }, "—");
     this.note = h("div", { class: "playback-note" });
     const zoom = h("select", { "aria-label": "timeline window" });
