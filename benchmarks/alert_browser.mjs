@@ -4,7 +4,8 @@
 //
 // Logs in to the console in Debian's Chromium (playwright-core), then watches the alert
 // banner: each time it names a new alert, the page waits for the next animation frame (the
-// frame that paints it) and a task after it, and records Date.now() with the banner's text.
+// frame that paints it) and a task after it, and records Date.now() with the banner's text
+// (and the time the document changed, before that frame).
 // Prints "READY" once watching, then, when EXPECT alerts were shown or TIMEOUT_S passed,
 // one line "SHOWN <json>" with [{text, shown_ms}] and exits 0 (1 on a failed step).
 import { createRequire } from "node:module";
@@ -46,8 +47,11 @@ try {
     if (!banner) throw new Error("no alert banner in the console");
     new MutationObserver(() => {
       const text = banner.textContent ?? "";
+      const domMs = Date.now(); // the banner names the alert in the document
       // the frame that paints the new text, then a task after that frame
-      requestAnimationFrame(() => setTimeout(() => shown.push({ text, shown_ms: Date.now() }), 0));
+      requestAnimationFrame(() =>
+        setTimeout(() => shown.push({ text, dom_ms: domMs, shown_ms: Date.now() }), 0),
+      );
     }).observe(banner, { attributes: true, attributeFilter: ["data-count"] });
   });
   // the live feed is connected once the console says so

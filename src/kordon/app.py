@@ -637,6 +637,7 @@ def build_node(
         clips=clips,
         snapshots=live_frames,
         store=lambda: store_svc.store,
+        read_incident=lambda incident_id: incidents.get().get(incident_id),
     )
     services.append(
         PeriodicTask(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -147,10 +148,15 @@ def test_an_export_carries_the_ledger_hashes_and_verifies_offline(site: Site) ->
     snapshot_entry = ledger.file_entry(f"snapshots/{EVENT_AT:%Y-%m-%d}/ev-1.jpg")
     assert clip_entry is not None
     assert snapshot_entry is not None
-    assert {f.name: f.sha256 for f in report.manifest.files} == {
+    files = {f.name: f.sha256 for f in report.manifest.files}
+    record_sha256 = files.pop("incident.json")  # made at export time: see the next test
+    assert files == {
         f"clips/cam-1-{clip.id}.mp4": clip_entry.sha256,
         "snapshots/ev-1.jpg": snapshot_entry.sha256,
     }
+    with zipfile.ZipFile(info.path) as bundle:
+        record = bundle.read("files/incident.json")
+    assert hashlib.sha256(record).hexdigest() == record_sha256
     assert (report.manifest.exported_by, report.manifest.incident_id) == ("alice", "inc-1")
     assert site.exports.export_info(info.id) == info
     assert site.exports.export_info("not-an-id") is None
@@ -255,3 +261,46 @@ def test_manifest_round_trip_is_exact(site: Site) -> None:
     entry = site.ledger.ledger.entry(report.manifest.ledger_seq)
     assert entry.kind is EntryKind.EXPORT
     assert entry.sha256 == hashlib.sha256(report.manifest.canonical_bytes()).hexdigest()
+
+
+def test_the_bundle_holds_the_incident_record_and_verify_checks_it(site: Site) -> None:
+    """The incident itself travels with its footage: state, history, notes and events, as
+    the operators left it; a changed byte in it fails ``verify_bundle``."""
+    stored = site.store.incidents.get("inc-1")
+    acknowledged = stored.incident.transition(
+        to=IncidentStatus.ACKNOWLEDGED, actor="alice", time=EVENT_AT + timedelta(seconds=20)
+    )
+    site.store.incidents.save(acknowledged, expected_version=stored.version, time=NOW)
+    info = site.exports.create_export(
+        incident_id="inc-1", reason="court order 17", actor="alice", time=NOW
+    )
+    with zipfile.ZipFile(info.path) as bundle:
+        record = json.loads(bundle.read("files/incident.json"))
+    assert record["record"] == "kordon incident"
+    assert record["site_id"] == "site-1"
+    assert record["exported_at"] == NOW.isoformat()
+    incident = record["incident"]
+    assert (incident["id"], incident["title"], incident["status"]) == (
+        "inc-1",
+        "Crossing",
+        "acknowledged",
+    )
+    assert [(h["status"], h["actor"]) for h in record["history"]] == [
+        ("open", "correlator"),
+        ("acknowledged", "alice"),
+    ]
+    assert [(e["id"], e["kind"], e["source_id"]) for e in record["events"]] == [
+        ("ev-1", "line_crossing", "cam-1")
+    ]
+    assert record["events_missing"] == []
+    assert not list((site.data_dir / "exports").glob(".*"))  # the record's temporary file
+
+    data = bytearray(info.path.read_bytes())
+    at = data.find(b'"title":"Crossing"')
+    assert at > 0  # stored uncompressed in the canonical zip
+    data[at + len(b'"title":"')] ^= 0x01
+    tampered = info.path.with_name("tampered.zip")
+    tampered.write_bytes(bytes(data))
+    report = verify_bundle(tampered)
+    assert not report.ok
+    assert "incident.json" in report.render()

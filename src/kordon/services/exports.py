@@ -1,7 +1,9 @@
 """``ExportService``: evidence bundles of an incident (clips, snapshots, proof, signature).
 
 A bundle is written to ``<data_dir>/exports/<export id>.zip`` with the exporting user,
-the reason and the incident in its manifest; the export itself is a ledger entry whose
+the reason and the incident in its manifest, and the incident's own record (its state,
+history, notes and every event: ``kordon.services.incident_record``) as
+``files/incident.json``; the export itself is a ledger entry whose
 inclusion proof and signed tree head travel inside the bundle, so ``kordon verify`` checks
 it offline. A small sidecar (``<export id>.json``) lets the API find it again.
 
@@ -18,24 +20,28 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from kordon.api.providers import ExportInfo
+from kordon.domain.event import Event
 from kordon.evidence.bundle import BundleFile, create_bundle
 from kordon.evidence.errors import EvidenceMismatchError
 from kordon.evidence.files import sha256_file
 from kordon.evidence.manifest import ExportRequest
 from kordon.record.clips import TamperedSegmentError
 from kordon.services.clips import ClipService, ClipUnavailableError
+from kordon.services.incident_record import RECORD_NAME, incident_record, record_bytes
 from kordon.services.ledger_service import LedgerService
 from kordon.services.live_frames import LiveFrames
 from kordon.store import ConflictError, NotFoundError, Store
+from kordon.store.incidents import StoredIncident
 
 logger = logging.getLogger(__name__)
 
 _EXPORT_ID = re.compile(r"^[a-f0-9]{32}$")
+_EVENTS_CHUNK = 500
 
 
 class EvidenceTamperedError(ConflictError):
@@ -54,8 +60,12 @@ class ExportService:
         clips: ClipService,
         snapshots: LiveFrames,
         store: Callable[[], Store],
+        read_incident: Callable[[str], StoredIncident] | None = None,
     ) -> None:
+        """``read_incident`` gives the incident with everything the incident service keeps
+        beside it (dispatched unit, SLA, crossings); by default the store's own record."""
         self._site_id = site_id
+        self._read_incident = read_incident
         self._data_dir = data_dir
         self._dir = data_dir / "exports"
         self._ledger = ledger
@@ -66,7 +76,12 @@ class ExportService:
     def create_export(
         self, *, incident_id: str, reason: str, actor: str, time: datetime
     ) -> ExportInfo:
-        incident = self._store().incidents.get(incident_id).incident
+        stored = (
+            self._read_incident(incident_id)
+            if self._read_incident is not None
+            else self._store().incidents.get(incident_id)
+        )
+        incident = stored.incident
         files: list[BundleFile] = []
         starts: list[datetime] = []
         ends: list[datetime] = []
@@ -92,6 +107,11 @@ class ExportService:
             raise NotFoundError(f"incident {incident_id} has no footage or snapshots to export")
         export_id = secrets.token_hex(16)
         self._dir.mkdir(parents=True, exist_ok=True)
+        record_path = self._dir / f".{export_id}.{RECORD_NAME}"
+        events = self._events(incident.event_ids)
+        record = incident_record(stored, events, site_id=self._site_id, exported_at=time)
+        record_path.write_bytes(record_bytes(record))
+        files.append(BundleFile(name=RECORD_NAME, source=record_path))
         request = ExportRequest(
             site_id=self._site_id,
             camera_id=next(iter(cameras)) if len(cameras) == 1 else None,
@@ -113,11 +133,20 @@ class ExportService:
             )
         except EvidenceMismatchError as exc:
             raise self._refused(incident_id, str(exc)) from exc
+        finally:
+            record_path.unlink(missing_ok=True)
         digest = sha256_file(result.path)
         (self._dir / f"{export_id}.json").write_text(
             json.dumps({"incident_id": incident_id, "sha256": digest}), encoding="utf-8"
         )
         return ExportInfo(id=export_id, incident_id=incident_id, sha256=digest, path=result.path)
+
+    def _events(self, event_ids: Sequence[str]) -> list[Event]:
+        events = self._store().events
+        found: list[Event] = []
+        for start in range(0, len(event_ids), _EVENTS_CHUNK):
+            found += events.get_many(list(event_ids[start : start + _EVENTS_CHUNK]))
+        return found
 
     def _vouched(self, incident_id: str, name: str, path: Path) -> BundleFile:
         """``path`` as a bundle file carrying the SHA-256 its ledger entry recorded."""
