@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 
 import pytest
@@ -11,7 +12,14 @@ from hypothesis import strategies as st
 from sqlalchemy import insert
 
 from kordon.domain.status import DeviceState, DeviceStatus
-from kordon.register.uptime import NO_REPORT, Report, compute_uptime, device_uptime
+from kordon.register.uptime import (
+    NO_REPORT,
+    Report,
+    compute_uptime,
+    device_uptime,
+    read_changes,
+    read_uptime,
+)
 from kordon.reports.uptime import read_device_uptime
 from kordon.store import Store
 from kordon.store.models import DeviceStatusHistoryRow, DeviceStatusRow
@@ -189,3 +197,52 @@ def test_a_written_silence_and_the_tail_silence_read_from_the_store(store: Store
     assert [(o.start, o.end, o.ongoing) for o in report.outages] == [
         (o.start, o.end, o.ongoing) for o in result.outages
     ]
+
+
+@pytest.mark.parametrize("max_seeks", [1, 3, 64])
+def test_reading_only_the_changes_gives_the_uptime_of_every_row(
+    store: Store, max_seeks: int
+) -> None:
+    """A history written a row per heartbeat, with rows that share a time (the last written
+    holds), read by seeking the changes (and, past ``max_seeks``, by reading the rest as it
+    is), gives the uptime that ``compute_uptime`` gives from every row."""
+    rng = random.Random(7)
+    states = ["online", "online", "degraded", "offline", "stopped"]
+    rows: list[Report] = []
+    state = "online"
+    for minute in range(-5, 90):
+        if rng.random() < 0.15:
+            state = rng.choice(states)
+        rows.append((at(minute), state, f"m{minute}"))
+        if rng.random() < 0.1:  # a second row at the same time
+            rows.append((at(minute), rng.choice(states), f"tie {minute}"))
+    with store.sessions.begin() as session:
+        for time, state, detail in rows:
+            session.execute(
+                insert(DeviceStatusHistoryRow).values(
+                    device_id="cam-1", time=time, state=state, detail=detail, metrics={}
+                )
+            )
+    since, until = at(0), at(80)
+    with store.sessions() as session:
+        before = [r for r in rows if r[0] < since][-1]
+        changes = read_changes(
+            session, "cam-1", since=since, until=until, state=before[1], max_seeks=max_seeks
+        )
+        read = read_uptime(session, "cam-1", since=since, until=until, stale_after_s=None)
+    inside = [r for r in rows if since <= r[0] < until]
+    if max_seeks == 64:  # the heartbeats that repeat a state were skipped
+        assert len(changes) < len(inside) / 3
+    expected = compute_uptime("cam-1", rows, since=since, until=until, stale_after_s=None)
+    from_changes = compute_uptime(
+        "cam-1", changes, since=since, until=until, before=before, stale_after_s=None
+    )
+    for got in (from_changes, read):
+        assert (got.up_s, got.down_s, got.degraded_s, got.unknown_s) == (
+            expected.up_s,
+            expected.down_s,
+            expected.degraded_s,
+            expected.unknown_s,
+        )
+        assert got.outages == expected.outages
+    assert expected.outages  # the history has outages to compare
