@@ -2,11 +2,12 @@
 
 uvicorn on 127.0.0.1 (``ApiServer``), a seeded site with 10,000 incidents (two events
 each, an opening step, service extras with an alert time on nine in ten, the tenth as a
-legacy row without; half in each of two sectors),
-100 clients on ``/api/live`` receiving a track message every 50 ms; 300 sequential
-requests of the default page (100 incidents) by a user of every sector, then 100 by a
-user of one sector. Clients, publisher and server share one process and event loop (the
-numbers include that load). Runs on SQLite, and on PostgreSQL when one answers
+legacy row without; half in each of two sectors), 100 clients on ``/api/live`` receiving a
+track message every 50 ms (in a process of their own, ``benchmarks.live_clients``, as
+browsers are); 300 sequential requests of the default page (100 incidents) by a user of
+every sector, then 100 by a user of one sector. The requesting client, the publisher and
+the server share one process and event loop (the numbers include that load); the live
+clients only share the cores. Runs on SQLite, and on PostgreSQL when one answers
 (``KORDON_BENCH_POSTGRES_URL``, else ``postgresql+psycopg://postgres@127.0.0.1:5432/test``):
 a fresh schema there, dropped afterwards.
 """
@@ -14,8 +15,8 @@ a fresh schema there, dropped afterwards.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import statistics
+import sys
 import tempfile
 import time
 import warnings
@@ -24,9 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import websockets
 from sqlalchemy import insert
-from websockets.typing import Origin
 
 from benchmarks.common import BenchRow, main_for, postgres_schema
 from kordon.api.app import create_api
@@ -171,7 +170,6 @@ async def _measure(directory: Path, database_url: str, backend: str) -> list[Ben
     server = ApiServer(create_api(site.context), host="127.0.0.1", port=0)
     await server.start()
     site.bus.bind(asyncio.get_running_loop())
-    received = 0
     stop = asyncio.Event()
     try:
         async with (
@@ -181,18 +179,22 @@ async def _measure(directory: Path, database_url: str, backend: str) -> list[Ben
             cookie = f"kordon_session={await _login(client, 'operator-all')}"
             await _login(scoped_client, "operator")
             ws_url = server.url.replace("http://", "ws://") + "/api/live"
-            sockets = [
-                await websockets.connect(
-                    ws_url, origin=Origin(server.url), additional_headers={"Cookie": cookie}
-                )
-                for _ in range(N_CLIENTS)
-            ]
-
-            async def drain(ws: websockets.ClientConnection) -> None:
-                nonlocal received
-                with contextlib.suppress(websockets.ConnectionClosed):
-                    async for _ in ws:
-                        received += 1
+            clients = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "benchmarks.live_clients",
+                ws_url,
+                server.url,
+                cookie,
+                str(N_CLIENTS),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+            )
+            assert clients.stdout is not None
+            assert clients.stdin is not None
+            ready = await asyncio.wait_for(clients.stdout.readline(), 120)
+            if ready.strip() != b"READY":
+                raise RuntimeError(f"the live clients did not connect: {ready!r}")
 
             async def publish() -> None:
                 n = 0
@@ -202,7 +204,6 @@ async def _measure(directory: Path, database_url: str, backend: str) -> list[Ben
                     n += 1
                     await asyncio.sleep(0.05)
 
-            drains = [asyncio.create_task(drain(ws)) for ws in sockets]
             publisher = asyncio.create_task(publish())
             await asyncio.sleep(0.5)
             await _latencies(client, 10)  # warm-up (statement caches, first connections)
@@ -210,9 +211,9 @@ async def _measure(directory: Path, database_url: str, backend: str) -> list[Ben
             scoped = await _latencies(scoped_client, N_SCOPED_REQUESTS)
             stop.set()
             await publisher
-            for ws in sockets:
-                await ws.close()
-            await asyncio.gather(*drains)
+            clients.stdin.close()
+            out, _ = await clients.communicate()
+            received = int(out.decode().split("RECEIVED ")[-1].split()[0])
     finally:
         await server.stop()
         site.store.close()

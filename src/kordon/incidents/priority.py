@@ -143,7 +143,7 @@ class PriorityPolicy:
     def _severity(self, event: Event) -> tuple[int, int]:
         if is_device_event(event):
             return (0, -self.device_priority.get(event.kind, 3))
-        return (1, self._score(event)[0])
+        return (1, self._points(event))
 
     def _priority(self, score: int) -> int:
         for level, minimum in enumerate(self.thresholds, start=1):
@@ -152,36 +152,46 @@ class PriorityPolicy:
         return 5
 
     def _score(self, event: Event) -> tuple[int, tuple[str, ...]]:
+        """The event's points and the reasons for them, in words."""
+        reasons: list[str] = []
+        return self._points(event, reasons), tuple(reasons)
+
+    def _points(self, event: Event, reasons: list[str] | None = None) -> int:
+        """The event's points; each reason is appended to ``reasons`` when one is given
+        (the headline of every incident in a page is chosen without writing them)."""
         points = self.kind_points.get(event.kind, 0)
-        reasons = [f"{event.kind} +{points}"]
+        if reasons is not None:
+            reasons.append(f"{event.kind} +{points}")
         cls = (event.class_name or "").lower()
         if not cls:
             points += 5
-            reasons.append("unknown class +5")
+            why = "unknown class +5"
         elif cls in HUMAN_CLASSES:
             points += 10
-            reasons.append(f"{cls} +10")
+            why = f"{cls} +10"
         elif cls in ANIMAL_CLASSES:
             points -= 10
-            reasons.append(f"{cls} -10")
+            why = f"{cls} -10"
+        else:
+            why = ""
+        if why and reasons is not None:
+            reasons.append(why)
         distance_m = border_distance_m(event)
         if distance_m is not None:
-            if distance_m <= 100.0:
-                points += 10
-                reasons.append(f"{distance_m:.0f} m from the border +10")
-            elif distance_m <= 500.0:
-                points += 5
-                reasons.append(f"{distance_m:.0f} m from the border +5")
-            elif distance_m > 2000.0:
-                points -= 5
-                reasons.append(f"{distance_m:.0f} m from the border -5")
+            step = 10 if distance_m <= 100.0 else 5 if distance_m <= 500.0 else -5
+            if distance_m <= 500.0 or distance_m > 2000.0:
+                points += step
+                if reasons is not None:
+                    reasons.append(f"{distance_m:.0f} m from the border {step:+d}")
         if event.direction in (Direction.INBOUND, Direction.IN):
             points += 5
-            reasons.append(f"{event.direction} +5")
+            if reasons is not None:
+                reasons.append(f"{event.direction} +5")
         elif event.direction in (Direction.OUTBOUND, Direction.OUT):
             points -= 5
-            reasons.append(f"{event.direction} -5")
-        return points, tuple(reasons)
+            if reasons is not None:
+                reasons.append(f"{event.direction} -5")
+        return points
 
 
 def border_distance_m(event: Event) -> float | None:
