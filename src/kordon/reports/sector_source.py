@@ -2,9 +2,10 @@
 
 Everything is read in one transaction with a handful of aggregate queries: the events'
 times and directions (not whole rows), incidents with their steps, the false-alarm
-judgements, and for each device only the status reports that *changed* its state (a
-window function drops the heartbeats in the database, which is what keeps a month of a
-50-camera site fast).
+judgements, and for each device only the status reports that *changed* its state (index
+seeks skip heartbeats that repeat a state inside the database, which is what keeps a month
+of a 50-camera site fast: ``kordon.register.uptime.read_changes``). The bulk rows are read
+through the session's connection as plain Core rows, without the ORM's result processing.
 """
 
 from __future__ import annotations
@@ -172,7 +173,7 @@ def _crossings(session: Session, period: ReportPeriod, sector_id: str | None) ->
     conditions = [EventRow.kind.in_(CROSSING_KINDS), _in_period(EventRow.time, period)]
     if sector_id is not None:
         conditions.append(EventRow.sector_id == sector_id)
-    rows = session.execute(
+    rows = session.connection().execute(
         select(EventRow.time, EventRow.kind, EventRow.direction).where(*conditions)
     )
     inbound = [0] * HOURS
@@ -211,7 +212,7 @@ def _incidents(
 ) -> list[_IncidentFacts]:
     conditions = _incident_conditions(period, sector_id)
     firsts: dict[str, dict[str, datetime]] = {}
-    steps = session.execute(
+    steps = session.connection().execute(
         select(IncidentStepRow.incident_id, IncidentStepRow.status, IncidentStepRow.time)
         .join(IncidentRow, IncidentRow.id == IncidentStepRow.incident_id)
         .where(*conditions)
@@ -219,7 +220,7 @@ def _incidents(
     )
     for incident_id, status, moment in steps:
         firsts.setdefault(incident_id, {}).setdefault(status, moment)
-    rows = session.execute(
+    rows = session.connection().execute(
         select(
             IncidentRow.id,
             IncidentRow.opened_at,
@@ -291,7 +292,7 @@ def _daily(incidents: Sequence[_IncidentFacts], period: ReportPeriod) -> tuple[D
 def _false_alarms(
     session: Session, period: ReportPeriod, sector_id: str | None
 ) -> tuple[FalseAlarmStats, ...]:
-    rows = session.execute(
+    rows = session.connection().execute(
         select(
             IncidentFeedbackRow.source_id,
             IncidentFeedbackRow.rule_id,
