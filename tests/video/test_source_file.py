@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Generator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -277,20 +278,25 @@ def test_close_from_another_thread_stops_after_the_current_frame(
     closer = threading.Thread(target=source.close)
     closer.start()
     closer.join()
-    assert source._container is not None  # still open: the decoding thread closes it
+    assert _is_open(source)  # still open: the decoding thread closes it
     rest = list(frames)  # the iterating thread sees the request at its next frame
     assert first.index == 0
     assert rest == []
-    assert source._container is None  # closed by the iterating thread on its way out
+    assert not _is_open(source)  # closed by the iterating thread on its way out
 
 
 def test_close_with_a_live_iterator_waits_for_it(mkv: SyntheticVideo, clock: FakeClock) -> None:
     source = FileSource(mkv.path, clock=clock)
     source.open()
     frames = source.frames()
+    assert isinstance(frames, Generator)
     next(frames)
     source.close()
-    assert source._container is not None  # the suspended decode still holds it
+    assert _is_open(source)  # the suspended decode still holds it
     frames.close()
-    assert source._container is None
+    assert not _is_open(source)
     source.close()  # closing again is harmless
+
+
+def _is_open(source: FileSource) -> bool:
+    return source._container is not None

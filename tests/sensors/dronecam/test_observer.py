@@ -23,7 +23,8 @@ from kordon.sensors.dronecam import (
 from kordon.sensors.dronecam.observer import OUTSIDE_IMAGE
 from kordon.sensors.dronecam.projection import AT_THE_SKY
 from kordon.sensors.mavlink.ingest import IngestLimits, TelemetryIngest
-from kordon.sim.drone import SimulatedDrone, Waypoint
+from kordon.sim.drone import SimulatedDrone
+from kordon.sim.flight_plan import Waypoint
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 FRAME = LocalFrame(51.6522, 23.6824)
