@@ -127,6 +127,24 @@ def test_an_incident_lists_one_clip_per_recorded_camera_spanning_its_events(site
     assert clip.end == T0 + timedelta(seconds=3.5 + POST_S)
 
 
+def test_a_site_event_counts_for_every_camera_behind_its_track(site: Site) -> None:
+    """A fused crossing names one camera as its source (the one that saw the track last)
+    but every sensor behind the track; each of those cameras' clips must hold it. The
+    browser walk-through found cam-1's clip ending a second before a crossing that cam-1
+    had seen, because the crossing named cam-2."""
+    crossing = Event(
+        id="ev-2",
+        kind=EventKind.BORDER_CROSSING,
+        time=T0 + timedelta(seconds=4.0),
+        source_id="cam-2",
+        attributes={"sensors": "cam-1,cam-2,radar-1"},
+    )
+    site.incident("inc-1", _event("ev-1", "cam-1", 2.0), crossing)
+    [clip] = site.clips().clips_for_incident("inc-1")  # cam-2 and the radar record nothing
+    assert clip.camera_id == "cam-1"
+    assert clip.end == T0 + timedelta(seconds=4.0 + POST_S)
+
+
 def test_a_clip_is_listed_only_once_its_post_roll_is_recorded(site: Site) -> None:
     site.incident("inc-1", _event("ev-1", "cam-1", 2.0))
     end = T0 + timedelta(seconds=2.0 + POST_S)

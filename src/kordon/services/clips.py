@@ -1,10 +1,12 @@
 """``ClipService``: incident clips assembled on demand from the recorded segments.
 
 An incident's clip per camera spans its events from ``pre_roll_s`` before the first to
-``post_roll_s`` after the last; it is listed once the post-roll has been recorded, and
-assembled (stream copy, no re-encode) the first time it is opened, from closed segments
-plus the recorder's open segment. Clip ids are derived from camera and interval, so the
-same request always names the same file under ``<data_dir>/clips/``.
+``post_roll_s`` after the last (an event of a fused site track counts for every camera
+that saw the track, not only the one named as its source); it is listed once the
+post-roll has been recorded, and assembled (stream copy, no re-encode) the first time it
+is opened, from closed segments plus the recorder's open segment. Clip ids are derived
+from camera and interval, so the same request always names the same file under
+``<data_dir>/clips/``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from kordon.record.clips import TamperedSegmentError, request_clip
 from kordon.record.live import LiveSnapshot
 from kordon.record.repository import RecordingRepository
 from kordon.services.evidence_log import EvidenceLog
+from kordon.site.corroboration import SENSORS_ATTRIBUTE
 from kordon.store import NotFoundError, Store
 
 logger = logging.getLogger(__name__)
@@ -72,8 +75,8 @@ class ClipService:
         """Clips whose post-roll is already recorded (others appear later)."""
         by_camera: dict[str, list[datetime]] = {}
         for event in self._events(incident_id):
-            if event.source_id in self._roll_s:
-                by_camera.setdefault(event.source_id, []).append(event.time)
+            for camera_id in self._cameras_of(event):
+                by_camera.setdefault(camera_id, []).append(event.time)
         now = self._clock()
         clips: list[ClipInfo] = []
         for camera_id, times in sorted(by_camera.items()):
@@ -91,6 +94,15 @@ class ClipService:
                 self._known[clip_id] = info
             clips.append(info)
         return clips
+
+    def _cameras_of(self, event: Event) -> set[str]:
+        """The recorded cameras that saw ``event``: its source and, for a site event, every
+        camera behind its fused track (so the clip of each holds the crossing itself)."""
+        named = {event.source_id}
+        sensors = event.attributes.get(SENSORS_ATTRIBUTE)
+        if isinstance(sensors, str):
+            named.update(s for s in sensors.split(",") if s)
+        return {c for c in named if c in self._roll_s}
 
     def clip_info(self, clip_id: str) -> ClipInfo | None:
         with self._lock:
