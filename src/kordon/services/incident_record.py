@@ -21,6 +21,7 @@ from kordon.domain.event import Event
 from kordon.domain.incident import IncidentStatus
 from kordon.evidence.canonical import canonical_json
 from kordon.store.incidents import StoredIncident
+from kordon.store.mapping import event_to_values
 
 RECORD_NAME = "incident.json"
 """Name of the record inside a bundle's ``files/``."""
@@ -32,24 +33,9 @@ def _time(value: datetime | None) -> str | None:
 
 
 def _event(event: Event) -> dict[str, JsonValue]:
-    return {
-        "id": event.id,
-        "kind": str(event.kind),
-        "time": _time(event.time),
-        "source_id": event.source_id,
-        "rule_id": event.rule_id,
-        "track_id": event.track_id,
-        "class_name": event.class_name,
-        "confidence": event.confidence,
-        "direction": None if event.direction is None else str(event.direction),
-        "lat": event.lat,
-        "lon": event.lon,
-        "uncertainty_m": event.uncertainty_m,
-        "km_post": event.km_post,
-        "sector_id": event.sector_id,
-        "attributes": dict(event.attributes),
-        "evidence": list(event.evidence),
-    }
+    """The event as the store writes it (``event_to_values``), its time in ISO 8601."""
+    values: dict[str, JsonValue] = {**event_to_values(event), "time": _time(event.time)}
+    return values
 
 
 def incident_record(
