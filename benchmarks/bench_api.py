@@ -33,6 +33,7 @@ from kordon.api.server import ApiServer
 from kordon.bus.channels import TRACKS
 from kordon.domain.event import Direction, Event, EventKind
 from kordon.domain.live_track import LiveTrack
+from kordon.heap import settle_heap
 from kordon.store import Store, sqlite_url
 from kordon.store.mapping import event_to_values
 from kordon.store.models import EventRow, IncidentEventRow, IncidentRow, IncidentStepRow
@@ -169,6 +170,7 @@ async def _measure(directory: Path, database_url: str, backend: str) -> list[Ben
     cpu_ms = _cpu_per_request_ms(site)
     server = ApiServer(create_api(site.context), host="127.0.0.1", port=0)
     await server.start()
+    settle_heap()  # as the node does once it has started (kordon.app)
     site.bus.bind(asyncio.get_running_loop())
     stop = asyncio.Event()
     try:

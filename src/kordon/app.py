@@ -54,6 +54,7 @@ from kordon.domain.status import DeviceStatus
 from kordon.fusion.sensors import SensorKind, SensorSpec
 from kordon.geo.site_geometry import SiteGeometry
 from kordon.geo.stage import GeoStage, GeoStageSettings
+from kordon.heap import settle_heap
 from kordon.incidents.alerts import IncidentAlert
 from kordon.incidents.correlator import CorrelationPolicy, Correlator
 from kordon.incidents.device_watch import DeviceWatch, WatchedDevice
@@ -150,6 +151,7 @@ class Node:
         """Start every service, wait for ``stop``, then stop them in reverse order."""
         self.bus.bind(asyncio.get_running_loop())
         await self.services.start()
+        settle_heap()
         logger.info(
             "site %s running (%d services); operator UI and API at %s",
             self.config.site.id,

@@ -39,6 +39,7 @@ from kordon.central.outpost_view import (
 from kordon.config.models import SiteConfig
 from kordon.domain.errors import KordonError
 from kordon.geo.site_geometry import SiteGeometry
+from kordon.heap import settle_heap
 from kordon.incidents.service import IncidentService
 from kordon.lifecycle import ServiceGroup
 from kordon.services.evidence_log import EvidenceLog
@@ -90,6 +91,7 @@ class CentralServer:
     async def run(self, stop: asyncio.Event) -> None:
         """Start every service, wait for ``stop``, then stop them in reverse order."""
         await self.services.start()
+        settle_heap()
         logger.info(
             "central %s running: %d edge(s) over %d broker(s); operator UI and API at %s",
             self.config.central.id,
