@@ -257,7 +257,7 @@ def test_tasking_detail_names_the_unit() -> None:
 
     def spy(self: TakService, *args: object, **kwargs: object) -> bool:
         ok = original(self, *args, **kwargs)  # type: ignore[arg-type]
-        item = self.transport.queue._alarms[-1]
+        item = self.transport.queue._alarms[-1].payload
         raw.append(item)
         return ok
 

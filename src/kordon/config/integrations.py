@@ -612,10 +612,13 @@ class CotNotifier(StrictModel):
     url: Annotated[
         str, Field(min_length=8, max_length=500), _url_checker(("udp", "tcp", "tls"))
     ] = Field(description="udp://, tcp:// or tls:// host:port of the TAK endpoint.")
-    protocol: Literal["xml", "proto"] = Field(
-        default="xml",
-        description="Payload: CoT XML, or TAK protocol version 1 (protobuf; on tcp:// and "
-        "tls:// only with a server that expects it from the start).",
+    protocol: Literal["negotiate", "xml", "proto"] = Field(
+        default="negotiate",
+        description="Payload. negotiate: on tcp:// and tls://, CoT XML until the server "
+        "offers TAK protocol version 1 (t-x-takp-v), then ask for it and switch to protobuf "
+        "stream framing on a yes, else stay on XML; XML on udp://. xml: CoT XML only. "
+        "proto: TAK protocol version 1 from the first byte (mesh framing on udp://; on "
+        "tcp:// and tls:// only with a server that expects it from the start).",
     )
     callsign: Name = Field(default="Kordon", description="The node's callsign on TAK clients.")
     layers: list[CotLayer] = Field(

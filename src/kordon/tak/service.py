@@ -57,8 +57,9 @@ from kordon.interop.cot.site import (
     track_events,
 )
 from kordon.notify.health import HealthReporter, NotifierHealth
+from kordon.tak.negotiation import NegotiationState, WireFormat
 from kordon.tak.settings import TakLayer, TakSettings
-from kordon.tak.transport import TakTransport, cancel_all
+from kordon.tak.transport import LinkCounters, TakTransport, cancel_all
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,33 @@ HEALTH_INTERVAL_S = 2.0
 """How often the link's health is checked (reported to ``on_status`` when it changes)."""
 HEALTH_REPEAT_S = 10.0
 _CLOSED = frozenset({IncidentStatus.RESOLVED, IncidentStatus.CLOSED})
+
+
+_WIRE_TEXT = {
+    WireFormat.XML: "CoT XML",
+    WireFormat.STREAM: "TAK protocol v1",
+    WireFormat.MESH: "TAK protocol v1 (mesh)",
+}
+_NEGOTIATION_TEXT = {
+    NegotiationState.XML: "no TAK protocol offer",
+    NegotiationState.REQUESTED: "TAK protocol v1 requested",
+    NegotiationState.STREAMING: "negotiated",
+    NegotiationState.REFUSED: "the server refused TAK protocol v1",
+    NegotiationState.UNSUPPORTED: "the server offers no TAK protocol v1",
+    NegotiationState.NOT_ASKED: "TAK protocol v1 offered, not asked for",
+}
+
+
+def _protocol_text(c: LinkCounters) -> str:
+    """``CoT XML (the server refused TAK protocol v1)`` and the like."""
+    text = _WIRE_TEXT[c.wire]
+    if c.negotiation is not None and c.negotiation is not NegotiationState.STREAMING:
+        text += f" ({_NEGOTIATION_TEXT[c.negotiation]})"
+    if c.negotiation_timeouts:
+        text += f", {c.negotiation_timeouts} unanswered TAK protocol request(s)"
+    if c.framing_errors:
+        text += f", {c.framing_errors} broken TAK protocol stream(s)"
+    return text
 
 
 def _remember(store: OrderedDict[Any, Any], key: object, value: object) -> None:
@@ -113,6 +141,7 @@ class TakService:
             on_error=self._on_cot_error,
             on_connect=self._send_static,
             sleep=sleep,
+            clock=clock,
         )
         self._subscription: Subscription | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -362,7 +391,8 @@ class TakService:
             failures=c.send_failures + c.connect_failures,
             detail=(
                 f"{endpoint.scheme.value}://{endpoint.host}:{endpoint.port} "
-                f"{'connected' if c.connected else 'unreachable'}; received {c.received}, "
-                f"refused {c.receive_errors}, field units {len(self.units)}"
+                f"{'connected' if c.connected else 'unreachable'}; {_protocol_text(c)}; "
+                f"received {c.received}, refused {c.receive_errors}, "
+                f"field units {len(self.units)}"
             ),
         )

@@ -21,10 +21,17 @@ class TakScheme(StrEnum):
 
 
 class TakProtocol(StrEnum):
-    """Payload encoding: CoT XML, or TAK protocol version 1 (protobuf)."""
+    """Payload encoding.
+
+    ``xml``: CoT XML always. ``proto``: TAK protocol version 1 (protobuf) from the first
+    byte (mesh framing over UDP, stream framing over TCP/TLS: for a server that expects it
+    from the start). ``negotiate``: on TCP/TLS, XML until the server offers version 1
+    (``t-x-takp-v``), then ask for it and switch on a yes; XML over UDP.
+    """
 
     XML = "xml"
     PROTO = "proto"
+    NEGOTIATE = "negotiate"
 
 
 class TakLayer(StrEnum):
@@ -103,7 +110,7 @@ class TakSettings:
     url: str
     uid_prefix: str
     callsign: str = "Kordon"
-    protocol: TakProtocol = TakProtocol.XML
+    protocol: TakProtocol = TakProtocol.NEGOTIATE
     tls: TlsFiles | None = None
     layers: frozenset[TakLayer] = field(default_factory=lambda: ALL_LAYERS)
     track_interval_s: float = 1.0
@@ -118,6 +125,11 @@ class TakSettings:
     reconnect_min_s: float = 1.0
     reconnect_max_s: float = 60.0
     connect_timeout_s: float = 10.0
+    negotiation_timeout_s: float = 60.0
+    """How long to wait for the server's answer to a TAK protocol request (sending
+    nothing meanwhile) before dropping the connection; later connections stay on XML."""
+    max_message_bytes: int = 1 << 20
+    """Largest TAK protocol message read from a stream; a longer one drops the connection."""
     multicast_ttl: int = 1
     multicast_interface: str | None = None
     """IPv4 address of the interface multicast is sent on and joined on; none: the default."""
@@ -141,6 +153,14 @@ class TakSettings:
         if self.reconnect_min_s <= 0 or self.reconnect_min_s > self.reconnect_max_s:
             raise TakSettingsError(
                 f"cot notifier {self.notifier_id!r}: 0 < reconnect_min_s <= reconnect_max_s"
+            )
+        if self.negotiation_timeout_s <= 0:
+            raise TakSettingsError(
+                f"cot notifier {self.notifier_id!r}: negotiation_timeout_s must be > 0"
+            )
+        if self.max_message_bytes < 1:
+            raise TakSettingsError(
+                f"cot notifier {self.notifier_id!r}: max_message_bytes must be >= 1"
             )
         if self.queue_size < 1 or self.alarm_queue_size < 1:
             raise TakSettingsError(f"cot notifier {self.notifier_id!r}: queue sizes must be >= 1")

@@ -1,16 +1,24 @@
 """``TakTransport``: one link to a TAK endpoint (TCP, TLS with client certificates, UDP).
 
-* **TCP / TLS**: a stream; CoT XML (or TAK protocol stream framing) both ways. Lost or
+* **TCP / TLS**: a stream; CoT XML or TAK protocol stream framing both ways, as the
+  connection's :class:`~kordon.tak.negotiation.Negotiation` decides (``protocol``:
+  ``negotiate`` starts every connection in XML, asks for version 1 when the server offers
+  it and switches on a yes; ``proto`` streams from the first byte; ``xml`` never asks).
+  While an answer is awaited nothing is written; no answer within
+  ``negotiation_timeout_s`` drops the connection, and later connections keep XML. Lost or
   refused connections are retried with exponential backoff (``reconnect_min_s`` doubling
-  up to ``reconnect_max_s``, reset once connected); what arrives is cut into events by
-  :class:`~kordon.interop.cot.inbound.StreamDecoder` and handed to ``on_event``.
+  up to ``reconnect_max_s``, reset once connected); what arrives is read by a
+  :class:`~kordon.tak.wire.WireReader` and each event handed to ``on_event``; a broken
+  TAK protocol frame (bad magic, bad or oversized length) drops the connection.
 * **UDP**: datagrams to a unicast address or a multicast group (TTL ``multicast_ttl``);
   one event per datagram (XML, or TAK protocol mesh framing). With ``listen_udp`` a
   second socket receives datagrams (joining ``listen_group`` when set).
 
 Outgoing messages wait in a :class:`~kordon.tak.queue.SendQueue` while the link is down:
 alarms are never displaced, track updates replace their older selves and drop
-oldest-first. Everything runs on the node's event loop; counters in :class:`LinkCounters`.
+oldest-first. They wait as events with their first encoding, re-encoded at sending when
+the connection has switched. Everything runs on the node's event loop; counters in
+:class:`LinkCounters`.
 """
 
 from __future__ import annotations
@@ -23,11 +31,15 @@ import ssl
 import struct
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from kordon.interop.cot.encode import OutEvent, mesh_frame, stream_frame, to_takproto, to_xml
 from kordon.interop.cot.errors import CotParseError
 from kordon.interop.cot.event import CotEvent
-from kordon.interop.cot.inbound import StreamDecoder, decode_datagram
+from kordon.interop.cot.framing import TakFramingError
+from kordon.interop.cot.inbound import decode_datagram
+from kordon.interop.cot.takcontrol import ProtocolOffer, request_event
+from kordon.tak.negotiation import Negotiation, NegotiationState, WireFormat
 from kordon.tak.queue import SendQueue
 from kordon.tak.settings import (
     Endpoint,
@@ -37,6 +49,7 @@ from kordon.tak.settings import (
     TakSettingsError,
     host_port,
 )
+from kordon.tak.wire import WireReader
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +59,31 @@ MAX_DATAGRAM = 65_507
 OnEvent = Callable[[CotEvent], None]
 OnError = Callable[[CotParseError], None]
 Sleep = Callable[[float], Awaitable[None]]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def encode_as(event: OutEvent, wire: WireFormat) -> bytes:
+    """``event`` as ``wire`` carries it (``ValueError`` when it cannot be encoded)."""
+    if wire is WireFormat.XML:
+        return to_xml(event)
+    message = to_takproto(event)
+    return mesh_frame(message) if wire is WireFormat.MESH else stream_frame(message)
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A queued event and its encoding for the link's first wire format (checked once, at
+    queueing; a connection that has switched encodes the event again)."""
+
+    event: OutEvent
+    wire: WireFormat
+    payload: bytes
+
+    def as_wire(self, wire: WireFormat) -> bytes:
+        return self.payload if wire is self.wire else encode_as(self.event, wire)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +101,12 @@ class LinkCounters:
     dropped_updates: int
     replaced_updates: int
     dropped_alarms: int
+    wire: WireFormat
+    """What the (latest) connection speaks."""
+    negotiation: NegotiationState | None
+    """The latest stream connection's negotiation (``None`` before one, and over UDP)."""
+    negotiation_timeouts: int
+    framing_errors: int
 
 
 def tls_context(settings: TakSettings) -> ssl.SSLContext:
@@ -120,6 +164,7 @@ class TakTransport:
         on_error: OnError | None = None,
         on_connect: Callable[[], None] | None = None,
         sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.settings = settings
         self.endpoint: Endpoint = settings.endpoint
@@ -127,7 +172,8 @@ class TakTransport:
         self._on_error = on_error
         self._on_connect = on_connect
         self._sleep = sleep
-        self.queue = SendQueue(settings.queue_size, settings.alarm_queue_size)
+        self._clock = clock
+        self.queue: SendQueue[Outgoing] = SendQueue(settings.queue_size, settings.alarm_queue_size)
         self.connected = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._udp: asyncio.DatagramTransport | None = None
@@ -139,25 +185,43 @@ class TakTransport:
         self._send_failures = 0
         self._received = 0
         self._receive_errors = 0
+        self._ask = True  # False once a server left a request unanswered
+        self.negotiation: Negotiation | None = None
+        """The current (or latest) stream connection's negotiation."""
+        self._negotiation_timeouts = 0
+        self._framing_errors = 0
 
     # --- encoding ------------------------------------------------------------------
 
+    @property
+    def first_wire(self) -> WireFormat:
+        """What a connection speaks first: TAK protocol for ``proto``, else XML."""
+        if self.settings.protocol is not TakProtocol.PROTO:
+            return WireFormat.XML
+        return WireFormat.MESH if self.endpoint.scheme is TakScheme.UDP else WireFormat.STREAM
+
+    @property
+    def wire(self) -> WireFormat:
+        """What the current (or latest) connection speaks."""
+        if self.negotiation is not None:
+            return self.negotiation.wire
+        return self.first_wire
+
     def encode(self, event: OutEvent) -> bytes:
-        """The event as this link carries it (XML, or TAK protocol stream/mesh framing)."""
-        if self.settings.protocol is TakProtocol.XML:
-            return to_xml(event)
-        message = to_takproto(event)
-        return (
-            mesh_frame(message) if self.endpoint.scheme is TakScheme.UDP else stream_frame(message)
-        )
+        """The event as a new connection carries it (``ValueError`` when it cannot be)."""
+        return encode_as(event, self.first_wire)
+
+    def _outgoing(self, event: OutEvent) -> Outgoing:
+        wire = self.first_wire
+        return Outgoing(event, wire, encode_as(event, wire))
 
     def send_alarm(self, event: OutEvent) -> bool:
         """Queue an alarm (never displaced; False if the alarm lane is full)."""
-        return self.queue.put_alarm(self.encode(event))
+        return self.queue.put_alarm(self._outgoing(event))
 
     def send_update(self, event: OutEvent) -> None:
         """Queue an update (replaces a queued update of the same uid)."""
-        self.queue.put_update(event.uid, self.encode(event))
+        self.queue.put_update(event.uid, self._outgoing(event))
 
     # --- lifecycle -----------------------------------------------------------------
 
@@ -199,6 +263,10 @@ class TakTransport:
             dropped_updates=q.dropped_updates,
             replaced_updates=q.replaced_updates,
             dropped_alarms=q.dropped_alarms,
+            wire=self.wire,
+            negotiation=None if self.negotiation is None else self.negotiation.state,
+            negotiation_timeouts=self._negotiation_timeouts,
+            framing_errors=self._framing_errors,
         )
 
     # --- receiving -----------------------------------------------------------------
@@ -275,7 +343,8 @@ class TakTransport:
 
     async def _udp_writer(self) -> None:
         while True:
-            _alarm, payload = await self.queue.get()
+            _alarm, item = await self.queue.get()
+            payload = item.payload
             udp = self._udp
             if udp is None:
                 return
@@ -331,9 +400,13 @@ class TakTransport:
             await self._sleep(delay)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        negotiation = Negotiation(self.settings.protocol, ask=self._ask)
+        self.negotiation = negotiation
+        changed = asyncio.Event()
         tasks = {
-            asyncio.create_task(self._read(reader)),
-            asyncio.create_task(self._write(writer)),
+            asyncio.create_task(self._read(reader, writer, negotiation, changed)),
+            asyncio.create_task(self._write(writer, negotiation, changed)),
+            asyncio.create_task(self._watch(negotiation, changed)),
         }
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -347,28 +420,87 @@ class TakTransport:
             with contextlib.suppress(OSError, ssl.SSLError, asyncio.CancelledError):
                 await asyncio.wait_for(writer.wait_closed(), timeout=2.0)
 
-    async def _read(self, reader: asyncio.StreamReader) -> None:
-        decoder = StreamDecoder()
+    async def _read(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        negotiation: Negotiation,
+        changed: asyncio.Event,
+    ) -> None:
+        name = self.settings.notifier_id
+        wire = WireReader(negotiation, max_message_bytes=self.settings.max_message_bytes)
         while True:
             try:
                 data = await reader.read(READ_BYTES)
             except (OSError, ssl.SSLError) as exc:
-                logger.warning("cot %s: read failed: %s", self.settings.notifier_id, exc)
+                logger.warning("cot %s: read failed: %s", name, exc)
                 return
             if not data:
                 return
-            self._deliver(decoder.feed(data))
+            before = negotiation.state
+            try:
+                got = wire.feed(data)
+            except TakFramingError as exc:
+                self._framing_errors += 1
+                logger.warning("cot %s: %s; dropping the connection", name, exc)
+                return
+            if got.request is not None:
+                self._request(writer, got.request)
+            if negotiation.state is not before:
+                logger.info("cot %s: TAK protocol negotiation: %s", name, negotiation.state)
+                changed.set()
+            self._deliver(got.items)
 
-    async def _write(self, writer: asyncio.StreamWriter) -> None:
+    def _request(self, writer: asyncio.StreamWriter, offer: ProtocolOffer) -> None:
+        """Ask for TAK protocol version 1 (the writer holds back until the answer)."""
+        writer.write(to_xml(request_event(offer, self._clock())))
+
+    async def _watch(self, negotiation: Negotiation, changed: asyncio.Event) -> None:
+        """Return (ending the connection) when a request goes unanswered for too long."""
+        while negotiation.may_send():
+            changed.clear()
+            await changed.wait()
+        await self._sleep(self.settings.negotiation_timeout_s)
+        if not negotiation.may_send():
+            self._negotiation_timeouts += 1
+            self._ask = False
+            logger.warning(
+                "cot %s: no answer to the TAK protocol request within %.0f s; reconnecting "
+                "and staying on XML",
+                self.settings.notifier_id,
+                self.settings.negotiation_timeout_s,
+            )
+            return
+        await asyncio.Event().wait()  # answered: nothing more to watch
+
+    async def _write(
+        self, writer: asyncio.StreamWriter, negotiation: Negotiation, changed: asyncio.Event
+    ) -> None:
+        name = self.settings.notifier_id
         while True:
-            alarm, payload = await self.queue.get()
+            while not negotiation.may_send():
+                changed.clear()
+                await changed.wait()
+            await self.queue.wait()
+            if not negotiation.may_send():
+                continue
+            item = self.queue.pop()
+            if item is None:
+                continue
+            alarm, out = item
+            try:
+                payload = out.as_wire(negotiation.wire)
+            except ValueError as exc:  # CotEncodeError included
+                self._send_failures += 1
+                logger.warning("cot %s: cannot encode %s: %s", name, out.event.uid, exc)
+                continue
             try:
                 writer.write(payload)
                 await writer.drain()
             except (OSError, ssl.SSLError) as exc:
                 self._send_failures += 1
                 if alarm:
-                    self.queue.put_back_alarm(payload)
-                logger.warning("cot %s: send failed: %s", self.settings.notifier_id, exc)
+                    self.queue.put_back_alarm(out)
+                logger.warning("cot %s: send failed: %s", name, exc)
                 return
             self._sent += 1

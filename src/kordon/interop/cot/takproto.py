@@ -73,6 +73,15 @@ def event_from_message(data: bytes) -> CotEvent:
     )
 
 
+def has_event(data: bytes) -> bool:
+    """Whether a ``TakMessage`` carries a ``cotEvent`` (one that carries only ``takControl``
+    does not); ``ValueError`` when its fields cannot be read."""
+    found = False
+    for number, _wire, _value in iter_fields(data, 0, len(data)):
+        found = found or number == 2
+    return found
+
+
 def is_mesh(data: bytes) -> bool:
     """Mesh (UDP) framing: ``0xBF``, version 1, ``0xBF``, then one message."""
     return len(data) >= 3 and data[0] == MAGIC and data[1] == MESH_VERSION and data[2] == MAGIC
