@@ -131,7 +131,7 @@ class MavlinkSensor(StrictModel):
                 raise ValueError(
                     f"mavlink sensor {self.id!r}: video.source kind 'simulator' renders the "
                     "simulated drone's camera: set simulated_patrol (a real drone's video "
-                    "is not supported yet)"
+                    "is kind 'file' or 'rtsp')"
                 )
         return self
 

@@ -25,7 +25,7 @@ from kordon.config.bounded_read import (
     check_regular_file,
 )
 from kordon.config.camera import FileSource
-from kordon.config.drone_video import world_problem
+from kordon.config.drone_video import video_file_problem, world_problem
 from kordon.config.errors import BorderGeometryError, GeoJsonError
 from kordon.config.image_rules import ZoneRuleConfig
 from kordon.config.integrations import MavlinkSensor
@@ -258,10 +258,13 @@ def _check_cameras(config: SiteParts, issues: list[SemanticIssue]) -> None:
 def _check_drone_videos(config: SiteParts, issues: list[SemanticIssue]) -> None:
     for index, sensor in enumerate(config.sensors):
         if isinstance(sensor, MavlinkSensor) and sensor.video is not None:
+            here: FieldPath = ("sensors", index, "video", "source")
             problem = world_problem(sensor.video.source, config.cameras)
             if problem is not None:
-                path: FieldPath = ("sensors", index, "video", "source", "world")
-                issues.append(SemanticIssue(path, problem))
+                issues.append(SemanticIssue((*here, "world"), problem))
+            problem = video_file_problem(sensor.video.source, config.resolve_path)
+            if problem is not None:
+                issues.append(SemanticIssue((*here, "path"), problem))
 
 
 def check_site(config: SiteParts) -> list[SemanticIssue]:

@@ -1,8 +1,9 @@
 """Drone video in the node: a camera on a MAVLink drone, its detections fused at the site.
 
-For each ``mavlink`` sensor with a ``video:`` block: the camera's frames (today the
-simulated drone's view of a simulated world; ``kordon.sim.drone_camera``), the detector
-(NanoDet on square tiles), the observer (pose matched by time with ``video.offset_s``,
+For each ``mavlink`` sensor with a ``video:`` block: the camera's frames (the simulated
+drone's view of a simulated world, ``kordon.sim.drone_camera``; a recorded file; or a live
+RTSP stream, decoded by the fixed cameras' sources: ``kordon.sensors.dronecam.frames``),
+the detector (NanoDet on square tiles), the observer (pose matched by time with ``video.offset_s``,
 projection through the live pose, flat ground at home or the sensor's ``dem_file``) and a
 :class:`DroneVideoService` that feeds it the vehicle's telemetry from the ``drones``
 channel and publishes its scans on ``observations`` as the drone (``<sensor>:<system>``).
@@ -10,36 +11,66 @@ channel and publishes its scans on ``observations`` as the drone (``<sensor>:<sy
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Protocol
 
-from kordon.bus.channels import OBSERVATIONS
+from kordon.bus.channels import DEVICE_STATUS, OBSERVATIONS
 from kordon.bus.inprocess import InProcessBus
 from kordon.config.camera import SimulatorSource
-from kordon.config.drone_video import DroneVideoConfig, SimulatedDroneView, world_problem
+from kordon.config.drone_video import (
+    DroneVideoConfig,
+    DroneVideoFile,
+    DroneVideoStream,
+    SimulatedDroneView,
+    video_file_problem,
+    world_problem,
+)
 from kordon.config.integrations import MavlinkSensor
 from kordon.config.models import SiteConfig
 from kordon.domain.errors import KordonError
 from kordon.domain.scan import SensorScan
+from kordon.domain.status import DeviceStatus
 from kordon.fusion.sensors import SensorKind, SensorSpec
 from kordon.geo.footprint import SrtmTile
 from kordon.geo.frame import LocalFrame
 from kordon.geo.site_geometry import SiteGeometry
 from kordon.lifecycle import Service
 from kordon.node_errors import NodeBuildError
+from kordon.sensors.dronecam.frames import DroneFileFrames, DroneStreamFrames
 from kordon.sensors.dronecam.observer import DroneCamObserver
 from kordon.sensors.dronecam.pose import PoseHistory
 from kordon.sensors.dronecam.projection import GroundProjector
-from kordon.sensors.dronecam.video import DroneFrames, DroneVideoAnalyser, DroneVideoService
+from kordon.sensors.dronecam.video import (
+    DroneFrames,
+    DroneVideoAnalyser,
+    DroneVideoService,
+    StatusSink,
+    video_device_id,
+)
 from kordon.sim.camera_scene import scene_for_camera
 from kordon.sim.drone_camera import DroneCameraView, DroneViewSource, SimulatedFlight
 from kordon.sim.source import SharedEpoch
+from kordon.video.detectors.base import Detector
 from kordon.video.detectors.coco import COCO80_LABELS
 from kordon.video.detectors.nanodet import NanoDetDetector
 from kordon.video.detectors.region import RegionDetector
+from kordon.video.source.base import HealthSink
 from kordon.video.source.clock import Clock
+from kordon.video.source.file import FileSource
+from kordon.video.source.stream import StreamSettings, StreamSource
 
 MIN_TILE_PX = 64
+
+
+class LoadableDetector(Detector, Protocol):
+    """A detector whose model is read by ``load()`` on the service's thread."""
+
+    def load(self) -> None: ...
+
+
+DetectorFactory = Callable[[MavlinkSensor, DroneVideoConfig], LoadableDetector]
 
 
 def video_sensors(config: SiteConfig) -> list[tuple[MavlinkSensor, DroneVideoConfig]]:
@@ -92,7 +123,7 @@ def build_detector(sensor: MavlinkSensor, video: DroneVideoConfig) -> RegionDete
 def _loader(
     config: SiteConfig,
     sensor: MavlinkSensor,
-    detector: RegionDetector,
+    detector: LoadableDetector,
     observer: DroneCamObserver,
     frame: LocalFrame,
 ) -> Callable[[], None]:
@@ -151,6 +182,89 @@ def _simulated_frames(
     return make
 
 
+def _file_frames(
+    config: SiteConfig,
+    sensor: MavlinkSensor,
+    video: DroneVideoConfig,
+    source: DroneVideoFile,
+    *,
+    clock: Clock,
+) -> Callable[[], DroneFrames]:
+    """A recorded video (checked here; read on the service's thread)."""
+    problem = video_file_problem(source, config.resolve_path)
+    if problem is not None:
+        raise NodeBuildError(f"mavlink sensor {sensor.id!r}: video.source.path: {problem}")
+    path = config.resolve_path(source.path)
+    start = None if isinstance(source.start_time, str) else source.start_time
+
+    def make() -> DroneFrames:
+        file = FileSource(path, clock=clock, realtime=source.realtime, target_fps=video.fps)
+        return DroneFileFrames(
+            file,
+            start_time=start,
+            time_offset_s=source.time_offset_s,
+            max_size_wh=(video.width, video.height),
+        )
+
+    return make
+
+
+def _stream_frames(
+    sensor: MavlinkSensor,
+    video: DroneVideoConfig,
+    source: DroneVideoStream,
+    *,
+    clock: Clock,
+    health: HealthSink,
+) -> Callable[[], DroneFrames]:
+    """A live RTSP stream (connects, and reconnects, on the service's thread)."""
+    settings = StreamSettings(
+        rtsp_transport=source.transport,
+        open_timeout_s=source.timeout_s,
+        read_timeout_s=source.timeout_s,
+    )
+    device_id = video_device_id(drone_id_of(sensor, video))
+
+    def make() -> DroneFrames:
+        stream = StreamSource(
+            source.url,
+            device_id=device_id,
+            clock=clock,
+            rng=random.Random(),
+            health=health,
+            settings=settings,
+            target_fps=video.fps,
+        )
+        return DroneStreamFrames(
+            stream, time_offset_s=source.time_offset_s, max_size_wh=(video.width, video.height)
+        )
+
+    return make
+
+
+def frame_factory(
+    config: SiteConfig,
+    geometry: SiteGeometry,
+    sensor: MavlinkSensor,
+    video: DroneVideoConfig,
+    *,
+    clock: Clock,
+    worlds: Mapping[str, SharedEpoch],
+    flights: Mapping[str, SimulatedFlight],
+    health: HealthSink,
+) -> Callable[[], DroneFrames]:
+    """What builds the drone camera's frame source on the service's thread, by the
+    source's kind (checked now: a missing file or simulated world is a build error)."""
+    source = video.source
+    if isinstance(source, DroneVideoFile):
+        return _file_frames(config, sensor, video, source, clock=clock)
+    if isinstance(source, DroneVideoStream):
+        return _stream_frames(sensor, video, source, clock=clock, health=health)
+    return _simulated_frames(
+        config, geometry, sensor, video, source, clock=clock, worlds=worlds, flights=flights
+    )
+
+
 def drone_videos(
     config: SiteConfig,
     geometry: SiteGeometry,
@@ -160,32 +274,41 @@ def drone_videos(
     worlds: Mapping[str, SharedEpoch],
     flights: Mapping[str, SimulatedFlight],
     services: list[Service],
+    record_status: Callable[[DeviceStatus], None] | None = None,
+    detectors: DetectorFactory = build_detector,
 ) -> None:
     """A :class:`DroneVideoService` per drone camera (see the module docstring); its scans
-    reach the site picture, which must know the drone (:func:`drone_video_specs`)."""
+    reach the site picture, which must know the drone (:func:`drone_video_specs`). Device
+    statuses (the video source's health, frames without telemetry) go to
+    ``record_status`` (default: the bus's ``device_status`` channel). ``detectors``
+    builds each camera's detector (default NanoDet, :func:`build_detector`)."""
 
     def publish(scan: SensorScan) -> None:
         bus.publish(OBSERVATIONS, scan)
 
+    def publish_status(status: DeviceStatus) -> None:
+        bus.publish(DEVICE_STATUS, status)
+
+    on_status = record_status if record_status is not None else publish_status
+
     for sensor, video in video_sensors(config):
         drone_id = drone_id_of(sensor, video)
-        detector = build_detector(sensor, video)
+        detector = detectors(sensor, video)
         observer = DroneCamObserver(
             drone_id,
             PoseHistory(offset_s=video.offset_s),
             GroundProjector(geometry.frame),  # flat at home until load() reads a DEM
             default_hfov_deg=sensor.camera_hfov_deg,
         )
-        source = video.source
-        make_frames = _simulated_frames(
+        make_frames = frame_factory(
             config,
             geometry,
             sensor,
             video,
-            source,
             clock=clock,
             worlds=worlds,
             flights=flights,
+            health=on_status,
         )
         services.append(
             DroneVideoService(
@@ -194,6 +317,11 @@ def drone_videos(
                 bus,
                 publish=publish,
                 load=_loader(config, sensor, detector, observer, geometry.frame),
-                frame_interval_s=1.0 / video.fps,
+                # a simulated view renders at exactly video.fps; a file's or a stream's
+                # decimated frames can come closer together (no promise to break)
+                frame_interval_s=(
+                    1.0 / video.fps if isinstance(video.source, SimulatedDroneView) else None
+                ),
+                status=StatusSink(on_status, clock),
             )
         )

@@ -37,7 +37,7 @@ def test_defaults_suit_a_two_core_node() -> None:
 @pytest.mark.parametrize(
     ("video", "message"),
     [
-        ({"source": {"kind": "rtsp", "url": "rtsp://x"}}, "does not match any of the expected"),
+        ({"source": {"kind": "webcam", "device": 0}}, "does not match any of the expected"),
         ({"source": {"kind": "simulator"}}, "world"),
         ({"source": SIM, "fps": 0}, "greater than 0"),
         ({"source": SIM, "fps": 25}, "less than or equal to 10"),

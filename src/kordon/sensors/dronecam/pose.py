@@ -236,6 +236,12 @@ class PoseHistory:
     def __len__(self) -> int:
         return len(self._samples)
 
+    def span_s(self) -> tuple[float, float] | None:
+        """Times of the first and last sample kept (telemetry clock), ``None`` when empty."""
+        if not self._times:
+            return None
+        return self._times[0], self._times[-1]
+
     def add(self, sample: PoseSample) -> PoseIssue | None:
         """Keep ``sample``; or refuse it (counted) and say why."""
         if self._samples:

@@ -7,7 +7,11 @@ takes the drone's telemetry (``DroneState`` on the ``drones`` channel, this vehi
 only) into the observer's pose history, and on its own thread reads the camera's frames,
 analyses each and publishes the scans (``observations`` channel: the site picture fuses
 them with the towers' and the other sensors'). A frame the observer refuses (no pose yet,
-time going backwards) publishes nothing; the counts are on the observer.
+time going backwards) publishes nothing; the counts are on the observer. Given a status
+sink, the service also says how its video is (device ``<drone>:video``: ``stopped`` at the
+end of a file, ``offline`` with the reason when the source fails) and whether its frames
+find telemetry (device ``<drone>:video-sync``: :class:`TelemetryMatchWatch`), so a video
+whose times miss the telemetry is a health event and a warning, not silent nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import dataclasses
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Protocol
 
 from kordon.bus.channels import DRONES
@@ -25,9 +30,12 @@ from kordon.bus.inprocess import InProcessBus
 from kordon.bus.protocol import Subscription, route
 from kordon.domain.drone import DroneState
 from kordon.domain.scan import SensorScan
+from kordon.domain.status import DeviceState, DeviceStatus
 from kordon.sensors.dronecam.observer import DroneCamObserver, DroneCamResult
 from kordon.sensors.dronecam.pose import PoseIssue, PoseSample
+from kordon.sensors.dronecam.sync import TelemetryMatchWatch
 from kordon.video.detectors.base import Detector
+from kordon.video.source.clock import Clock
 from kordon.video.source.frame import Frame
 
 logger = logging.getLogger(__name__)
@@ -76,6 +84,32 @@ class DroneVideoAnalyser:
         with self._lock:
             return self.observer.observe(detections, frame.time.timestamp(), (w, h))
 
+    def telemetry_span_s(self) -> tuple[float, float] | None:
+        """The times the pose history covers (telemetry clock), ``None`` when empty."""
+        with self._lock:
+            return self.observer.history.span_s()
+
+
+def video_device_id(drone_id: str) -> str:
+    """The device id of a drone camera's video (its source's health)."""
+    return f"{drone_id}:video"
+
+
+def sync_device_id(drone_id: str) -> str:
+    """The device id saying whether a drone camera's frames find telemetry."""
+    return f"{drone_id}:video-sync"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSink:
+    """Where the service's device statuses go (``publish``), stamped by ``clock``."""
+
+    publish: Callable[[DeviceStatus], None]
+    clock: Clock
+
+    def __call__(self, status: DeviceStatus) -> None:
+        self.publish(status)
+
 
 class DroneVideoService:
     """A drone camera as a node service (see the module docstring): telemetry from the
@@ -93,6 +127,8 @@ class DroneVideoService:
         publish: Callable[[SensorScan], None],
         load: Callable[[], None] = lambda: None,
         frame_interval_s: float | None = None,
+        status: StatusSink | None = None,
+        unmatched_frames: int = 10,
     ) -> None:
         if frame_interval_s is not None and not frame_interval_s > 0:
             raise ValueError(f"frame_interval_s must be > 0, got {frame_interval_s}")
@@ -103,6 +139,10 @@ class DroneVideoService:
         self._publish = publish
         self._load = load
         self._interval_s = frame_interval_s
+        self._status = status
+        self._watch = TelemetryMatchWatch(
+            sync_device_id(analyser.drone_id), after_frames=unmatched_frames
+        )
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._frames: DroneFrames | None = None
@@ -152,11 +192,21 @@ class DroneVideoService:
                 if self._stopping.is_set():
                     break
                 self.step(frame)
-        except Exception:  # a crashed camera thread must say why, not vanish
+            if not self._stopping.is_set():  # the input ended (a file), not the node
+                detail = f"finished: end of input after {self.frames_analysed} frames"
+                logger.info("%s %s", self.name, detail)
+                self._report(video_device_id(self.analyser.drone_id), DeviceState.STOPPED, detail)
+        except Exception as exc:  # a crashed camera thread must say why, not vanish
             logger.exception("%s stopped", self.name)
+            device = video_device_id(self.analyser.drone_id)
+            self._report(device, DeviceState.OFFLINE, f"stopped: {exc}")
         finally:
             if self._frames is not None:
                 self._frames.close()
+
+    def _report(self, device_id: str, state: DeviceState, detail: str) -> None:
+        if self._status is not None:
+            self._status(DeviceStatus(device_id, self._status.clock.now(), state, detail))
 
     def step(self, frame: Frame) -> DroneCamResult:
         """Analyse one frame and publish its scan, if it gave one."""
@@ -171,4 +221,12 @@ class DroneVideoService:
             self.scans_published += 1
         else:
             logger.debug("%s: frame %d: %s", self.name, frame.index, result.detail)
+        if self._status is not None:
+            telemetry_s = frame.time.timestamp() + self.analyser.observer.history.offset_s
+            span = self.analyser.telemetry_span_s()
+            change = self._watch.check(result, telemetry_s, span, self._status.clock.now())
+            if change is not None:
+                level = logging.INFO if change.state is DeviceState.ONLINE else logging.WARNING
+                logger.log(level, "%s: %s", self.name, change.detail)
+                self._status(change)
         return result
