@@ -598,7 +598,14 @@ def build_node(
         flights=flights,
     )
     drone_videos(
-        config, geometry, bus, clock=clock, worlds=worlds, flights=flights, services=services
+        config,
+        geometry,
+        bus,
+        clock=clock,
+        worlds=worlds,
+        flights=flights,
+        services=services,
+        record_status=record_status,
     )
     ground_service = ground_sensors(
         config,
@@ -640,6 +647,7 @@ def build_node(
         snapshots=live_frames,
         store=lambda: store_svc.store,
         read_incident=lambda incident_id: incidents.get().get(incident_id),
+        privacy_masks={cid: overlay.privacy_masks for cid, overlay in overlays.items()},
     )
     services.append(
         PeriodicTask(
@@ -686,6 +694,7 @@ def build_node(
             exported=exports.has_export,
             clock=clock.now,
             audit=evidence,
+            recorded_entry=evidence.recorded_entry,
         )
         services.append(PeriodicTask("retention", storage_maintenance.run, every_s=60.0))
 

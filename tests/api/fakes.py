@@ -125,11 +125,20 @@ class FakeSnapshots:
 class FakeExports:
     directory: Path
     exports: dict[str, ExportInfo] = field(default_factory=dict)
+    masked_video: dict[str, bool] = field(default_factory=dict)
+    """Whether each export asked for privacy-masked copies, by export id."""
 
     def create_export(
-        self, *, incident_id: str, reason: str, actor: str, time: datetime
+        self,
+        *,
+        incident_id: str,
+        reason: str,
+        actor: str,
+        time: datetime,
+        masked_video: bool = False,
     ) -> ExportInfo:
         export_id = f"exp-{incident_id}"
+        self.masked_video[export_id] = masked_video
         path = self.directory / f"{export_id}.zip"
         with zipfile.ZipFile(path, "w") as zf:
             zf.writestr("reason.txt", f"{reason} by {actor} at {time.isoformat()}")

@@ -113,8 +113,16 @@ class ExportInfo:
 
 class ExportProvider(Protocol):
     def create_export(
-        self, *, incident_id: str, reason: str, actor: str, time: datetime
-    ) -> ExportInfo: ...
+        self,
+        *,
+        incident_id: str,
+        reason: str,
+        actor: str,
+        time: datetime,
+        masked_video: bool = False,
+    ) -> ExportInfo:
+        """``masked_video``: add a privacy-masked re-encode beside each clip (derived)."""
+        ...
 
     def export_info(self, export_id: str) -> ExportInfo | None: ...
 

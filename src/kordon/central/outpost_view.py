@@ -88,9 +88,15 @@ class NoSnapshots:
 
 class NoExports:
     def create_export(
-        self, *, incident_id: str, reason: str, actor: str, time: datetime
+        self,
+        *,
+        incident_id: str,
+        reason: str,
+        actor: str,
+        time: datetime,
+        masked_video: bool = False,
     ) -> ExportInfo:
-        del reason, actor, time
+        del reason, actor, time, masked_video
         raise ConflictError(f"incident {incident_id!r}: evidence exports are made at its outpost")
 
     def export_info(self, export_id: str) -> ExportInfo | None:

@@ -24,7 +24,8 @@ class RetentionLimits(StrictModel):
 
 
 class RetentionConfig(StrictModel):
-    """How long recordings are kept. Held (evidence) segments are never deleted."""
+    """How long recordings, snapshots, clips and exports are kept. Held (evidence) footage
+    is never deleted."""
 
     max_age_days: float = Field(
         default=30.0, gt=0.0, le=3650.0, description="Delete segments older than this, days."
@@ -43,6 +44,29 @@ class RetentionConfig(StrictModel):
         "resolved or closed (false alarms and duplicates too); never while it is open or "
         "while an export of it exists. Its footage then ages out like any other. None: holds "
         "are kept forever.",
+    )
+    snapshots_max_age_days: float | None = Field(
+        default=30.0,
+        gt=0.0,
+        le=3650.0,
+        description="Delete event snapshots older than this, days; never one of an incident "
+        "that is open, held or exported. None: kept forever.",
+    )
+    clips_max_age_days: float | None = Field(
+        default=7.0,
+        gt=0.0,
+        le=3650.0,
+        description="Delete assembled incident clips (a cache: they are cut again from the "
+        "segments while those remain) older than this, days; never one of an incident that "
+        "is open, held or exported. None: kept forever.",
+    )
+    exports_max_age_days: float | None = Field(
+        default=365.0,
+        gt=0.0,
+        le=36500.0,
+        description="Delete evidence bundles older than this, days; never one of an incident "
+        "that is open. While a bundle exists its incident's holds, clips and snapshots are "
+        "kept. None: kept forever.",
     )
 
 

@@ -28,6 +28,7 @@ from kordon.evidence.manifest import (
     PUBLIC_KEY_NAME,
     TREE_HEAD_NAME,
     BundleManifest,
+    Derivation,
     ExportRequest,
     LedgerProof,
     ManifestFile,
@@ -43,12 +44,14 @@ class BundleFile:
 
     ``expected_sha256`` is the hash the ledger recorded for the file: the bytes copied
     into the bundle must have it, so the manifest carries the ledger's hash, never one
-    recomputed from a file edited since.
+    recomputed from a file edited since. ``derivation`` marks a file made from another file
+    of the same bundle (a privacy-masked copy); it goes into the manifest beside the hash.
     """
 
     name: str
     source: Path
     expected_sha256: str | None = None
+    derivation: Derivation | None = None
 
 
 @dataclass(frozen=True)
@@ -155,19 +158,30 @@ def create_bundle(
     target = _checked_out_path(export_dir, out_path)
     sources = {f.name: _checked_source(f.source, source_root) for f in files}
     expected = {f.name: f.expected_sha256 for f in files}
+    derivations = {f.name: f.derivation for f in files if f.derivation is not None}
+    _check_derivations(derivations, files)
     tmp = target.with_name(f".{target.name}.partial-{os.getpid()}-{threading.get_ident()}")
     sink: _ZipSink | _DirSink = _ZipSink(tmp) if target.suffix == ".zip" else _DirSink(tmp)
     try:
         listed = []
         for name in sorted(names):
             with sources[name].open("rb") as source:
-                listed.append(sink.add_file(name, source))
+                added = sink.add_file(name, source)
+            listed.append(added.model_copy(update={"derivation": derivations.get(name)}))
             want = expected[name]
             if want is not None and listed[-1].sha256 != want:
                 raise EvidenceMismatchError(
                     f"{name} ({sources[name]}) has sha256 {listed[-1].sha256[:16]}…, "
                     f"not the {want[:16]}… its ledger entry recorded (edited or damaged); "
                     "not exported"
+                )
+        hashes = {f.name: f.sha256 for f in listed}
+        for name, derivation in derivations.items():
+            origin = derivation.derived_from
+            if hashes[origin.name] != origin.sha256:
+                raise EvidenceMismatchError(
+                    f"{name} is derived from {origin.name} with sha256 {origin.sha256[:16]}…, "
+                    f"but the bundled {origin.name} has {hashes[origin.name][:16]}…; not exported"
                 )
         result = _record(
             ledger, sink, listed=tuple(listed), request=request, target=target, time=time
@@ -232,6 +246,17 @@ def _record(
     sink.add_bytes(PUBLIC_KEY_NAME, ledger.verifier.public_pem())
     sink.add_bytes(FINGERPRINT_NAME, (fingerprint(ledger.verifier.key_id) + "\n").encode())
     return BundleResult(target, manifest, entry, head)
+
+
+def _check_derivations(derivations: dict[str, Derivation], files: list[BundleFile]) -> None:
+    """Each derived file names an original of the same bundle (never another derived one)."""
+    originals = {f.name for f in files if f.derivation is None}
+    for name, derivation in derivations.items():
+        origin = derivation.derived_from.name
+        if origin not in originals:
+            raise BundleError(
+                f"{name} is derived from {origin!r}, which is not an original file of this export"
+            )
 
 
 def _checked_out_path(export_dir: Path, out_path: Path) -> Path:

@@ -27,6 +27,7 @@ from kordon.evidence.manifest import (
     TREE_HEAD_NAME,
     BundleManifest,
     LedgerProof,
+    ManifestFile,
 )
 from kordon.evidence.merkle import verify_inclusion
 from kordon.evidence.records import decode_tree_head_line
@@ -49,13 +50,30 @@ class BundleReport:
     def ok(self) -> bool:
         return not self.issues
 
+    @property
+    def derived(self) -> tuple[ManifestFile, ...]:
+        """The derived files the manifest lists (privacy-masked copies), hashed like the rest."""
+        if self.manifest is None:
+            return ()
+        return tuple(f for f in self.manifest.files if f.derivation is not None)
+
     def render(self) -> str:
         if self.ok and self.manifest is not None:
             m = self.manifest
-            return (
+            lines = [
                 f"bundle {self.path}: OK: {len(m.files)} file(s), site {m.site_id}, "
                 f"ledger entry {m.ledger_seq}, signed by key {self.key_fingerprint}"
-            )
+            ]
+            for item in self.derived:
+                assert item.derivation is not None
+                origin = item.derivation.derived_from
+                lines.append(
+                    f"  derived: {item.name} ({item.derivation.transform}, "
+                    f"{len(item.derivation.polygons_px)} polygon(s), re-encoded "
+                    f"{item.derivation.codec}) from {origin.name} "
+                    f"(sha256 {origin.sha256[:16]}…); not original evidence"
+                )
+            return "\n".join(lines)
         return "\n".join(
             [f"bundle {self.path}: FAILED, {len(self.issues)} problem(s):"]
             + [f"  - {issue}" for issue in self.issues]
@@ -298,3 +316,24 @@ class _Checker:
                 self.issues.append(f"{name} is listed in the manifest but missing")
             elif found != (item.sha256, item.size_bytes):
                 self.issues.append(f"{name}: content differs from the manifest (hash or size)")
+        if manifest is not None:
+            self._derivations(manifest)
+
+    def _derivations(self, manifest: BundleManifest) -> None:
+        """A derived file names an original listed beside it, with that original's hash."""
+        originals = {f.name: f for f in manifest.files if f.derivation is None}
+        for item in manifest.files:
+            if item.derivation is None:
+                continue
+            origin = item.derivation.derived_from
+            found = originals.get(origin.name)
+            if found is None:
+                self.issues.append(
+                    f"{FILES_DIR}{item.name}: derived from {origin.name!r}, which is not an "
+                    "original file of this bundle"
+                )
+            elif found.sha256 != origin.sha256:
+                self.issues.append(
+                    f"{FILES_DIR}{item.name}: derived from {origin.name} with sha256 "
+                    f"{origin.sha256[:16]}…, but the bundled original has {found.sha256[:16]}…"
+                )

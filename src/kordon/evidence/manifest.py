@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from kordon.evidence.canonical import SHA256_PATTERN, UtcDatetime, canonical_json
 from kordon.evidence.errors import BundleError
@@ -60,10 +68,58 @@ class ExportRequest(_Strict):
         return self
 
 
+MAX_MASK_POLYGONS = 100
+MAX_POLYGON_POINTS = 1000
+
+PolygonPx = tuple[tuple[float, float], ...]
+"""An image polygon ``((x, y), ...)`` in pixels, origin top-left."""
+
+
+class DerivedFrom(_Strict):
+    """The bundled file a derived file was made from, and that file's SHA-256."""
+
+    name: str = Field(description="path inside files/ of the original")
+    sha256: str = Field(pattern=SHA256_PATTERN)
+
+
+class Derivation(_Strict):
+    """How a derived file (never evidence in its own right) was made from an original.
+
+    ``privacy_mask``: every frame decoded, the ``polygons_px`` filled black, re-encoded
+    with ``codec``; the original travels beside it, byte-identical to its ledger entry.
+    """
+
+    derived_from: DerivedFrom
+    transform: Literal["privacy_mask"]
+    polygons_px: tuple[PolygonPx, ...] = Field(min_length=1, max_length=MAX_MASK_POLYGONS)
+    codec: str = Field(min_length=1, max_length=64)
+
+    @model_validator(mode="after")
+    def _polygons(self) -> Self:
+        for i, polygon in enumerate(self.polygons_px):
+            if not 3 <= len(polygon) <= MAX_POLYGON_POINTS:
+                raise ValueError(
+                    f"polygon {i} has {len(polygon)} points; 3..{MAX_POLYGON_POINTS} expected"
+                )
+        return self
+
+
 class ManifestFile(_Strict):
     name: str = Field(description="path inside files/ of the bundle")
     size_bytes: int = Field(ge=0)
     sha256: str = Field(pattern=SHA256_PATTERN)
+    derivation: Derivation | None = Field(
+        default=None, description="set for a derived file (a privacy-masked copy)"
+    )
+
+    @model_serializer(mode="wrap")
+    def _omit_no_derivation(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """An original carries no ``derivation`` key, so manifests written before derived
+        files existed keep their canonical bytes (and their ledger hashes)."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("derivation") is None:
+            data.pop("derivation", None)
+        return data
 
 
 class BundleManifest(_Strict):

@@ -46,6 +46,19 @@ class CameraLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class EvidenceAges:
+    """Maximum ages of evidence files, seconds; ``None``: kept forever."""
+
+    snapshots_s: float | None = 30 * DAY_S
+    clips_s: float | None = 7 * DAY_S
+    exports_s: float | None = 365 * DAY_S
+
+
+def _days_s(days: float | None) -> float | None:
+    return None if days is None else days * DAY_S
+
+
+@dataclass(frozen=True, slots=True)
 class RetentionPolicy:
     """Limits in seconds and bytes; ``min_free_bytes`` is the free space always kept.
 
@@ -54,7 +67,8 @@ class RetentionPolicy:
     below ``min_free / 2`` an emergency alarm. ``min_free`` is capped at half the disk (a
     5 GB minimum on a 64 MB disk would otherwise delete every un-held segment at each sweep).
     ``release_holds_after_s``: holds of incidents resolved or closed this long ago are released
-    (``None``: never).
+    (``None``: never). ``evidence``: the ages of snapshots, clips and exports
+    (``kordon.record.evidence_retention``).
     """
 
     max_age_s: float | None = 30 * DAY_S
@@ -63,6 +77,7 @@ class RetentionPolicy:
     warn_factor: float = 2.0
     cameras: dict[str, CameraLimits] = field(default_factory=dict)
     release_holds_after_s: float | None = 7 * DAY_S
+    evidence: EvidenceAges = field(default_factory=EvidenceAges)
 
     @classmethod
     def from_config(cls, config: StorageConfig) -> RetentionPolicy:
@@ -82,6 +97,11 @@ class RetentionPolicy:
                 None
                 if retention.release_holds_after_days is None
                 else retention.release_holds_after_days * DAY_S
+            ),
+            evidence=EvidenceAges(
+                snapshots_s=_days_s(retention.snapshots_max_age_days),
+                clips_s=_days_s(retention.clips_max_age_days),
+                exports_s=_days_s(retention.exports_max_age_days),
             ),
         )
 
@@ -145,6 +165,11 @@ class RetentionManager:
                 minimum,
             )
         return minimum
+
+    def space_short(self) -> bool:
+        """Whether free space is below the minimum kept now (the disk-full stages)."""
+        space = self._free_space(self.data_dir)
+        return space.free_bytes < self._minimum(space)
 
     def level(self, space: DiskSpace) -> DiskLevel:
         minimum = self._minimum(space)

@@ -12,6 +12,11 @@ the bytes copied into the bundle must have that entry's SHA-256 (so the manifest
 the ledger's hashes). A clip that cannot be made because a segment was edited, a file
 that differs from its entry, or one the ledger never recorded refuses the whole export
 with :class:`EvidenceTamperedError` (HTTP 409) instead of leaving it out.
+
+With ``masked_video`` each clip of a camera that has privacy masks also travels as a
+masked re-encode (``clips/<name>.masked.mp4``, ``kordon.services.masked_clips``) that the
+manifest marks as derived from the original and its ledger hash; the original is exported
+unchanged beside it. A camera without privacy masks gets no masked copy.
 """
 
 from __future__ import annotations
@@ -20,21 +25,28 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from kordon.api.providers import ExportInfo
+from kordon.config.image_rules import MaskConfig
 from kordon.domain.event import Event
 from kordon.evidence.bundle import BundleFile, create_bundle
 from kordon.evidence.errors import EvidenceMismatchError
 from kordon.evidence.files import sha256_file
-from kordon.evidence.manifest import ExportRequest
+from kordon.evidence.manifest import DerivedFrom, ExportRequest
 from kordon.record.clips import TamperedSegmentError
 from kordon.services.clips import ClipService, ClipUnavailableError
 from kordon.services.incident_record import RECORD_NAME, incident_record, record_bytes
 from kordon.services.ledger_service import LedgerService
 from kordon.services.live_frames import LiveFrames
+from kordon.services.masked_clips import (
+    MaskedCopyError,
+    masked_name,
+    privacy_polygons,
+    write_masked_copy,
+)
 from kordon.store import ConflictError, NotFoundError, Store
 from kordon.store.incidents import StoredIncident
 
@@ -61,9 +73,12 @@ class ExportService:
         snapshots: LiveFrames,
         store: Callable[[], Store],
         read_incident: Callable[[str], StoredIncident] | None = None,
+        privacy_masks: Mapping[str, Sequence[MaskConfig]] | None = None,
     ) -> None:
         """``read_incident`` gives the incident with everything the incident service keeps
-        beside it (dispatched unit, SLA, crossings); by default the store's own record."""
+        beside it (dispatched unit, SLA, crossings); by default the store's own record.
+        ``privacy_masks``: each camera's masks, by camera id (for ``masked_video``)."""
+        self._privacy_masks = dict(privacy_masks or {})
         self._site_id = site_id
         self._read_incident = read_incident
         self._data_dir = data_dir
@@ -74,7 +89,13 @@ class ExportService:
         self._store = store
 
     def create_export(
-        self, *, incident_id: str, reason: str, actor: str, time: datetime
+        self,
+        *,
+        incident_id: str,
+        reason: str,
+        actor: str,
+        time: datetime,
+        masked_video: bool = False,
     ) -> ExportInfo:
         stored = (
             self._read_incident(incident_id)
@@ -86,6 +107,7 @@ class ExportService:
         starts: list[datetime] = []
         ends: list[datetime] = []
         cameras: set[str] = set()
+        masked: list[tuple[BundleFile, Sequence[MaskConfig]]] = []
         for clip in self._clips.clips_for_incident(incident_id):
             try:
                 path = self._clips.open_clip(clip.id)
@@ -94,7 +116,11 @@ class ExportService:
             except ClipUnavailableError:
                 continue  # no footage of it (yet, or any more)
             name = f"clips/{clip.camera_id}-{clip.id}.mp4"
-            files.append(self._vouched(incident_id, name, path))
+            original = self._vouched(incident_id, name, path)
+            files.append(original)
+            masks = self._privacy_masks.get(clip.camera_id, ())
+            if masked_video and privacy_polygons(masks):
+                masked.append((original, masks))
             starts.append(clip.start)
             ends.append(clip.end)
             cameras.add(clip.camera_id)
@@ -108,10 +134,7 @@ class ExportService:
         export_id = secrets.token_hex(16)
         self._dir.mkdir(parents=True, exist_ok=True)
         record_path = self._dir / f".{export_id}.{RECORD_NAME}"
-        events = self._events(incident.event_ids)
-        record = incident_record(stored, events, site_id=self._site_id, exported_at=time)
-        record_path.write_bytes(record_bytes(record))
-        files.append(BundleFile(name=RECORD_NAME, source=record_path))
+        made = [record_path]
         request = ExportRequest(
             site_id=self._site_id,
             camera_id=next(iter(cameras)) if len(cameras) == 1 else None,
@@ -122,6 +145,14 @@ class ExportService:
             incident_id=incident_id,
         )
         try:
+            for original, masks in masked:
+                target = self._dir / f".{export_id}.{len(made)}.masked.mp4"
+                made.append(target)
+                files.append(self._masked(incident_id, original, masks, target))
+            events = self._events(incident.event_ids)
+            record = incident_record(stored, events, site_id=self._site_id, exported_at=time)
+            record_path.write_bytes(record_bytes(record))
+            files.append(BundleFile(name=RECORD_NAME, source=record_path))
             result = create_bundle(
                 self._ledger.ledger,
                 files,
@@ -134,12 +165,32 @@ class ExportService:
         except EvidenceMismatchError as exc:
             raise self._refused(incident_id, str(exc)) from exc
         finally:
-            record_path.unlink(missing_ok=True)
+            for temporary in made:
+                temporary.unlink(missing_ok=True)
         digest = sha256_file(result.path)
         (self._dir / f"{export_id}.json").write_text(
             json.dumps({"incident_id": incident_id, "sha256": digest}), encoding="utf-8"
         )
         return ExportInfo(id=export_id, incident_id=incident_id, sha256=digest, path=result.path)
+
+    def _masked(
+        self,
+        incident_id: str,
+        original: BundleFile,
+        masks: Sequence[MaskConfig],
+        target: Path,
+    ) -> BundleFile:
+        """The masked copy of ``original`` (written to ``target``) as a derived bundle file."""
+        assert original.expected_sha256 is not None  # vouched by the ledger
+        derived_from = DerivedFrom(name=original.name, sha256=original.expected_sha256)
+        try:
+            derivation = write_masked_copy(
+                original.source, target, masks, derived_from=derived_from
+            )
+        except MaskedCopyError as exc:
+            logger.error("export of incident %s refused: %s", incident_id, exc)
+            raise
+        return BundleFile(name=masked_name(original.name), source=target, derivation=derivation)
 
     def _events(self, event_ids: Sequence[str]) -> list[Event]:
         events = self._store().events

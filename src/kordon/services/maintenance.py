@@ -1,6 +1,6 @@
 """Periodic maintenance: ``PeriodicTask`` runs a blocking job every N seconds off the event
 loop (escalations, retention) and a failing run is logged while the next one still happens;
-``StorageMaintenance`` is the retention job (hold release, then the sweep)."""
+``StorageMaintenance`` is the retention job (hold release, evidence files, then the sweep)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,19 @@ from collections.abc import Callable
 from datetime import datetime
 
 from kordon.api.providers import AuditSink
-from kordon.domain.incident import IncidentStatus
+from kordon.evidence.entry import LedgerEntry
+from kordon.record.evidence_retention import EvidenceFile, EvidenceRetention
 from kordon.record.holds import HoldReleaser
 from kordon.record.repository import RecordingRepository
 from kordon.record.retention import RetentionManager, SweepReport
 from kordon.record.types import HoldRecord
-from kordon.store import NotFoundError, Store, StoredIncident
+from kordon.services.evidence_links import StoreEvidenceLinks
+from kordon.services.settled import settled_at
+from kordon.store import NotFoundError, Store
+
+__all__ = ["PeriodicTask", "StorageMaintenance", "settled_at"]
 
 logger = logging.getLogger(__name__)
-
-SETTLED = frozenset({IncidentStatus.RESOLVED, IncidentStatus.CLOSED})
 
 
 class PeriodicTask:
@@ -53,25 +56,16 @@ class PeriodicTask:
             self._task = None
 
 
-def settled_at(incident: StoredIncident) -> datetime | None:
-    """When the incident left the active states for the last time (resolved, then perhaps
-    closed); ``None`` while it is open, acknowledged or dispatched (or reopened)."""
-    if incident.incident.status not in SETTLED:
-        return None
-    since: datetime | None = None
-    for step in reversed(incident.incident.history):
-        if step.status not in SETTLED:
-            break
-        since = step.time
-    return since if since is not None else incident.updated_at
-
-
 class StorageMaintenance:
-    """The retention job: release the holds of settled incidents, then sweep.
+    """The retention job: release the holds of settled incidents, age out snapshots, clips
+    and exports (``kordon.record.evidence_retention``), then sweep the segments.
 
     Incident states are read through the store; ``exported`` says whether an export of an
-    incident exists (its holds are kept). Every release is an audit entry, written before the
-    hold is released. ``retention`` is called once, at the first run.
+    incident exists (its holds, clips and snapshots are kept); ``recorded_entry`` finds the
+    ledger entry of a file (a clip's incident; without it clips never age out). Every
+    release and every evidence deletion is an audit entry, written first. Below the minimum
+    free space, un-kept snapshots and clips go (oldest first, any age) before footage does.
+    ``retention`` is called once, at the first run.
     """
 
     def __init__(
@@ -82,7 +76,9 @@ class StorageMaintenance:
         exported: Callable[[str], bool],
         clock: Callable[[], datetime],
         audit: AuditSink | None = None,
+        recorded_entry: Callable[[str], LedgerEntry | None] | None = None,
     ) -> None:
+        self._recorded_entry = recorded_entry
         self._store = store
         self._retention = retention
         self._exported = exported
@@ -114,7 +110,39 @@ class StorageMaintenance:
                 releaser.release(time)
             except Exception:  # holds stay until the next run; the sweep must still happen
                 logger.exception("releasing evidence holds failed")
+        evidence = EvidenceRetention(
+            data_dir=retention.data_dir,
+            ages=retention.policy.evidence,
+            links=StoreEvidenceLinks(
+                store=self._store(), exported=self._exported, recorded_entry=self._recorded_entry
+            ),
+            before_delete=self._record_deletion,
+        )
+        try:
+            evidence.sweep(time)
+            if retention.space_short():  # caches and old snapshots go before footage
+                evidence.reclaim(time, enough=lambda: not retention.space_short())
+        except Exception:  # files stay until the next run; the sweep must still happen
+            logger.exception("evidence file retention failed")
         return retention.sweep(time)
+
+    def _record_deletion(self, item: EvidenceFile, reason: str, time: datetime) -> None:
+        if self._audit is None:
+            return
+        self._audit.record(
+            "system",
+            "evidence.delete",
+            f"{item.kind}:{item.key}",
+            "done",
+            {
+                "kind": str(item.kind),
+                "files": list(item.paths_rel),
+                "reason": reason,
+                "modified": item.modified.isoformat(),
+                "size_bytes": item.size_bytes,
+            },
+            time,
+        )
 
     def _record_release(self, hold: HoldRecord, time: datetime) -> None:
         if self._audit is None:

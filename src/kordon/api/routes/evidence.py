@@ -53,6 +53,7 @@ def router() -> APIRouter:
             reason=body.reason,
             actor=user.username,
             time=context.clock(),
+            masked_video=body.masked_video,
         )
         return ExportPublic(id=info.id, url=f"/api/exports/{info.id}", sha256=info.sha256)
 

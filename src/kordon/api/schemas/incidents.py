@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -153,18 +153,50 @@ class AddNoteRequest(RequestBody):
     text: Annotated[str, Field(min_length=1, max_length=4000)]
 
 
+class ClipAroundPublic(PublicModel):
+    """The event a clip is cut around, and where it lies in the clip."""
+
+    event_id: str = Field(description="The event (a crossing, unless asked for another).")
+    kind: EventKind
+    direction: Direction | None
+    time: datetime = Field(description="When the rule fired.")
+    offset_s: float = Field(
+        description="Seconds from the clip's first frame to the event: seek here to see it."
+    )
+
+
 class ClipPublic(PublicModel):
     id: str
     camera_id: str
-    start: datetime
+    start: datetime = Field(description="Time of the clip's first frame (a keyframe).")
     end: datetime
     url: str
     content_type: str
+    span: Literal["crossing", "incident"] = Field(
+        default="incident",
+        description="`crossing`: pre-roll before one event to post-roll after it (`around`); "
+        "`incident`: pre-roll before the incident's first event to post-roll after its last.",
+    )
+    around: ClipAroundPublic | None = Field(
+        default=None, description="The event a `crossing` clip is cut around."
+    )
+    default: bool = Field(
+        default=False,
+        description="The clip to show first: around the incident's most severe crossing, on "
+        "its own camera.",
+    )
 
 
 class ExportRequest(RequestBody):
     incident_id: Annotated[str, Field(min_length=1, max_length=64)]
     reason: Annotated[str, Field(min_length=1, max_length=1000)]
+    masked_video: bool = Field(
+        default=False,
+        strict=True,
+        description="Also export a privacy-masked re-encode of each clip of a camera with "
+        "privacy masks, marked in the manifest as derived from the original (which is "
+        "exported unchanged beside it).",
+    )
 
 
 class ExportPublic(PublicModel):
