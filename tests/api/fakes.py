@@ -20,7 +20,14 @@ from kordon.accounts.service import AccountService
 from kordon.api.app_type import KordonApi
 from kordon.api.audit_log import MemoryAuditLog
 from kordon.api.context import ApiContext, ApiSettings
-from kordon.api.providers import CameraInfo, ClipInfo, ExportInfo, GeoJson, SiteInfo
+from kordon.api.providers import (
+    CameraInfo,
+    ClipInfo,
+    CrossingClip,
+    ExportInfo,
+    GeoJson,
+    SiteInfo,
+)
 from kordon.bus.inprocess import InProcessBus
 from kordon.domain.event import Event, EventKind
 from kordon.domain.incident import Incident
@@ -105,6 +112,13 @@ class FakeClips:
 
     def clips_for_incident(self, incident_id: str) -> Sequence[ClipInfo]:
         return [c for c in self.clips.values() if c.incident_id == incident_id]
+
+    def crossing_clips(
+        self, incident_id: str, *, event_id: str | None = None
+    ) -> Sequence[CrossingClip]:
+        """No crossing clips here (``test_crossing_clip_routes`` has a fake with some)."""
+        del incident_id, event_id
+        return ()
 
     def clip_info(self, clip_id: str) -> ClipInfo | None:
         return self.clips.get(clip_id)

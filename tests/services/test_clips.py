@@ -123,7 +123,9 @@ def test_an_incident_lists_one_clip_per_recorded_camera_spanning_its_events(site
     )
     [clip] = site.clips().clips_for_incident("inc-1")
     assert (clip.camera_id, clip.incident_id) == ("cam-1", "inc-1")
-    assert clip.start == T0 + timedelta(seconds=2.0 - PRE_S)
+    # It starts at the keyframe at or before 2.0 - PRE_S (frame 0, which the camera sent at
+    # 0.1 s; the next keyframe, frame 10, at 1.1 s): the file's first frame.
+    assert clip.start == T0 + timedelta(seconds=0.1)
     assert clip.end == T0 + timedelta(seconds=3.5 + POST_S)
 
 

@@ -170,9 +170,14 @@ export class ApiClient {
     return this.act(id, "notes", { text });
   }
 
-  /** An evidence bundle of the incident, made with `reason` (audited). */
-  createExport(incidentId: string, reason: string): Promise<ExportAnswer> {
-    return this.request<ExportAnswer>("POST", "/api/exports", { incident_id: incidentId, reason });
+  /** An evidence bundle of the incident, made with `reason` (audited); `maskedVideo` adds a
+   * privacy-masked copy of each clip of a camera with privacy masks. */
+  createExport(incidentId: string, reason: string, maskedVideo = false): Promise<ExportAnswer> {
+    return this.request<ExportAnswer>("POST", "/api/exports", {
+      incident_id: incidentId,
+      reason,
+      masked_video: maskedVideo,
+    });
   }
 
   cameraSnapshotUrl(cameraId: string, tick: number): string {

@@ -20,7 +20,7 @@ import type { Clip, EventRecord, Incident, Resolution } from "./types";
 import { UnitsClient, UnitsPanel, dispatchChoices, type DispatchChoice } from "./units";
 import { CROSSING_KINDS, snapshotEvent } from "./snapshot_choice";
 import type { CrossingAt } from "./video/clip_marks";
-import { clipView } from "./video/clip_view";
+import { clipPanel, type ClipPanel } from "./video/clip_panel";
 
 type Mode = "idle" | "resolve" | "dispatch" | "export" | "drone";
 
@@ -56,6 +56,8 @@ function overdue(incident: Incident): boolean {
 export class DetailPane {
   private mode: Mode = "idle";
   private shownId: string | null = null;
+  /** The shown incident's clips: where they go, the panel once listed, the current poll. */
+  private clips: { incidentId: string; box: HTMLElement; panel: ClipPanel | null; polling: number } | null = null;
   private shownVersion = -1;
   private readonly body = h("div", { class: "detail-body", "data-testid": "incident-detail" });
   private readonly media = h("div", { class: "detail-media" });
@@ -146,7 +148,9 @@ export class DetailPane {
     } else {
       // A new event may have joined: a camera's view of the crossing replaces a lesser one.
       void this.loadEvents(incident).then((events) => {
-        if (this.shownId === incident.id) this.showSnapshot(incident, events);
+        if (this.shownId !== incident.id) return;
+        this.showSnapshot(incident, events);
+        void this.pollClips(incident.id, events); // its clip is listed after its post-roll
       });
     }
     this.shownVersion = incident.version;
@@ -278,7 +282,12 @@ export class DetailPane {
     } else if (this.mode === "dispatch") {
       this.renderDispatch();
     } else if (this.mode === "export") {
-      this.prompt.append(...exportForm((reason) => void this.export(reason), () => this.cancelPrompt()));
+      this.prompt.append(
+        ...exportForm(
+          (reason, maskedVideo) => void this.export(reason, maskedVideo),
+          () => this.cancelPrompt(),
+        ),
+      );
     } else if (this.mode === "drone") {
       this.renderDroneCue();
     }
@@ -422,11 +431,11 @@ export class DetailPane {
   }
 
   /** Builds the incident's evidence bundle and offers it for download. */
-  private async export(reason: string): Promise<void> {
+  private async export(reason: string, maskedVideo: boolean): Promise<void> {
     const incident = this.store.selected();
     if (!incident) return;
     try {
-      const answer = await this.api.createExport(incident.id, reason);
+      const answer = await this.api.createExport(incident.id, reason, maskedVideo);
       if (this.shownId !== incident.id) return;
       this.mode = "idle";
       this.renderPrompt();
@@ -517,31 +526,48 @@ export class DetailPane {
     clear(this.snapshotBox);
     this.media.append(h("h3", {}, "Snapshot"), this.snapshotBox);
     this.showSnapshot(incident, events);
+    const clipBox = h("div", { class: "clips" });
+    this.media.append(clipBox);
+    this.clips = { incidentId: incident.id, box: clipBox, panel: null, polling: 0 };
+    await this.pollClips(incident.id, events);
+  }
+
+  /**
+   * The incident's clips, polled for CLIP_POLLS × CLIP_POLL_MS (a clip is listed after its
+   * post-roll, so the clips around later crossings appear one by one, and each camera's
+   * whole incident last); again from the start when the incident changes. New clips join
+   * the chooser; the player keeps what it plays.
+   */
+  private async pollClips(incidentId: string, events: readonly EventRecord[]): Promise<void> {
+    const state = this.clips;
+    if (!state || state.incidentId !== incidentId) return;
+    const poll = (state.polling += 1);
     const crossings: CrossingAt[] = events
       .filter((e) => CROSSING_KINDS.has(e.kind))
       .map((e) => ({ time: e.time, label: e.direction ?? "crossing" }));
-    const clipBox = h("div", { class: "clips" });
-    this.media.append(clipBox);
-    // A clip is written after its post-roll, so it may appear some seconds after the incident.
     for (let attempt = 0; attempt < CLIP_POLLS; attempt += 1) {
-      if (this.shownId !== incident.id) return;
+      if (this.shownId !== incidentId || state.polling !== poll) return;
       let clips: Clip[] = [];
       try {
-        clips = await this.api.clips(incident.id);
+        clips = await this.api.clips(incidentId);
       } catch (error) {
         console.warn("clips unavailable", error);
       }
-      if (this.shownId !== incident.id) return;
+      if (this.shownId !== incidentId || state.polling !== poll) return;
       if (clips.length > 0) {
-        clear(clipBox);
-        this.renderClips(clipBox, clips, crossings);
-        return;
+        if (!state.panel) {
+          state.panel = clipPanel((clip) => this.api.clipUrl(clip));
+          clear(state.box);
+          state.box.append(state.panel.element);
+        }
+        state.panel.update(clips, crossings);
+      } else if (!state.panel) {
+        clear(state.box);
+        state.box.append(
+          h("h3", {}, "Clips"),
+          h("p", { class: "empty", "data-testid": "no-clips" }, "No clip yet (recording, checking again)."),
+        );
       }
-      clear(clipBox);
-      clipBox.append(
-        h("h3", {}, "Clips"),
-        h("p", { class: "empty", "data-testid": "no-clips" }, "No clip yet (recording, checking again)."),
-      );
       await new Promise((resolve) => window.setTimeout(resolve, CLIP_POLL_MS));
     }
   }
@@ -574,12 +600,5 @@ export class DetailPane {
     clear(this.snapshotBox);
     this.snapshotBox.append(link, h("div", { class: "clip-meta", "data-testid": "snapshot-caption" }, eventWords(shown)));
   }
-
-  private renderClips(box: HTMLElement, clips: Clip[], crossings: readonly CrossingAt[]): void {
-    box.append(h("h3", {}, `Clips (${clips.length})`));
-    for (const clip of clips) {
-      const meta = `${clip.camera_id} · ${clockZ(clip.start)}–${clockZ(clip.end)}`;
-      box.append(clipView(clip, this.api.clipUrl(clip), crossings, meta));
-    }
-  }
 }
+

@@ -8,8 +8,13 @@ import type { ExportAnswer } from "./types";
 /** Roles that hold the export permission (the API checks it again). */
 export const EXPORTERS: ReadonlySet<string> = new Set(["supervisor", "admin"]);
 
-/** The prompt's contents: a reason field and a create button. */
-export function exportForm(onSubmit: (reason: string) => void, onCancel: () => void): HTMLElement[] {
+/** The prompt's contents: a reason field, the choice of a privacy-masked copy of the video
+ * (re-encoded with the cameras' privacy masks, marked in the manifest as derived; the
+ * original stays in the bundle as recorded) and a create button. */
+export function exportForm(
+  onSubmit: (reason: string, maskedVideo: boolean) => void,
+  onCancel: () => void,
+): HTMLElement[] {
   const reason = h("input", {
     type: "text",
     class: "export-reason",
@@ -18,6 +23,13 @@ export function exportForm(onSubmit: (reason: string) => void, onCancel: () => v
     "aria-label": "reason for the export",
     "data-testid": "export-reason",
   });
+  const masked = h("input", { type: "checkbox", "data-testid": "export-masked" });
+  const maskedLabel = h(
+    "label",
+    { class: "export-masked", title: "Adds a copy of each clip with the privacy masks drawn in; the original is kept" },
+    masked,
+    " masked video copy",
+  );
   const create = h("button", { type: "button", "data-testid": "export-create" }, "Create bundle");
   const submit = (): void => {
     const text = reason.value.trim();
@@ -27,7 +39,7 @@ export function exportForm(onSubmit: (reason: string) => void, onCancel: () => v
       return;
     }
     create.disabled = true;
-    onSubmit(text);
+    onSubmit(text, masked.checked);
   };
   reason.addEventListener("input", () => reason.classList.remove("invalid"));
   reason.addEventListener("keydown", (event) => {
@@ -40,7 +52,13 @@ export function exportForm(onSubmit: (reason: string) => void, onCancel: () => v
   });
   create.addEventListener("click", submit);
   window.setTimeout(() => reason.focus(), 0);
-  return [h("span", {}, "Export evidence:"), reason, create, h("span", { class: "hint" }, "Enter creates · Esc cancels")];
+  return [
+    h("span", {}, "Export evidence:"),
+    reason,
+    maskedLabel,
+    create,
+    h("span", { class: "hint" }, "Enter creates · Esc cancels"),
+  ];
 }
 
 /** The finished bundle: a download link, its hash, and the offline check. */

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from pydantic import JsonValue
 
+from kordon.domain.event import Direction, EventKind
 from kordon.domain.incident import IncidentStatus, Resolution
 from kordon.domain.status import DeviceStatus
 from kordon.incidents.feedback import FalseAlarmStats
@@ -85,8 +86,40 @@ class ClipInfo:
     content_type: str = "video/mp4"
 
 
+@dataclass(frozen=True, slots=True)
+class CrossingClip:
+    """One camera's clip around one event of an incident (a crossing, unless asked otherwise)."""
+
+    clip: ClipInfo
+    event_id: str
+    event_kind: EventKind
+    event_direction: Direction | None
+    event_time: datetime
+    default: bool = False
+    """The clip the incident pane opens with: its most severe crossing, on its own camera."""
+
+    @property
+    def offset_s(self) -> float:
+        """Seconds from the clip's first frame to the event."""
+        return (self.event_time - self.clip.start).total_seconds()
+
+
 class ClipProvider(Protocol):
-    def clips_for_incident(self, incident_id: str) -> Sequence[ClipInfo]: ...
+    def clips_for_incident(self, incident_id: str) -> Sequence[ClipInfo]:
+        """Per camera, the clip of the whole incident (pre-roll before its first event to
+        post-roll after its last)."""
+        ...
+
+    def crossing_clips(
+        self, incident_id: str, *, event_id: str | None = None
+    ) -> Sequence[CrossingClip]:
+        """The clips around each crossing of the incident (or around ``event_id`` only, any
+        event of the incident), whose post-roll is recorded; earliest event first.
+
+        Raises ``kordon.store.NotFoundError`` for an unknown incident, or an event that is
+        not the incident's.
+        """
+        ...
 
     def clip_info(self, clip_id: str) -> ClipInfo | None:
         """The clip's metadata, or ``None`` if unknown."""

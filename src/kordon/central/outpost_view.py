@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from kordon.api.providers import ClipInfo, ExportInfo
+from kordon.api.providers import ClipInfo, CrossingClip, ExportInfo
 from kordon.domain.incident import Resolution
 from kordon.store.errors import ConflictError, NotFoundError
 from kordon.store.incidents import StoredIncident
@@ -66,6 +66,12 @@ class ReadOnlyIncidentActions:
 class NoClips:
     def clips_for_incident(self, incident_id: str) -> Sequence[ClipInfo]:
         del incident_id
+        return ()
+
+    def crossing_clips(
+        self, incident_id: str, *, event_id: str | None = None
+    ) -> Sequence[CrossingClip]:
+        del incident_id, event_id
         return ()
 
     def clip_info(self, clip_id: str) -> ClipInfo | None:

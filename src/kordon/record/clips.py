@@ -4,6 +4,8 @@ The clip starts at the last keyframe at or before ``start`` (so it decodes) and 
 the open segment's packets (``live``), so an event that just fired gets its pre-roll.
 Every closed segment is re-hashed first, and the bytes hashed are the bytes demuxed: a
 segment that differs from its row's SHA-256 (or from its ledger entry's) is refused.
+:func:`first_frame_time` says where that keyframe lies before the clip is assembled, so a
+listing can give a moment's offset inside the file exactly.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
+from itertools import chain
 from pathlib import Path
 
 import av
@@ -26,6 +29,9 @@ from kordon.record.repository import RecordingRepository
 from kordon.record.types import SegmentRecord, _check_interval
 
 MP4_CODECS = frozenset({"h264", "hevc", "av1", "mpeg4"})
+
+LOOKBACK = timedelta(seconds=60)
+"""How far before a clip's start its first keyframe is looked for."""
 
 RecordedSha256 = Callable[[str], str | None]
 """The SHA-256 the evidence ledger recorded for a data-dir-relative path, if any."""
@@ -126,9 +132,7 @@ def request_clip(
         raise ClipError("clip interval is empty")
     spec: StreamSpec | None = None
     runs: list[list[TimedPacket]] = []
-    for segment in repository.segments(camera_id, start=start - timedelta(seconds=60), end=end):
-        if segment.end <= start - timedelta(seconds=60):
-            continue
+    for segment in repository.segments(camera_id, start=start - LOOKBACK, end=end):
         path = Path(data_dir) / segment.path_rel
         data = _verified_bytes(path, segment, recorded_sha256)
         spec, packets = _segment_packets(path, data, segment.start)
@@ -144,9 +148,7 @@ def request_clip(
             f"camera {camera_id!r} records {spec.codec_name!r}, which MP4 cannot hold by "
             f"stream copy (supported: {', '.join(sorted(MP4_CODECS))}); re-encode to export"
         )
-    first_key = max(
-        (i for i, p in enumerate(packets) if p.packet.is_keyframe and p.wall <= start), default=None
-    )
+    first_key = _key_before(packets, start)
     if first_key is None:
         first_key = next((i for i, p in enumerate(packets) if p.packet.is_keyframe), None)
     if first_key is None:
@@ -158,6 +160,60 @@ def request_clip(
     last = chosen[-1]
     tail = float(last.packet.duration * last.packet.time_base)
     return ClipInfo(out_path, chosen[0].wall, last.wall + timedelta(seconds=tail), len(chosen))
+
+
+def _key_before(packets: list[TimedPacket], start: datetime) -> int | None:
+    """The index of the last keyframe at or before ``start`` (packets oldest first)."""
+    return max(
+        (i for i, p in enumerate(packets) if p.packet.is_keyframe and p.wall <= start), default=None
+    )
+
+
+def first_frame_time(
+    camera_id: str,
+    start: datetime,
+    end: datetime,
+    *,
+    data_dir: Path,
+    repository: RecordingRepository,
+    live: LiveSnapshot | None = None,
+) -> datetime:
+    """The time of the first frame :func:`request_clip` writes for ``[start, end)``: the last
+    keyframe at or before ``start`` (else the first keyframe of the footage), so a player's
+    offset 0 is known before the clip is assembled. Reads (no hashing) only the segments
+    it needs, newest first; :class:`ClipError` when there is no keyframe at all.
+    """
+    start, end = _check_interval(start, end)
+    segments = repository.segments(camera_id, start=start - LOOKBACK, end=end)
+    live_packets = list(live.packets) if live is not None and live.spec is not None else []
+    index = _key_before(live_packets, start)
+    if index is not None:
+        return live_packets[index].wall
+    runs: dict[int, list[TimedPacket]] = {}
+
+    def packets_of(i: int) -> list[TimedPacket]:
+        if i not in runs:
+            segment = segments[i]
+            path = Path(data_dir) / segment.path_rel
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise ClipError(f"cannot read segment {path}: {exc}") from exc
+            runs[i] = _segment_packets(path, data, segment.start)[1]
+        return runs[i]
+
+    for i in reversed(range(len(segments))):
+        if segments[i].start > start:
+            continue
+        packets = packets_of(i)
+        index = _key_before(packets, start)
+        if index is not None:
+            return packets[index].wall
+    for packets in chain((packets_of(i) for i in range(len(segments))), [live_packets]):
+        first = next((p for p in packets if p.packet.is_keyframe), None)
+        if first is not None:
+            return first.wall
+    raise ClipError(f"no keyframe in camera {camera_id!r}'s footage of the interval")
 
 
 def _write_mp4(out_path: Path, spec: StreamSpec, packets: list[TimedPacket]) -> None:

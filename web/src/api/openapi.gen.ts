@@ -519,7 +519,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Video clips of an incident */
+        /**
+         * Video clips of an incident
+         * @description One clip per camera around each crossing (pre-roll before it to post-roll after it; `around` names the crossing and its offset in the clip), then one per camera of the whole incident. `around=<event id>` lists only the clips around that event of the incident. A clip appears once its post-roll is recorded.
+         */
         get: operations["clips_api_incidents__incident_id__clips_get"];
         put?: never;
         post?: never;
@@ -1464,12 +1467,44 @@ export interface components {
              */
             time?: string | null;
         };
+        /**
+         * ClipAroundPublic
+         * @description The event a clip is cut around, and where it lies in the clip.
+         */
+        ClipAroundPublic: {
+            direction: components["schemas"]["Direction"] | null;
+            /**
+             * Event Id
+             * @description The event (a crossing, unless asked for another).
+             */
+            event_id: string;
+            kind: components["schemas"]["EventKind"];
+            /**
+             * Offset S
+             * @description Seconds from the clip's first frame to the event: seek here to see it.
+             */
+            offset_s: number;
+            /**
+             * Time
+             * Format: date-time
+             * @description When the rule fired.
+             */
+            time: string;
+        };
         /** ClipPublic */
         ClipPublic: {
+            /** @description The event a `crossing` clip is cut around. */
+            around?: components["schemas"]["ClipAroundPublic"] | null;
             /** Camera Id */
             camera_id: string;
             /** Content Type */
             content_type: string;
+            /**
+             * Default
+             * @description The clip to show first: around the most severe crossing listed (a later, more severe one takes over once its post-roll is recorded), on its own camera; the whole incident when no crossing clip is listed.
+             * @default false
+             */
+            default: boolean;
             /**
              * End
              * Format: date-time
@@ -1478,8 +1513,16 @@ export interface components {
             /** Id */
             id: string;
             /**
+             * Span
+             * @description `crossing`: pre-roll before one event to post-roll after it (`around`); `incident`: pre-roll before the incident's first event to post-roll after its last.
+             * @default incident
+             * @enum {string}
+             */
+            span: "crossing" | "incident";
+            /**
              * Start
              * Format: date-time
+             * @description Time of the clip's first frame (a keyframe).
              */
             start: string;
             /** Url */
@@ -1770,6 +1813,12 @@ export interface components {
         ExportRequest: {
             /** Incident Id */
             incident_id: string;
+            /**
+             * Masked Video
+             * @description Also export a privacy-masked re-encode of each clip of a camera with privacy masks, marked in the manifest as derived from the original (which is exported unchanged beside it).
+             * @default false
+             */
+            masked_video: boolean;
             /** Reason */
             reason: string;
         };
@@ -4936,7 +4985,10 @@ export interface operations {
     };
     clips_api_incidents__incident_id__clips_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description An event of the incident: list only the clips around it. */
+                around?: string | null;
+            };
             header?: never;
             path: {
                 incident_id: string;

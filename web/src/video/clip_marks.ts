@@ -46,10 +46,25 @@ export function markFraction(offsetS: number, durationS: number): number {
   return Math.min(1, Math.max(0, offsetS / durationS));
 }
 
-/** Where playback starts: PRE_ROLL_S before the first crossing, else at the beginning. */
-export function startOffsetS(marks: readonly ClipMark[]): number {
-  const first = marks[0];
-  return first ? Math.max(0, first.offsetS - PRE_ROLL_S) : 0;
+/** Where playback starts: PRE_ROLL_S before the crossing the clip is cut around (``aroundS``),
+ * else before the first crossing, else at the beginning. */
+export function startOffsetS(marks: readonly ClipMark[], aroundS: number | null = null): number {
+  const at = aroundS ?? marks[0]?.offsetS;
+  return at === undefined ? 0 : Math.max(0, at - PRE_ROLL_S);
+}
+
+/** Marks to within this many seconds are one crossing. */
+const SAME_MARK_S = 0.05;
+
+/**
+ * The marks with the crossing the clip is cut around (the API's exact offset) among them: it
+ * replaces a mark computed for the same moment, or joins when the pane did not load its event.
+ */
+export function withAround(marks: readonly ClipMark[], aroundS: number | null, label: string): ClipMark[] {
+  if (aroundS === null || !Number.isFinite(aroundS) || aroundS < 0) return [...marks];
+  const same = marks.find((m) => Math.abs(m.offsetS - aroundS) <= SAME_MARK_S);
+  const others = marks.filter((m) => m !== same);
+  return [...others, { offsetS: aroundS, label: same?.label ?? label }].sort((a, b) => a.offsetS - b.offsetS);
 }
 
 /** "0:42", "1:05": a position in the clip. */

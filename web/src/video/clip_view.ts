@@ -2,10 +2,13 @@
 // in the clip (click one to see it happen), the playing position, and the crossing in words.
 import { h } from "../dom";
 import type { Clip } from "../types";
-import { clipClock, clipDurationS, clipMarks, markFraction, startOffsetS, type CrossingAt } from "./clip_marks";
+import { clipClock, clipDurationS, clipMarks, markFraction, startOffsetS, withAround, type CrossingAt } from "./clip_marks";
 
+/** A clip cut around one crossing opens a little before it, with that crossing marked. */
 export function clipView(clip: Clip, url: string, crossings: readonly CrossingAt[], meta: string): HTMLElement {
-  const marks = clipMarks(clip, crossings);
+  const around = clip.span === "crossing" && clip.around ? clip.around : null;
+  const aroundS = around ? around.offset_s : null;
+  const marks = withAround(clipMarks(clip, crossings), aroundS, around?.direction ?? "crossing");
   const video = h("video", {
     class: "clip",
     controls: true,
@@ -16,14 +19,17 @@ export function clipView(clip: Clip, url: string, crossings: readonly CrossingAt
     "data-clip-id": clip.id,
   });
   video.src = url;
-  if (marks[0]) video.dataset.crossingS = marks[0].offsetS.toFixed(2);
+  const crossingS = aroundS ?? marks[0]?.offsetS;
+  if (crossingS !== undefined) video.dataset.crossingS = crossingS.toFixed(2);
   const position = h("div", { class: "clip-position" });
   const bar = h("div", { class: "clip-bar", "data-testid": "clip-bar", title: "click to seek" }, position);
   const markButtons = marks.map((mark) => {
     const text = `crossing ${mark.label} at ${clipClock(mark.offsetS)}`;
+    const isAround = aroundS !== null && mark.offsetS === aroundS;
     const button = h("button", {
       type: "button",
-      class: "clip-mark",
+      class: isAround ? "clip-mark around" : "clip-mark",
+      "data-around": isAround ? "true" : "false",
       title: `${text}: play from here`,
       "aria-label": text,
       "data-testid": "clip-crossing",
@@ -47,7 +53,7 @@ export function clipView(clip: Clip, url: string, crossings: readonly CrossingAt
     video.currentTime = ((event.clientX - rect.left) / Math.max(1, rect.width)) * clipDurationS(clip, video.duration);
   });
   video.addEventListener("loadedmetadata", () => {
-    if (video.currentTime === 0) video.currentTime = startOffsetS(marks);
+    if (video.currentTime === 0) video.currentTime = startOffsetS(marks, aroundS);
     layout();
   });
   video.addEventListener("timeupdate", layout);

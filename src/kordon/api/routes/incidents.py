@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import TypeAdapter
 
 from kordon.accounts.roles import Permission
+from kordon.api.clip_views import clip_public, crossing_clip_public
 from kordon.api.deps import ContextDep, CurrentUser, EventCacheDep, Guard, require
 from kordon.api.responses import Responses, responses
 from kordon.api.schemas.incidents import (
@@ -141,20 +142,36 @@ def router() -> APIRouter:
         "/api/incidents/{incident_id}/clips",
         response_model=list[ClipPublic],
         summary="Video clips of an incident",
+        description="One clip per camera around each crossing (pre-roll before it to "
+        "post-roll after it; `around` names the crossing and its offset in the clip), then "
+        "one per camera of the whole incident. `around=<event id>` lists only the clips "
+        "around that event of the incident. A clip appears once its post-roll is recorded.",
         responses=responses(404),
     )
-    def clips(incident_id: str, context: ContextDep, guard: Guard) -> list[ClipPublic]:
+    def clips(
+        incident_id: str,
+        context: ContextDep,
+        guard: Guard,
+        around: Annotated[
+            str | None,
+            Query(
+                min_length=1,
+                max_length=64,
+                description="An event of the incident: list only the clips around it.",
+            ),
+        ] = None,
+    ) -> list[ClipPublic]:
         guard.incident(incident_id)
-        return [
-            ClipPublic(
-                id=c.id,
-                camera_id=c.camera_id,
-                start=c.start,
-                end=c.end,
-                url=f"/api/clips/{c.id}",
-                content_type=c.content_type,
-            )
-            for c in context.clips.clips_for_incident(incident_id)
-        ]
+        provider = context.clips
+        if around is not None:
+            return [
+                crossing_clip_public(c)
+                for c in provider.crossing_clips(incident_id, event_id=around)
+            ]
+        listed = provider.crossing_clips(incident_id)
+        whole = [clip_public(c) for c in provider.clips_for_incident(incident_id)]
+        if not any(c.default for c in listed) and whole:
+            whole[0] = whole[0].model_copy(update={"default": True})
+        return [*(crossing_clip_public(c) for c in listed), *whole]
 
     return r

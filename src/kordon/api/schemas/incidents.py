@@ -182,8 +182,9 @@ class ClipPublic(PublicModel):
     )
     default: bool = Field(
         default=False,
-        description="The clip to show first: around the incident's most severe crossing, on "
-        "its own camera.",
+        description="The clip to show first: around the most severe crossing listed (a "
+        "later, more severe one takes over once its post-roll is recorded), on its own "
+        "camera; the whole incident when no crossing clip is listed.",
     )
 
 
