@@ -84,6 +84,15 @@ class MavlinkSensor(StrictModel):
         le=1_000.0,
         description="Replay speed of a tlog: url, times real time (0: as fast as possible).",
     )
+    replay_time: Literal["received", "recorded"] = Field(
+        default="received",
+        description=(
+            "Time of a tlog: replay's drone states: 'received', the node's clock as each "
+            "message is replayed; 'recorded', the time the log recorded for each message, "
+            "so the states line up with the same flight's recorded video (heartbeat loss "
+            "and silence are then judged on the replay's own clock). Only for tlog: urls."
+        ),
+    )
     simulated_patrol: Slug | None = Field(
         default=None,
         description="Demo and tests: a simulated vehicle (system id 1) flies a generated "
@@ -115,6 +124,12 @@ class MavlinkSensor(StrictModel):
             raise ValueError(
                 f"mavlink sensor {self.id!r}: a simulated patrol sends over UDP; "
                 "url must be udpin:HOST:PORT"
+            )
+        if self.replay_time == "recorded" and not self.url.startswith("tlog:"):
+            raise ValueError(
+                f"mavlink sensor {self.id!r}: replay_time 'recorded' is for a replayed log "
+                f"(url tlog:PATH); {self.url.partition(':')[0]}: is a live link, whose "
+                "messages carry no recorded time: leave replay_time at 'received'"
             )
         if self.simulated_patrol_km is not None and self.simulated_patrol is None:
             raise ValueError(
@@ -316,8 +331,8 @@ class AsterixRadar(StrictModel):
     """A surveillance radar sending ASTERIX over UDP (unicast or multicast).
 
     CAT048 plots and CAT062 tracks become observations in the site picture; CAT021 ADS-B
-    reports (cooperative aircraft) are kept out of it; CAT034 north markers tell the
-    antenna is turning (docs/sensors.md).
+    reports (cooperative aircraft) are kept out of it and shown on the map apart; CAT034
+    north markers tell the antenna is turning (docs/sensors.md).
     """
 
     kind: Literal["radar_asterix"] = Field(description="ASTERIX radar feed.")
@@ -385,11 +400,19 @@ class AsterixRadar(StrictModel):
     confidence: float = Field(
         default=0.6, gt=0.0, le=1.0, description="Confidence given to its observations."
     )
+    adsb_max_age_s: float = Field(
+        default=60.0,
+        ge=1.0,
+        le=3_600.0,
+        description="A cooperative aircraft (CAT021 ADS-B) this radar reported leaves the "
+        "operator map when the radar has said nothing more of it for this long, s.",
+    )
     simulated_world: Slug | None = Field(
         default=None,
         description="Demo and tests: a simulated radar at this position watches the people "
         "of this simulated camera's border scene and sends ASTERIX CAT048 plots and CAT034 "
-        "north markers to udp_port on this node.",
+        "north markers to udp_port on this node, and CAT021 ADS-B reports of two simulated "
+        "aircraft crossing the sky over it.",
     )
 
     @model_validator(mode="after")

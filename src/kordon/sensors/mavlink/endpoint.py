@@ -4,8 +4,11 @@
 sends a heartbeat to the vehicle so it learns where to send (and keeps doing so every
 second), ``tcp:HOST:PORT`` connects, ``serial:/dev/ttyUSB0:57600`` opens a serial port
 (stdlib ``termios``), ``tlog:PATH`` replays a telemetry log at ``speed`` times real time
-(0: as fast as possible) on an injected clock. Every endpoint has one verb, ``receive``:
-the next bytes (or ``b""`` when nothing came within the timeout, ``None`` at the end).
+(0: as fast as possible) on an injected clock; given a
+:class:`~kordon.sensors.mavlink.replay_clock.ReplayClock` as its clock, the replay marks
+on it the recorded time of each frame it hands out. Every endpoint has one verb,
+``receive``: the next bytes (or ``b""`` when nothing came within the timeout, ``None`` at
+the end).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kordon.domain.errors import KordonError
+from kordon.sensors.mavlink.replay_clock import ReplayClock
 from kordon.video.source.clock import Clock
 
 _KINDS = ("udpin", "udpout", "tcp", "serial", "tlog")
@@ -224,9 +228,19 @@ def tlog_frames(data: bytes) -> list[tuple[float, bytes]]:
 
 
 class TlogReplay:
-    """A ``.tlog`` replayed frame by frame, paced on ``clock`` at ``speed``× (0: no pacing)."""
+    """A ``.tlog`` replayed frame by frame, paced on ``clock`` at ``speed``× (0: no pacing).
 
-    def __init__(self, path: Path, *, clock: Clock, speed: float = 1.0) -> None:
+    With ``follow``, each frame's recorded time is marked on that clock as the frame is
+    handed out (the first frame's already when the replay opens: the log's start)."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        clock: Clock,
+        speed: float = 1.0,
+        follow: ReplayClock | None = None,
+    ) -> None:
         if not speed >= 0:
             raise EndpointError(f"tlog replay speed must be >= 0, got {speed}")
         try:
@@ -238,6 +252,10 @@ class TlogReplay:
         self._speed = speed
         self._i = 0
         self._previous: float | None = None
+        self._follow = follow
+        if follow is not None:
+            # the first frame that has a time (a leading chunk of garbage has none)
+            next((t for t, _ in self._frames if follow.mark(t)), None)
 
     def receive(self, timeout_s: float) -> bytes | None:  # noqa: ARG002 (never waits)
         if self._i >= len(self._frames):
@@ -247,6 +265,8 @@ class TlogReplay:
         if self._speed > 0 and self._previous is not None and t > self._previous:
             self._clock.sleep((t - self._previous) / self._speed)
         self._previous = t if self._previous is None else max(t, self._previous)
+        if self._follow is not None:
+            self._follow.mark(t)
         return frame
 
     def send(self, data: bytes) -> None:
@@ -257,11 +277,13 @@ class TlogReplay:
 
 
 def open_endpoint(spec: EndpointSpec, *, clock: Clock, replay_speed: float = 1.0) -> Endpoint:
-    """Open ``spec`` (this does I/O: call it from ``start``)."""
+    """Open ``spec`` (this does I/O: call it from ``start``); a ``tlog`` replay opened on
+    a :class:`ReplayClock` marks its frames' recorded times on it."""
     if spec.kind in ("udpin", "udpout"):
         return UdpEndpoint(spec)
     if spec.kind == "tcp":
         return TcpEndpoint(spec)
     if spec.kind == "serial":
         return SerialEndpoint(spec)
-    return TlogReplay(Path(spec.path), clock=clock, speed=replay_speed)
+    follow = clock if isinstance(clock, ReplayClock) else None
+    return TlogReplay(Path(spec.path), clock=clock, speed=replay_speed, follow=follow)

@@ -8,14 +8,23 @@ The thread also sends a ground-station heartbeat once a second where the link is
 (``udpout`` needs it for the vehicle to learn our address) and checks for silent vehicles.
 ``open_link`` opens the endpoint (``open_endpoint``; drone tasking passes a
 :class:`~kordon.drones.link.SharedLink` so mission uploads share the link).
+
+A ``tlog`` replay with ``replay_time: recorded`` runs its telemetry on a
+:class:`~kordon.sensors.mavlink.replay_clock.ReplayClock`: each message is fed to the
+ingest at the time the log recorded for it (so its drone states carry that time), and the
+heartbeat and silence checks run on the replay's clock, not the node's. Device statuses
+stay the node's: each is stamped with the node's clock when it is handed over (the
+register, the device watch and its incidents compare them with the node's time).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -23,10 +32,12 @@ from pymavlink.dialects.v20 import ardupilotmega as mav  # type: ignore[import-u
 
 from kordon.config.integrations import MavlinkSensor
 from kordon.domain.drone import DroneState
+from kordon.domain.errors import KordonError
 from kordon.domain.status import DeviceStatus
 from kordon.geo.footprint import Ground, SrtmTile
 from kordon.sensors.mavlink.endpoint import Endpoint, EndpointSpec, open_endpoint
 from kordon.sensors.mavlink.ingest import IngestLimits, IngestOutput, TelemetryIngest
+from kordon.sensors.mavlink.replay_clock import ReplayClock
 from kordon.video.source.clock import Clock
 
 logger = logging.getLogger(__name__)
@@ -35,6 +46,10 @@ T = TypeVar("T")
 _GCS_SYSTEM_ID = 255
 _GCS_COMPONENT_ID = 190
 _HEARTBEAT_EVERY_S = 1.0
+
+
+class ReplayTimeError(KordonError, ValueError):
+    """``replay_time: recorded`` on a link that is not a replayed log."""
 
 
 class EndpointOpener(Protocol):
@@ -61,6 +76,17 @@ class MavlinkService:
         self.name = f"mavlink-{sensor.id}"
         self.spec = EndpointSpec.parse(sensor.url)
         self._clock = clock
+        self.replay_clock: ReplayClock | None = None
+        """The replay's clock (``replay_time: recorded``), else ``None``."""
+        if sensor.replay_time == "recorded":
+            if self.spec.kind != "tlog":
+                raise ReplayTimeError(
+                    f"mavlink sensor {sensor.id!r}: replay_time 'recorded' needs a replayed "
+                    f"log (tlog:PATH), not a live {self.spec.kind} link"
+                )
+            self.replay_clock = ReplayClock(clock, speed=sensor.replay_speed)
+        self._telemetry_clock: Clock = self.replay_clock or clock
+        self._status_times: dict[str, datetime] = {}
         self._on_state = on_state
         self._on_status = on_status
         self._terrain = terrain
@@ -87,11 +113,17 @@ class MavlinkService:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         if self._terrain is None and self._dem_file is not None:
-            terrain = await asyncio.to_thread(SrtmTile.read, Path(self._dem_file))
-            self.ingest = self._make_ingest(terrain)
+            self._terrain = await asyncio.to_thread(SrtmTile.read, Path(self._dem_file))
+            self.ingest = self._make_ingest(self._terrain)
         self._endpoint = await asyncio.to_thread(
-            self._open_link, self.spec, clock=self._clock, replay_speed=self._replay_speed
+            self._open_link,
+            self.spec,
+            clock=self._telemetry_clock,
+            replay_speed=self._replay_speed,
         )
+        if self.replay_clock is not None:
+            # the replay's clock now stands at the log's start: the ingest starts there
+            self.ingest = self._make_ingest(self._terrain)
         self._stopping.clear()
         self.finished.clear()
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
@@ -101,7 +133,7 @@ class MavlinkService:
         return TelemetryIngest(
             self._sensor_id,
             self._system_ids,
-            started=self._clock.now(),
+            started=self._telemetry_clock.now(),
             limits=self._limits,
             terrain=terrain,
         )
@@ -117,11 +149,14 @@ class MavlinkService:
 
     def statuses(self) -> list[DeviceStatus]:
         with self._lock:
-            return self.ingest.statuses()
+            found = self.ingest.statuses()
+            if self.replay_clock is None:
+                return found
+            return [self._node_time(s, self._status_times.get(s.device_id)) for s in found]
 
     def states(self) -> list[DroneState]:
         with self._lock:
-            return self.ingest.states(self._clock.now())
+            return self.ingest.states(self._telemetry_clock.now())
 
     def _run(self) -> None:
         endpoint = self._endpoint
@@ -137,20 +172,33 @@ class MavlinkService:
                 if data is None:
                     break
                 with self._lock:
-                    out = self.ingest.feed(data, self._clock.now()) if data else IngestOutput()
-                    out.extend(self.ingest.check(self._clock.now()))
+                    out = self.ingest.feed(data, self._received()) if data else IngestOutput()
+                    out.extend(self.ingest.check(self._telemetry_clock.now()))
                 self._deliver(out)
             self.finished.set()
             # the link ended (a replay's end, a closed TCP connection): keep checking, so
             # its vehicles go offline after the heartbeat timeout
             while not self._stopping.wait(self._poll_s):
                 with self._lock:
-                    out = self.ingest.check(self._clock.now())
+                    out = self.ingest.check(self._telemetry_clock.now())
                 self._deliver(out)
         except Exception:
             logger.exception("%s: the receive loop failed", self.name)
         finally:
             self.finished.set()
+
+    def _received(self) -> datetime:
+        """When the bytes just received arrived: the node's time, or in a replay on
+        recorded time, exactly the time the log recorded for them."""
+        if self.replay_clock is not None:
+            recorded = self.replay_clock.frame_time()
+            if recorded is not None:
+                return recorded
+        return self._telemetry_clock.now()
+
+    def _node_time(self, status: DeviceStatus, time: datetime | None = None) -> DeviceStatus:
+        """``status`` stamped with the node's clock (``time``, else now)."""
+        return dataclasses.replace(status, time=time or self._clock.now())
 
     def _heartbeat(self) -> bytes:
         msg = mav.MAVLink_heartbeat_message(
@@ -160,6 +208,10 @@ class MavlinkService:
 
     def _deliver(self, out: IngestOutput) -> None:
         for status in out.statuses:
+            if self.replay_clock is not None:
+                status = self._node_time(status)
+                with self._lock:
+                    self._status_times[status.device_id] = status.time
             self._hand_over(self._on_status, status)
         for state in out.states:
             self._hand_over(self._on_state, state)
