@@ -61,6 +61,8 @@ export type IncidentAlert = Live["AlertPublic"];
 export type Hello = Live["HelloPublic"];
 /** A drone as the live feed sends it. */
 export type Drone = Live["DronePublic"];
+/** A cooperative (ADS-B) aircraft as the live feed sends it; `status: "expired"` removes it. */
+export type Aircraft = Live["AircraftPublic"];
 
 /** Every message the node sends on /api/live. */
 export type LiveMessage =
@@ -70,6 +72,7 @@ export type LiveMessage =
   | Live["LiveAlertMessage"]
   | Live["LiveHelloMessage"]
   | Live["LiveDroneMessage"]
+  | Live["LiveAircraftMessage"]
   | Live["LiveDeviceMessage"]
   | Live["LivePongMessage"];
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, JsonValue
 from pydantic.json_schema import models_json_schema
 
 from kordon.api.live_messages import AlertPublic, HelloPublic, LiveTrackPublic, LiveType
+from kordon.api.schemas.aircraft import AircraftPublic
 from kordon.api.schemas.drones import DronePublic
 from kordon.api.schemas.events import EventPublic
 from kordon.api.schemas.incidents import IncidentPublic
@@ -59,6 +60,12 @@ LIVE_MESSAGES: tuple[LiveMessageDoc, ...] = (
         "after a reconnect with ?epoch=…&after=N how many missed alerts were replayed.",
     ),
     LiveMessageDoc("drone", DronePublic, "A drone's position, attitude and camera gimbal."),
+    LiveMessageDoc(
+        "aircraft",
+        AircraftPublic,
+        "A cooperative aircraft (ADS-B, CAT021) apart from the fused ground picture; "
+        "status expired: remove it from the map.",
+    ),
 )
 """Every ``LiveType`` the feed sends, with its payload model (a test keeps them in step)."""
 

@@ -29,12 +29,22 @@ from kordon.api.live_messages import (
     ScopedText,
 )
 from kordon.api.refusals import RefusedAttempts, Source
+from kordon.api.schemas.aircraft import AircraftPublic
 from kordon.api.schemas.drones import DronePublic
 from kordon.api.schemas.events import EventPublic
 from kordon.api.schemas.site import DeviceStatusPublic
 from kordon.api.views import incident_public
-from kordon.bus.channels import ALERTS, DEVICE_STATUS, DRONES, EVENTS, INCIDENTS, TRACKS
+from kordon.bus.channels import (
+    AIRCRAFT,
+    ALERTS,
+    DEVICE_STATUS,
+    DRONES,
+    EVENTS,
+    INCIDENTS,
+    TRACKS,
+)
 from kordon.bus.protocol import Subscription, route
+from kordon.domain.aircraft import AircraftState
 from kordon.domain.drone import DroneState
 from kordon.domain.errors import KordonError
 from kordon.domain.event import Event
@@ -101,6 +111,7 @@ class LiveHub:
                 route(ALERTS, self._on_alert),
                 route(DEVICE_STATUS, self._on_device),
                 route(DRONES, self._on_drone),
+                route(AIRCRAFT, self._on_aircraft),
             )
             self._task = asyncio.create_task(self._pump(self._subscription), name="live-hub")
         return client
@@ -176,6 +187,9 @@ class LiveHub:
 
     async def _on_drone(self, state: DroneState) -> None:
         self.broadcast(_text("drone", DronePublic.of(state), None))
+
+    async def _on_aircraft(self, state: AircraftState) -> None:
+        self.broadcast(_text("aircraft", AircraftPublic.of(state), None))
 
     async def _on_device(self, status: DeviceStatus) -> None:
         sectors = {c.id: c.sector_id for c in self._context.cameras.cameras()}

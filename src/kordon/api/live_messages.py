@@ -129,7 +129,7 @@ class HelloPublic(PublicModel):
     complete: bool
 
 
-LiveType = Literal["track", "event", "incident", "alert", "device", "hello", "drone"]
+LiveType = Literal["track", "event", "incident", "alert", "device", "hello", "drone", "aircraft"]
 
 
 class LiveMessagePublic(PublicModel):

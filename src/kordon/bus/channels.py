@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from kordon.bus.topics import Topic
+from kordon.domain.aircraft import AircraftState
 from kordon.domain.drone import DroneState
 from kordon.domain.event import Event
 from kordon.domain.incident import Incident
@@ -69,6 +70,13 @@ DRONES = Channel(
     1,
     "A drone's live telemetry and camera footprint for the operator map (not persisted).",
 )
+AIRCRAFT = Channel(
+    Topic.AIRCRAFT,
+    AircraftState,
+    1,
+    "A cooperative (ADS-B) aircraft for the operator map, apart from the fused picture; "
+    "the last message of one is `expired` (not persisted).",
+)
 
 ALL_CHANNELS: tuple[Channel[Any], ...] = (
     EVENTS,
@@ -79,5 +87,6 @@ ALL_CHANNELS: tuple[Channel[Any], ...] = (
     OBSERVATIONS,
     SITE_TRACKS,
     DRONES,
+    AIRCRAFT,
 )
 """Every channel, for transports and the message documentation."""

@@ -14,3 +14,4 @@ class Topic(StrEnum):
     OBSERVATIONS = "observations"
     SITE_TRACKS = "site_tracks"
     DRONES = "drones"
+    AIRCRAFT = "aircraft"

@@ -6,9 +6,12 @@ every ``rotation_period_s`` from scenario time 0; when the beam sweeps over an a
 range it is detected with probability ``detection_probability`` and reported as a CAT048
 plot (I048/040 polar position with Gaussian range and azimuth noise, the time the beam
 passed it). The antenna crossing north gives a CAT034 north marker (with the period),
-each other sector boundary a CAT034 sector crossing message. Times are scenario times
+each other sector boundary a CAT034 sector crossing message. Cooperative aircraft
+flying over the site (:mod:`kordon.sim.aircraft`; the demo twin of a configured radar has
+two) are reported once every ``adsb_interval_s`` as CAT021 ADS-B reports with the radar's
+SAC/SIC, as if it were also the site's ADS-B ground station. Times are scenario times
 mapped to UTC through the world's epoch; the ASTERIX encoding is
-:mod:`kordon.sensors.asterix.encoder`.
+:mod:`kordon.sensors.asterix.encoder` and :mod:`kordon.sensors.asterix.encoder021`.
 
 :class:`SimulatedRadarService` steps one radar in real time and sends its datagrams over
 UDP to the node's radar port, as the real radar would.
@@ -38,15 +41,20 @@ from kordon.sensors.asterix.encoder import (
     plots_block,
     service_block,
 )
+from kordon.sensors.asterix.encoder021 import AdsbReport, adsb_block
 from kordon.sensors.asterix.geometry import RadarGeometry
 from kordon.sensors.ugs.simulated import ActorPositions
 from kordon.sensors.ugs.simulated_service import Epoch
+from kordon.sim.aircraft import SimulatedAircraft, demo_aircraft
 
 logger = logging.getLogger(__name__)
 
 PLOTS_PER_DATAGRAM = 100
 """About 1,100 octets of CAT048: a datagram within an Ethernet frame."""
 DAY_S = 86_400.0
+ADSB_REPORTS_PER_DATAGRAM = 20
+MAX_ADSB_CATCH_UP = 5
+"""Report times sent at most per aircraft after a stall (the latest ones)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,13 @@ class SimulatedRadarSpec:
     max_range_m: float = 10_000.0
     sectors: int = 16
     seed: int = 0
+    aircraft: tuple[SimulatedAircraft, ...] = ()
+    """Cooperative aircraft reported as ADS-B (CAT021); they need ``frame``."""
+    frame: LocalFrame | None = None
+    """The site's local frame, to give aircraft positions in WGS84."""
+    adsb_interval_s: float = 1.0
+    adsb_range_m: float = 100_000.0
+    """Aircraft farther than this from the radar (along the ground) are not reported."""
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.rotation_period_s) and self.rotation_period_s > 0):
@@ -72,24 +87,52 @@ class SimulatedRadarSpec:
             raise ValueError(f"{self.sensor_id}: max_range_m must be > 0")
         if not 1 <= self.sectors <= 256:
             raise ValueError(f"{self.sensor_id}: sectors must be 1..256")
+        if self.aircraft and self.frame is None:
+            raise ValueError(f"{self.sensor_id}: simulated aircraft need the site's frame")
+        if not (math.isfinite(self.adsb_interval_s) and self.adsb_interval_s > 0):
+            raise ValueError(f"{self.sensor_id}: adsb_interval_s must be > 0")
+        if not self.adsb_range_m > 0:
+            raise ValueError(f"{self.sensor_id}: adsb_range_m must be > 0")
 
     @classmethod
-    def of(cls, radar: AsterixRadar, frame: LocalFrame, *, seed: int = 0) -> SimulatedRadarSpec:
+    def of(
+        cls,
+        radar: AsterixRadar,
+        frame: LocalFrame,
+        *,
+        seed: int = 0,
+        aircraft: tuple[SimulatedAircraft, ...] | None = None,
+    ) -> SimulatedRadarSpec:
         """The simulated twin of a configured radar: same place, alignment, SAC/SIC,
-        period and measurement errors."""
+        period and measurement errors; ``aircraft`` reported over ADS-B (none given: the
+        two demo aircraft crossing the sky over the radar)."""
+        geometry = RadarGeometry.of(radar, frame)
+        if aircraft is None:
+            aircraft = demo_aircraft((geometry.east_m, geometry.north_m))
         return cls(
             sensor_id=radar.id,
             sac=radar.sac,
             sic=radar.sic,
-            geometry=RadarGeometry.of(radar, frame),
+            geometry=geometry,
             rotation_period_s=radar.rotation_period_s,
             seed=seed,
+            aircraft=aircraft,
+            frame=frame,
         )
 
 
 def _time_of_day(epoch: datetime, time_s: float) -> float:
     t = (epoch + timedelta(seconds=time_s)).timestamp()
     return t % DAY_S
+
+
+def _true_track_deg(lat0: float, lon0: float, lat1: float, lon1: float) -> float:
+    """Initial bearing from the first point to the second, degrees clockwise from north."""
+    p0, p1 = math.radians(lat0), math.radians(lat1)
+    dl = math.radians(lon1 - lon0)
+    y = math.sin(dl) * math.cos(p1)
+    x = math.cos(p0) * math.sin(p1) - math.sin(p0) * math.cos(p1) * math.cos(dl)
+    return math.degrees(math.atan2(y, x)) % 360.0
 
 
 class SimulatedRadar:
@@ -101,6 +144,7 @@ class SimulatedRadar:
         self._rng = np.random.default_rng(spec.seed)
         self._last_s: float | None = None
         self.plots_sent = 0
+        self.adsb_reports_sent = 0
 
     def antenna_deg(self, time_s: float) -> float:
         """Unwrapped antenna azimuth (radar's own degrees) at scenario time ``time_s``."""
@@ -126,6 +170,52 @@ class SimulatedRadar:
         if messages:
             out.append(service_block(messages))
         self.plots_sent += len(plots)
+        reports = self._adsb_reports(previous, time_s, epoch)
+        for i in range(0, len(reports), ADSB_REPORTS_PER_DATAGRAM):
+            out.append(adsb_block(reports[i : i + ADSB_REPORTS_PER_DATAGRAM]))
+        self.adsb_reports_sent += len(reports)
+        return out
+
+    def _adsb_reports(self, previous: float, time_s: float, epoch: datetime) -> list[AdsbReport]:
+        """CAT021 reports of every aircraft in range at each report time in
+        (``previous``, ``time_s``], oldest first."""
+        spec, frame = self.spec, self.spec.frame
+        if not spec.aircraft or frame is None:
+            return []
+        step = spec.adsb_interval_s
+        first = max(
+            math.floor(previous / step) + 1, math.floor(time_s / step) - MAX_ADSB_CATCH_UP + 1
+        )
+        last = math.floor(time_s / step)
+        out: list[AdsbReport] = []
+        for k in range(first, last + 1):
+            at_s = k * step
+            for number, plane in enumerate(spec.aircraft, start=1):
+                east, north = plane.east_north_m(at_s)
+                ground_m = math.hypot(east - spec.geometry.east_m, north - spec.geometry.north_m)
+                if ground_m > spec.adsb_range_m:
+                    continue
+                ahead = plane.east_north_m(at_s + 1.0)
+                lon, lat = frame.to_wgs84([east, ahead[0]], [north, ahead[1]])
+                out.append(
+                    AdsbReport(
+                        spec.sac,
+                        spec.sic,
+                        _time_of_day(epoch, at_s),
+                        float(lat[0]),
+                        float(lon[0]),
+                        plane.icao_address,
+                        track_number=number,
+                        callsign=plane.callsign,
+                        flight_level=plane.flight_level,
+                        geometric_height_ft=plane.geometric_height_ft,
+                        ground_speed_mps=plane.ground_speed_mps,
+                        track_deg=_true_track_deg(
+                            float(lat[0]), float(lon[0]), float(lat[1]), float(lon[1])
+                        ),
+                        emitter_category=plane.emitter_category,
+                    )
+                )
         return out
 
     def _service_messages(

@@ -6,6 +6,57 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * AircraftPublic
+         * @description One cooperative aircraft's latest ADS-B report, apart from the fused ground picture.
+         *
+         *     ``key`` is the ICAO 24-bit address (hex) or, without one, ``<sensor_id>:TN<n>``.
+         *     ``status`` ``expired``: the station has been silent about it past its limit; remove it.
+         *     ``flight_level`` is barometric (hundreds of feet), ``track_deg`` clockwise from true
+         *     north.
+         */
+        AircraftPublic: {
+            /** Callsign */
+            callsign: string | null;
+            /** Emitter Category */
+            emitter_category: number | null;
+            /** Flight Level */
+            flight_level: number | null;
+            /** Geometric Altitude Ft */
+            geometric_altitude_ft: number | null;
+            /** Ground Speed Mps */
+            ground_speed_mps: number | null;
+            /** Icao Address */
+            icao_address: string | null;
+            /** Key */
+            key: string;
+            /** Lat */
+            lat: number;
+            /** Lon */
+            lon: number;
+            /** Mode3A */
+            mode3a: string | null;
+            /** Sac */
+            sac: number;
+            /** Sensor Id */
+            sensor_id: string;
+            /** Sic */
+            sic: number;
+            status: components["schemas"]["AircraftStatus"];
+            /**
+             * Time
+             * Format: date-time
+             */
+            time: string;
+            /** Track Deg */
+            track_deg: number | null;
+        };
+        /**
+         * AircraftStatus
+         * @description Whether the aircraft is still reported.
+         * @enum {string}
+         */
+        AircraftStatus: "current" | "expired";
+        /**
          * AlertPublic
          * @description An explicit alert: operators must look at this incident now (docs/alerts.md).
          *
@@ -359,6 +410,11 @@ export interface components {
          * @enum {string}
          */
         LinkState: "connected" | "lost";
+        LiveAircraftMessage: {
+            data: components["schemas"]["AircraftPublic"];
+            /** @constant */
+            type: "aircraft";
+        };
         LiveAlertMessage: {
             data: components["schemas"]["AlertPublic"];
             /** @constant */

@@ -4,9 +4,10 @@ Each datagram is decoded (bad blocks and records are counted by error kind and m
 radar degraded for a while, never an exception); records of another SAC/SIC are ignored
 and counted; CAT048 test targets (I048/020 SIM) are ignored and counted; plots (CAT048)
 and system tracks (CAT062) become observations, admitted by the radar's flood guard (a
-token bucket, one token per plot); ADS-B reports (CAT021) go to the cooperative aircraft,
-never to the observations; CAT034 north markers feed the antenna period and, with every
-valid record, the silence watchdog.
+token bucket, one token per plot); ADS-B reports (CAT021) go to the cooperative aircraft
+(each new aircraft state to ``on_aircraft``, for the map), never to the observations;
+CAT034 north markers feed the antenna period and, with every valid record, the silence
+watchdog.
 
 What a datagram gave goes out as one :class:`SensorScan` stamped with its latest record
 time (an empty scan after a north or sector message tells the site picture the radar's
@@ -25,12 +26,13 @@ from datetime import datetime
 
 import numpy as np
 
+from kordon.domain.aircraft import AircraftState
 from kordon.domain.observations import Observations
 from kordon.domain.scan import SensorScan
 from kordon.domain.status import DeviceStatus
 from kordon.domain.time import require_utc
 from kordon.sensors.asterix.accuracy import Cov2, track_covariance
-from kordon.sensors.asterix.cooperative import CooperativeAircraft
+from kordon.sensors.asterix.cooperative import DEFAULT_MAX_AGE_S, CooperativeAircraft
 from kordon.sensors.asterix.decoder import AsterixDecoder
 from kordon.sensors.asterix.encoder import NORTH_MARKER
 from kordon.sensors.asterix.errors import AsterixDecodeError
@@ -46,6 +48,7 @@ from kordon.sensors.ugs.flood import Admission, FloodLimiter, RateLimit
 
 ScanSink = Callable[[SensorScan], None]
 StatusSink = Callable[[DeviceStatus], None]
+AircraftSink = Callable[[AircraftState], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +89,11 @@ class RadarIntake:
         on_scan: ScanSink,
         on_status: StatusSink,
         aircraft: CooperativeAircraft | None = None,
+        on_aircraft: AircraftSink | None = None,
+        aircraft_max_age_s: float = DEFAULT_MAX_AGE_S,
     ) -> None:
+        if not aircraft_max_age_s > 0:
+            raise ValueError(f"aircraft_max_age_s must be > 0, got {aircraft_max_age_s}")
         self.sensor_id = observer.sensor_id
         self.source = (sac, sic)
         self._observer = observer
@@ -96,6 +103,9 @@ class RadarIntake:
         self._on_scan = on_scan
         self._on_status = on_status
         self.aircraft = aircraft if aircraft is not None else CooperativeAircraft()
+        self._on_aircraft = on_aircraft
+        self.aircraft_max_age_s = aircraft_max_age_s
+        """Silence after which an aircraft this radar reported leaves the map."""
         self._decoder = AsterixDecoder()
         self._lock = threading.Lock()
         self._datagrams = 0
@@ -115,6 +125,7 @@ class RadarIntake:
             plots: list[Cat048Record] = []
             tracks: list[tuple[Cat062Record, Cov2 | None]] = []
             marks: list[float] = []
+            seen: list[AircraftState] = []
             ours = False
             for item in self._decoder.decode(data):
                 if isinstance(item, AsterixDecodeError):
@@ -143,7 +154,15 @@ class RadarIntake:
                     self._aircraft_reports += 1
                     t = float(self._observer.times([item.time_of_day_s], now)[0])
                     if math.isfinite(t):
-                        self.aircraft.update(self.sensor_id, item, t)
+                        state = self.aircraft.update(
+                            self.sensor_id,
+                            item,
+                            t,
+                            data=data,
+                            max_age_s=self.aircraft_max_age_s,
+                        )
+                        if state is not None:
+                            seen.append(state)
             if ours:
                 statuses.append(self._health.heard(now))
             observations = self._observe(plots, tracks, now, statuses)
@@ -153,6 +172,9 @@ class RadarIntake:
                     self._on_status(self._with_metrics(status))
             if scan is not None:
                 self._on_scan(scan)
+            if self._on_aircraft is not None:
+                for state in seen:
+                    self._on_aircraft(state)
             return scan
 
     def _observe(

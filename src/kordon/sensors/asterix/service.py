@@ -3,9 +3,10 @@
 Builds, without I/O, one :class:`RadarIntake` per radar (geometry in the site's local
 frame, observer, health, flood guard) and one :class:`UdpReceiver` per listening address
 (radars that share a port or multicast group share its receiver; each keeps only its own
-SAC/SIC). ``start`` binds the sockets and runs the once-a-second health check; ``stop``
-undoes both. Scans and device statuses are handed to the two callbacks on the node's
-event loop (datagrams are decoded on the receivers' threads).
+SAC/SIC). ``start`` binds the sockets and runs the once-a-second health check (which also
+expires the ADS-B aircraft silent past their radar's limit); ``stop`` undoes both. Scans,
+device statuses and aircraft states (new and expired) are handed to the callbacks on the
+node's event loop (datagrams are decoded on the receivers' threads).
 """
 
 from __future__ import annotations
@@ -13,17 +14,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TypeVar
 
 from kordon.config.integrations import AsterixRadar
+from kordon.domain.aircraft import AircraftState
 from kordon.domain.status import DeviceStatus
 from kordon.geo.frame import LocalFrame
-from kordon.sensors.asterix.cooperative import CooperativeAircraft
+from kordon.sensors.asterix.cooperative import DEFAULT_MAX_AGE_S, CooperativeAircraft
 from kordon.sensors.asterix.geometry import RadarGeometry
 from kordon.sensors.asterix.health import HealthSettings, RadarHealth
-from kordon.sensors.asterix.intake import RadarIntake, ScanSink, StatusSink
+from kordon.sensors.asterix.intake import AircraftSink, RadarIntake, ScanSink, StatusSink
 from kordon.sensors.asterix.observer import RadarObserver
 from kordon.sensors.asterix.receiver import UdpReceiver
 from kordon.sensors.ugs.flood import RateLimit
@@ -56,9 +58,19 @@ class AsterixRadarService:
         on_status: StatusSink,
         tick_s: float = 1.0,
         max_delay_s: float | None = None,
+        on_aircraft: AircraftSink | None = None,
+        aircraft_max_age_s: Mapping[str, float] | None = None,
     ) -> None:
+        """``aircraft_max_age_s``: per radar id, the silence after which an ADS-B aircraft
+        it reported expires (default :data:`DEFAULT_MAX_AGE_S`)."""
         if not tick_s > 0:
             raise ValueError(f"tick_s must be > 0, got {tick_s}")
+        max_ages = dict(aircraft_max_age_s or {})
+        unknown = sorted(set(max_ages) - {r.id for r in radars})
+        if unknown:
+            raise ValueError(f"aircraft_max_age_s names no radar of the node: {unknown}")
+        self._clock = clock
+        self._on_aircraft = self._hand_over(on_aircraft) if on_aircraft is not None else None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tick_s = tick_s
         self._task: asyncio.Task[None] | None = None
@@ -85,6 +97,8 @@ class AsterixRadarService:
                 on_scan=self._hand_over(on_scan),
                 on_status=self._hand_over(on_status),
                 aircraft=self.aircraft,
+                on_aircraft=self._on_aircraft,
+                aircraft_max_age_s=max_ages.get(radar.id, DEFAULT_MAX_AGE_S),
             )
         groups: dict[Endpoint, list[RadarIntake]] = {}
         for radar in radars:
@@ -143,12 +157,25 @@ class AsterixRadarService:
             await asyncio.to_thread(receiver.stop)
 
     def tick(self) -> None:
-        """One health check of every radar."""
+        """One health check of every radar; aircraft silent too long expire."""
         for intake in self.intakes.values():
             try:
                 intake.tick()
             except Exception:
                 logger.exception("radar %s: health check failed", intake.sensor_id)
+        try:
+            self.expire_aircraft()
+        except Exception:
+            logger.exception("radars: expiring ADS-B aircraft failed")
+
+    def expire_aircraft(self) -> list[AircraftState]:
+        """Forget the aircraft silent past their radar's limit now; their last states
+        (marked expired) go to ``on_aircraft`` and are returned."""
+        expired = self.aircraft.expire(self._clock().timestamp())
+        if self._on_aircraft is not None:
+            for state in expired:
+                self._on_aircraft(state)
+        return expired
 
     async def _watch(self) -> None:
         while True:
