@@ -26,6 +26,7 @@ MODULES: dict[str, str] = {
     "video": "benchmarks.bench_video",
     "record": "benchmarks.bench_record",
     "alert": "benchmarks.bench_alert",
+    "radar_alert": "benchmarks.bench_radar_alert",
     "evidence": "benchmarks.bench_evidence",
     "border": "benchmarks.bench_border_recall",
     "fusion": "benchmarks.bench_fusion",

@@ -45,6 +45,34 @@ def test_predict_in_two_steps_equals_one() -> None:
     np.testing.assert_allclose(c2, c3, rtol=1e-12, atol=1e-12)
 
 
+def test_a_negative_step_retrodicts_with_the_backward_process_noise() -> None:
+    """x(t − τ) = F(−τ) x(t) − ∫ noise: the position and velocity variances grow as they do
+    forward, and their covariance takes the opposite sign (the textbook backward model)."""
+    rng = np.random.default_rng(4)
+    pred = ConstantVelocityPredictor(0.9)
+    mean, cov, tau = rng.normal(size=(5, 4)), random_spd(rng, 5, 4), rng.uniform(0.01, 3, 5)
+    out_mean, out_cov = pred.predict(mean, cov, -tau)
+    for i in range(5):
+        f = pred.transition(-tau[i])
+        q = 0.81 * np.block(
+            [
+                [np.eye(2) * tau[i] ** 3 / 3, -np.eye(2) * tau[i] ** 2 / 2],
+                [-np.eye(2) * tau[i] ** 2 / 2, np.eye(2) * tau[i]],
+            ]
+        )
+        np.testing.assert_allclose(out_mean[i], f @ mean[i])
+        np.testing.assert_allclose(out_cov[i], f @ cov[i] @ f.T + q, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(pred.noise(-tau[i]), q, rtol=1e-12, atol=1e-12)
+        assert np.linalg.eigvalsh(out_cov[i]).min() > 0
+    # Back and forth again: the same state, never a smaller uncertainty.
+    back_mean, back_cov = pred.predict(out_mean, out_cov, tau)
+    np.testing.assert_allclose(back_mean, mean, atol=1e-12)
+    for i in range(5):
+        assert np.linalg.eigvalsh(back_cov[i] - cov[i]).min() > 0
+    _, pos_cov = pred.predict_position(mean, cov, -tau)
+    np.testing.assert_allclose(pos_cov, out_cov[:, :2, :2], rtol=1e-12, atol=1e-12)
+
+
 def test_linear_update_matches_textbook_kalman() -> None:
     rng = np.random.default_rng(3)
     mean, cov = rng.normal(size=(5, 4)), random_spd(rng, 5, 4)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +79,25 @@ def test_a_new_track_or_a_change_of_sensors_or_state_is_shown_at_once(
         out = feed.messages(_tracks(t, ids, confirmed=confirmed, sensors=sensors), [])
         shown.append(sorted(m.track_id for m in out))
     assert shown == [["site-1"], ["site-1", "site-2"], ["site-1"], []]
+
+
+def test_a_sparse_sensors_update_is_shown_at_once(geometry: SiteGeometry) -> None:
+    """A radar looks at a track once a turn: its new plot must not wait for the next step
+    that falls due (another target's plot, up to a turn later)."""
+    feed = _feed(geometry, min_interval_s=0.2)
+    radar: list[tuple[str, ...]] = [("radar-1",)]
+    steps = [  # (step time, the track's last update): other targets' plots step the picture
+        (T0, T0),
+        (T0 + 3.9, T0),  # due by time: shown (predicted)
+        (T0 + 4.0, T0 + 4.0),  # the next look, 0.1 s later: shown at once
+        (T0 + 4.1, T0 + 4.0),  # nothing new
+    ]
+    shown = []
+    for t, updated in steps:
+        tracks = _tracks(t, [1], confirmed=[True], sensors=radar)
+        tracks = dataclasses.replace(tracks, last_update_s=np.array([updated]))
+        shown += [round(m.time.timestamp() - T0, 2) for m in feed.messages(tracks, [])]
+    assert shown == [0.0, 3.9, 4.0]
 
 
 def test_a_deleted_track_is_forgotten(geometry: SiteGeometry) -> None:

@@ -160,3 +160,46 @@ def test_scans_from_an_unknown_sensor_are_rejected_and_reported(
     assert [h.device_id for h in health] == ["cam-b"] * 3  # one report per 10 s, not per scan
     assert "not a sensor of this site" in health[0].detail
     assert core.rejected_scans == 150
+
+
+def _raise_lags(
+    geometry: SiteGeometry, frame: BorderFrame, settings: SiteFusionConfig
+) -> tuple[list[float], SitePictureCore]:
+    """Seconds from each crossing's newest measurement to the scan arrival that raised it,
+    with cam-b's reports arriving 0.6 s after cam-a's (a slow analysis or link)."""
+    cameras = two_overlapping_cameras(frame)
+    slow = tuple(
+        dataclasses.replace(c, latency_s=0.65) if c.sensor_id == "cam-b" else c for c in cameras
+    )
+    intruder = walk(0, [frame.at(-40.0, -40.0), frame.at(40.0, 50.0)], 1.4, 1.0)
+    scenario = WorldScenario(slow, (intruder,), 90.0, start_s=START_S)
+    specs = [SensorSpec(s, SensorKind.CAMERA) for s in ("cam-a", "cam-b")]
+    core = site_picture_core(geometry, specs, settings)
+    lags: list[float] = []
+    for arrival, scan in scans_of(scenario):
+        for event in _crossings(core.on_scan(scan, arrival).events):
+            detected = event.attributes["detected_at"]
+            assert isinstance(detected, str)
+            lags.append(arrival - datetime.fromisoformat(detected).timestamp())
+    return lags, core
+
+
+def test_a_slow_camera_holds_the_picture_back_no_longer_than_the_hold_and_still_counts(
+    geometry: SiteGeometry, frame: BorderFrame
+) -> None:
+    held_long, _ = _raise_lags(geometry, frame, SiteFusionConfig.model_validate({"hold_s": 2.0}))
+    lags, core = _raise_lags(geometry, frame, SiteFusionConfig())
+    assert len(held_long) == len(lags) == 1
+    # Waiting for cam-b costs its 0.6 s extra latency; the default hold of 0.1 s does not.
+    assert held_long[0] > 0.55
+    assert lags[0] < 0.1 + 0.2 + 0.06  # hold + one frame interval + cam-a's own latency
+    # cam-b's reports, all older than the picture by then, were folded in, not refused.
+    assert core.tracker.counters.total == 0
+    assert core.tracker.late_updates > 50
+    tracks = core.tracker.snapshot(START_S + 90.0)
+    assert list(tracks.sensor_ids) == [("cam-a", "cam-b")]
+
+
+def test_a_hold_longer_than_the_reorder_lag_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"hold_s \(3.0 s\) must not exceed tracker.reorder_lag_s"):
+        SiteFusionConfig.model_validate({"hold_s": 3.0})

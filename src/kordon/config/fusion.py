@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from kordon.config.common import StrictModel
 from kordon.fusion.config import FusionConfig
 
 
 def _node_tracker() -> FusionConfig:
-    # In a node the re-ordering lag is also how long a slow sensor is waited for.
+    # In a node a report up to 2 s old still counts (folded in at its own time).
     return FusionConfig(reorder_lag_s=2.0)
 
 
@@ -44,8 +44,17 @@ class SiteFusionConfig(StrictModel):
     )
     tracker: FusionConfig = Field(
         default_factory=_node_tracker,
-        description="The site tracker's parameters (its reorder_lag_s is also the longest "
-        "a slow sensor is waited for).",
+        description="The site tracker's parameters (its reorder_lag_s is the oldest a "
+        "report may be and still count).",
+    )
+    hold_s: float = Field(
+        0.1,
+        ge=0.0,
+        le=10.0,
+        description="How long the picture waits for a slower sensor before it goes ahead "
+        "(and runs the rules) without it (s). A report that arrives later still counts: it "
+        "is folded into its track at its own time, up to tracker.reorder_lag_s old. Longer "
+        "holds trade alert latency for exact time order.",
     )
     corroboration: CorroborationConfig = Field(
         default_factory=CorroborationConfig, description="Confirmation by a second sensor."
@@ -53,3 +62,13 @@ class SiteFusionConfig(StrictModel):
     publish_tentative: bool = Field(
         False, description="Also show tentative (unconfirmed) site tracks on the map."
     )
+
+    @model_validator(mode="after")
+    def _hold_within_the_lag(self) -> SiteFusionConfig:
+        if self.hold_s > self.tracker.reorder_lag_s:
+            raise ValueError(
+                f"hold_s ({self.hold_s} s) must not exceed tracker.reorder_lag_s "
+                f"({self.tracker.reorder_lag_s} s): a report held longer than the lag could "
+                "never be used"
+            )
+        return self

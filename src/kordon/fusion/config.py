@@ -65,6 +65,24 @@ class FusionConfig(BaseModel):
         title="Confirmed coast",
         description="A confirmed track without an update for this long is deleted (s).",
     )
+    tentative_coast_revisits: float = Field(
+        2.5,
+        ge=1.0,
+        le=20.0,
+        title="Tentative coast in revisits",
+        description="A tentative track supported by a scanning sensor (one with a revisit "
+        "interval, such as a radar's antenna period) is kept at least this many of the "
+        "longest such interval without an update: one missed look and some jitter.",
+    )
+    confirmed_coast_revisits: float = Field(
+        3.5,
+        ge=1.0,
+        le=50.0,
+        title="Confirmed coast in revisits",
+        description="A confirmed track supported by a scanning sensor is kept at least "
+        "this many of the longest such interval without an update: two missed looks "
+        "and some jitter.",
+    )
     max_position_sigma_m: float = Field(
         30.0,
         gt=0.0,
@@ -78,8 +96,9 @@ class FusionConfig(BaseModel):
         ge=0.0,
         le=10.0,
         title="Re-ordering lag",
-        description="Observations are held this long and processed in time order; older "
-        "ones arriving later are rejected as too late (s).",
+        description="How old an observation may be and still count: within it, one "
+        "older than what the tracker has processed is folded into its track at its own "
+        "time; older ones are rejected as too late (s).",
     )
     max_future_s: float = Field(
         2.0,

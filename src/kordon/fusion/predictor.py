@@ -43,7 +43,8 @@ class ConstantVelocityPredictor:
     State order is (east, north, v_east, v_north). ``F P Fᵀ + Q`` is a polynomial in
     ``dt`` that is linear in P, so it is one matrix product over all tracks at once (see
     ``_linear_maps``). The discretised noise is exact for any ``dt``, so predicting in
-    one step or several gives the same result.
+    one step or several gives the same result. A negative ``dt`` retrodicts: the state at
+    an earlier time, for a report that arrives after its track has moved on.
     """
 
     def __init__(self, acceleration_noise_mps2: float) -> None:
@@ -59,13 +60,14 @@ class ConstantVelocityPredictor:
         return f
 
     def noise(self, dt_s: float) -> F64:
-        """The 4×4 process noise for a step of ``dt_s``."""
-        q, dt = self._q, dt_s
+        """The 4×4 process noise for a step of ``dt_s`` (backwards for a negative one:
+        the same variances, the position-velocity covariance of the opposite sign)."""
+        q, dt = self._q * abs(dt_s), dt_s
         n = np.zeros((4, 4))
         for i in (0, 1):
-            n[i, i] = q * dt**3 / 3.0
-            n[i, i + 2] = n[i + 2, i] = q * dt**2 / 2.0
-            n[i + 2, i + 2] = q * dt
+            n[i, i] = q * dt**2 / 3.0
+            n[i, i + 2] = n[i + 2, i] = q * dt / 2.0
+            n[i + 2, i + 2] = q
         return n
 
     def predict(self, mean: F64, cov: F64, dt_s: F64) -> tuple[F64, F64]:
@@ -80,7 +82,9 @@ class ConstantVelocityPredictor:
         features[:, :16] = flat
         np.multiply(flat, dt_col, out=features[:, 16:32])
         np.multiply(features[:, 16:32], dt_col, out=features[:, 32:48])
-        q_dt = self._q * dt
+        # |dt|: a negative dt retrodicts (a report older than the track), and the noise
+        # of the interval between them is added whichever way it is crossed.
+        q_dt = self._q * np.abs(dt)
         features[:, 50] = q_dt
         features[:, 49] = 0.5 * q_dt * dt
         features[:, 48] = (2.0 / 3.0) * features[:, 49] * dt
@@ -97,7 +101,7 @@ class ConstantVelocityPredictor:
         pos_cov = (
             cov[:, :2, :2] + d3 * (cross + np.swapaxes(cross, 1, 2)) + (d3 * d3) * cov[:, 2:, 2:]
         )
-        extra = self._q * dt * dt * dt / 3.0
+        extra = self._q * np.abs(dt) * dt * dt / 3.0
         pos_cov[:, 0, 0] += extra
         pos_cov[:, 1, 1] += extra
         return out_mean, pos_cov

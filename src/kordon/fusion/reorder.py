@@ -75,8 +75,9 @@ class ReorderBuffer:
     """Pending observations with their sequence numbers and sensor indices.
 
     ``release(watermark_s)`` returns every pending observation stamped at or before the
-    watermark, sorted by (time, sensor index, arrival order), and keeps the rest. The
-    caller guarantees nothing older than a released watermark is pushed afterwards.
+    watermark, sorted by (time, sensor index, arrival order), and keeps the rest. A row
+    pushed after a watermark later than its time is released by the next call (the
+    tracker folds such late reports into their tracks at their own time).
     """
 
     def __init__(self) -> None:

@@ -1,4 +1,5 @@
-"""``SensorRegistry``: the sensors a site tracker accepts, with their kind and rate limit."""
+"""``SensorRegistry``: the sensors a site tracker accepts, with their kind, rate limit and
+revisit interval."""
 
 from __future__ import annotations
 
@@ -19,12 +20,19 @@ class SensorKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class SensorSpec:
-    """One sensor: ``max_rate_hz`` observations per second on average, ``burst`` at once."""
+    """One sensor: ``max_rate_hz`` observations per second on average, ``burst`` at once.
+
+    ``revisit_s`` is how long the sensor takes to look at the same place again (a
+    scanning radar's antenna period); ``None`` for a sensor that looks all the time
+    (a camera's frames). A track such a sensor supports is expected to go that long
+    without an update, and only then has it missed one.
+    """
 
     sensor_id: str
     kind: SensorKind = SensorKind.CAMERA
     max_rate_hz: float = 2_000.0
     burst: float = 500.0
+    revisit_s: float | None = None
 
     def __post_init__(self) -> None:
         if not self.sensor_id:
@@ -33,6 +41,8 @@ class SensorSpec:
             raise ValueError(f"{self.sensor_id}: max_rate_hz must be > 0, got {self.max_rate_hz}")
         if not (np.isfinite(self.burst) and self.burst >= 1):
             raise ValueError(f"{self.sensor_id}: burst must be >= 1, got {self.burst}")
+        if self.revisit_s is not None and not (np.isfinite(self.revisit_s) and self.revisit_s > 0):
+            raise ValueError(f"{self.sensor_id}: revisit_s must be > 0, got {self.revisit_s}")
 
 
 class SensorRegistry:
@@ -49,6 +59,10 @@ class SensorRegistry:
         self._sorted = np.asarray(ids, dtype=np.str_)[order]
         self._order = order.astype(np.int64)
         self._index = {sensor_id: i for i, sensor_id in enumerate(ids)}
+        self.revisit_s: npt.NDArray[np.float64] = np.array(
+            [s.revisit_s or 0.0 for s in self.specs], np.float64
+        )
+        """Each sensor's revisit interval (s), 0 for one that looks all the time."""
 
     def __len__(self) -> int:
         return len(self.specs)

@@ -94,6 +94,8 @@ class SiteTracker:
             tentative_max_coast_s=config.tentative_max_coast_s,
             confirmed_max_coast_s=config.confirmed_max_coast_s,
             max_position_sigma_m=config.max_position_sigma_m,
+            tentative_coast_revisits=config.tentative_coast_revisits,
+            confirmed_coast_revisits=config.confirmed_coast_revisits,
         )
         if models is not None and len(models) != len(registry):
             raise ValueError(
@@ -104,6 +106,11 @@ class SiteTracker:
             tuple(models) if models is not None else tuple(position for _ in registry.specs)
         )
         self._q = config.acceleration_noise_mps2**2
+        # Scanning sensors' revisit intervals (0: looks all the time); ``None`` when no
+        # sensor scans, so a camera-only site pays nothing for them.
+        self._revisit_s: F64 | None = (
+            registry.revisit_s if bool((registry.revisit_s > 0).any()) else None
+        )
         self._screen = ObservationScreen(config)
         self._flood = FloodGuard(registry)
         self._buffer = ReorderBuffer()
@@ -112,6 +119,8 @@ class SiteTracker:
         self._local: dict[tuple[int, str], int] = {}
         self.counters = RejectCounters()
         self.numerical_failures = 0
+        self.late_updates = 0
+        """Track updates from reports older than their track (folded in at their time)."""
         self._watermark_s = -math.inf
         self._next_seq = 0
         self._next_id = 1
@@ -135,7 +144,9 @@ class SiteTracker:
         """Screen and buffer a batch received at ``now_s``; never raises on bad rows."""
         now_s = _require_finite("now_s", now_s)
         n = len(obs)
-        threshold = max(self._watermark_s, now_s - self.config.reorder_lag_s)
+        # Older than what has been processed is fine (folded in at its own time, see
+        # ``_scan``); only older than the lag is too late.
+        threshold = now_s - self.config.reorder_lag_s
         reason = self._screen.screen(obs, now_s=now_s, watermark_s=threshold)
         sensor = self.registry.index_of(obs.sensor_id)
         ok = (reason == ACCEPTED) & (sensor >= 0)
@@ -240,7 +251,7 @@ class SiteTracker:
             + cov[:, 1, 1]
             + 2.0 * dt * (cov[:, 0, 2] + cov[:, 1, 3])
             + dt * dt * (cov[:, 2, 2] + cov[:, 3, 3])
-            + 2.0 * self._q * dt**3 / 3.0
+            + 2.0 * self._q * np.abs(dt) * dt * dt / 3.0
         )
         r_trace = float(np.max(noise[:, 0, 0] + noise[:, 1, 1]))
         margin = np.sqrt(self._hypothesiser.gate * (trace + r_trace)) * 1.001 + 1e-6
@@ -288,8 +299,25 @@ class SiteTracker:
                 self._apply_local_bonus(cost, cand, local_id, sensor)
             ci, oj = self._associator.associate_in_tiers(cost, first)
             if ci.size:
-                new_mean, new_cov = self._updater.update(mean[ci], cov[ci], z[oj], noise[oj], model)
                 rows = ci if cand is None else cand[ci]
+                new_mean, new_cov = self._updater.update(mean[ci], cov[ci], z[oj], noise[oj], model)
+                # A report older than its track (it came after the picture went ahead
+                # without it) updates the track where it is, from its innovation against
+                # the track retrodicted to the report's time.
+                ahead = t.time_s[rows] - time_s
+                late = np.flatnonzero(ahead > 0)
+                if late.size:
+                    new_mean[late], new_cov[late] = self._updater.update_late(
+                        t.mean[rows[late]],
+                        t.cov[rows[late]],
+                        past_mean=mean[ci[late]],
+                        past_cov=cov[ci[late]],
+                        dt_s=-ahead[late],
+                        z=z[oj[late]],
+                        noise=noise[oj[late]],
+                        model=model,
+                    )
+                    self.late_updates += int(late.size)
                 if not (np.isfinite(new_cov).all() and np.isfinite(new_mean).all()):
                     # Defensive: never store a non-finite state; drop the pair instead.
                     good = np.isfinite(new_mean).all(axis=1) & np.isfinite(new_cov).all(axis=(1, 2))
@@ -298,8 +326,8 @@ class SiteTracker:
                     new_mean, new_cov = new_mean[good], new_cov[good]
                 t.mean[rows] = new_mean
                 t.cov[rows] = new_cov
-                t.time_s[rows] = time_s
-                t.last_update_s[rows] = time_s
+                t.time_s[rows] = np.maximum(t.time_s[rows], time_s)
+                t.last_update_s[rows] = np.maximum(t.last_update_s[rows], time_s)
                 # A classification beats none: an area sensor's or a radar's "unknown"
                 # never overwrites the class a camera gave the track.
                 known = class_name[oj] != UNKNOWN_CLASS
@@ -313,10 +341,18 @@ class SiteTracker:
                     t.primary_s[rows] < time_s - PRIMARY_HANDOFF_S
                 )
                 t.primary[rows[take]] = sensor
-                t.primary_s[rows[take]] = time_s
-        # M of N for tentative tracks this sensor has supported (or supports now).
-        opportunity = ~t.confirmed & (t.seen_by[:, sensor] | matched)
-        if opportunity.any():
+                t.primary_s[rows[take]] = np.maximum(t.primary_s[rows[take]], time_s)
+        # M of N for tentative tracks this sensor has supported (or supports now). A
+        # scanning sensor's scan is a miss only for the tracks its beam has passed over
+        # since their last hit without a report (one look per revisit, not per plot).
+        opportunity = np.flatnonzero(~t.confirmed & (t.seen_by[:, sensor] | matched))
+        revisit_s = 0.0 if self._revisit_s is None else float(self._revisit_s[sensor])
+        if revisit_s > 0 and opportunity.size:
+            missed = self._initiator.missed_look(
+                t.history[opportunity], time_s - t.last_update_s[opportunity], revisit_s
+            )
+            opportunity = opportunity[matched[opportunity] | missed]
+        if opportunity.size:
             history = self._initiator.record(t.history[opportunity], matched[opportunity])
             t.history[opportunity] = history
             t.confirmed[opportunity] = self._initiator.confirmed(history)
@@ -392,7 +428,11 @@ class SiteTracker:
         """Delete stale tracks (``cov``: every row's position covariance at ``time_s``);
         returns the rows kept (mask over the rows before) and the deleted ids."""
         t = self._table
-        gone = self._deleter.delete(time_s, t.last_update_s, t.confirmed, cov)
+        revisit_s = None
+        if self._revisit_s is not None:
+            # The longest revisit interval among the sensors that have supported each track.
+            revisit_s = np.max(t.seen_by * self._revisit_s, axis=1, initial=0.0)
+        gone = self._deleter.delete(time_s, t.last_update_s, t.confirmed, cov, revisit_s)
         if not gone.any():
             return ~gone, np.zeros(0, np.int64)
         deleted = t.site_track_id[gone].copy()

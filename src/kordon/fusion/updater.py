@@ -52,6 +52,43 @@ class KalmanUpdater:
         )
         return new_mean, symmetrise(new_cov)
 
+    def update_late(
+        self,
+        mean: F64,
+        cov: F64,
+        *,
+        past_mean: F64,
+        past_cov: F64,
+        dt_s: F64,
+        z: F64,
+        noise: F64,
+        model: MeasurementModel,
+    ) -> tuple[F64, F64]:
+        """Update K tracks at their own time with reports from ``dt_s`` (< 0) earlier.
+
+        ``past_mean``/``past_cov``: each track retrodicted to its report's time (the
+        predictor run backwards). The innovation and its covariance S are those of the
+        report against the retrodicted state; the gain is taken from the covariance of the
+        *current* state with the report, ``P Fᵀ Hᵀ`` (F the backward transition), so the
+        update lands on the current state without predicting it forward again:
+        ``x + W ν`` and ``P − W S Wᵀ`` with ``W = P Fᵀ Hᵀ S⁻¹``. This is the standard
+        one-lag out-of-sequence update with the process noise's cross-covariance left
+        out (its S includes that noise, so the gain is a little smaller than the exact
+        one, never larger); unlike retrodict-update-predict it never adds uncertainty.
+        """
+        dt = np.asarray(dt_s, np.float64).reshape(-1)
+        z_pred, hph, h = self.predict_measurement(past_mean, past_cov, model)
+        s = hph + noise
+        # H F for F = [[I, dt I], [0, I]]: the velocity columns gain dt times the position ones.
+        hf = h.copy()
+        hf[:, :, 2:] += h[:, :, :2] * dt[:, None, None]
+        p_xz = np.matmul(cov, np.swapaxes(hf, 1, 2))
+        gain = np.matmul(p_xz, inv2(s))
+        residual = model.residual(z, z_pred)
+        new_mean = mean + np.matmul(gain, residual[:, :, None])[:, :, 0]
+        new_cov = cov - np.matmul(np.matmul(gain, s), np.swapaxes(gain, 1, 2))
+        return new_mean, symmetrise(new_cov)
+
     @staticmethod
     def _update_position(mean: F64, cov: F64, z: F64, noise: F64) -> tuple[F64, F64]:
         """The same Joseph-form update with H = [I 0], multiplied out: ``P Hᵀ`` is

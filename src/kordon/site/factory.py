@@ -53,7 +53,7 @@ def site_picture_core(
         ),
         CorroborationGate(policy, support.sensors_of),
         SensorWatermark(
-            max_lag_s=settings.tracker.reorder_lag_s,
+            max_lag_s=settings.hold_s,
             # ground sensors report alarms, not scans: they hold nothing back for long
             event_sensors=frozenset(s.sensor_id for s in sensors if s.kind is SensorKind.GROUND),
         ),

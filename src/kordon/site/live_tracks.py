@@ -30,9 +30,11 @@ class SiteTrackFeed:
 
     The picture steps on every scan of every sensor (tens a second); a map needs a track
     a few times a second. A track is shown again once ``min_interval_s`` of event time
-    has passed since it was last shown, or at once when it is new, becomes confirmed or
-    gains or loses a sensor. Fewer messages keep the live feed's queue, which alerts
-    share, short.
+    has passed since it was last shown, or at once when it is new, becomes confirmed,
+    gains or loses a sensor, or has a measurement taken ``min_interval_s`` or more after
+    the newest one it had when last shown (a radar's next look at it, a track seen
+    again): a sparse sensor's update is not held back until the next step that falls
+    due. Fewer messages keep the live feed's queue, which alerts share, short.
     """
 
     def __init__(
@@ -52,16 +54,25 @@ class SiteTrackFeed:
         self._show_tentative = show_tentative
         self._min_interval_s = min_interval_s
         self._trails: dict[int, deque[tuple[float, float]]] = {}
-        # track → (event time it was last shown, confirmed then, its sensors then)
-        self._shown: dict[int, tuple[float, bool, tuple[str, ...]]] = {}
+        # track → (event time it was last shown, confirmed then, its sensors then, its
+        # last update then)
+        self._shown: dict[int, tuple[float, bool, tuple[str, ...], float]] = {}
 
-    def _due(self, track_id: int, time_s: float, confirmed: bool, sensors: tuple[str, ...]) -> bool:
+    def _due(
+        self,
+        track_id: int,
+        time_s: float,
+        confirmed: bool,
+        sensors: tuple[str, ...],
+        last_update_s: float,
+    ) -> bool:
         last = self._shown.get(track_id)
         return (
             last is None
             or time_s - last[0] >= self._min_interval_s - 1e-9
             or last[1] != confirmed
             or last[2] != sensors
+            or last_update_s - last[3] >= self._min_interval_s - 1e-9
         )
 
     def messages(self, tracks: SiteTracks, deleted: Iterable[int]) -> list[LiveTrack]:
@@ -73,11 +84,12 @@ class SiteTrackFeed:
             return []
         due = np.fromiter(
             (
-                self._due(track_id, shown.time_s, bool(confirmed), sensors)
-                for track_id, confirmed, sensors in zip(
+                self._due(track_id, shown.time_s, bool(confirmed), sensors, updated_s)
+                for track_id, confirmed, sensors, updated_s in zip(
                     shown.site_track_id.tolist(),
                     shown.confirmed.tolist(),
                     shown.sensor_ids,
+                    shown.last_update_s.tolist(),
                     strict=True,
                 )
             ),
@@ -92,7 +104,12 @@ class SiteTrackFeed:
         time = datetime.fromtimestamp(shown.time_s, UTC)
         out: list[LiveTrack] = []
         for i, track_id in enumerate(shown.site_track_id.tolist()):
-            self._shown[track_id] = (shown.time_s, bool(shown.confirmed[i]), shown.sensor_ids[i])
+            self._shown[track_id] = (
+                shown.time_s,
+                bool(shown.confirmed[i]),
+                shown.sensor_ids[i],
+                float(shown.last_update_s[i]),
+            )
             lon, lat = float(lonlat[i, 0]), float(lonlat[i, 1])
             trail = self._trails.setdefault(track_id, deque(maxlen=self._trail_points))
             trail.append((lon, lat))

@@ -5,9 +5,11 @@ deliver theirs late by different amounts (analysis time, links). The watermark i
 earliest latest-scan time over the sensors heard from recently: everything stamped up to
 it has arrived. A sensor that falls silent for ``stale_s`` (wall time) stops holding it
 back, and the watermark never trails the *most advanced* live sensor by more than
-``max_lag_s``: a sensor that far behind the others has its late reports dropped, rather
-than delaying every alert. Lag is measured between sensors, not against the wall clock,
-so a node whose cameras all run behind (an overloaded outpost) still fuses everything.
+``max_lag_s`` (the site's ``hold_s``): the picture goes ahead without a sensor that far
+behind the others rather than delaying every alert, and the site tracker folds that
+sensor's late reports into their tracks at their own time when they come. Lag is
+measured between sensors, not against the wall clock, so a node whose cameras all run
+behind (an overloaded outpost) still fuses everything.
 Event time never runs ahead of the wall clock (a sensor whose clock does cannot drag it).
 
 A sensor that promises when its next scan can come at the earliest (``next_after_s``: a

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from kordon.bus.channels import OBSERVATIONS
+from kordon.bus.channels import AIRCRAFT, OBSERVATIONS
 from kordon.bus.inprocess import InProcessBus
 from kordon.config.integrations import AsterixRadar
 from kordon.config.models import SiteConfig
+from kordon.domain.aircraft import AircraftState
 from kordon.domain.errors import KordonError
 from kordon.domain.scan import SensorScan
 from kordon.domain.status import DeviceStatus
@@ -34,13 +35,17 @@ def radars(
     worlds: Mapping[str, SharedEpoch],
     services: list[Service],
 ) -> AsterixRadarService | None:
-    """The radars' ASTERIX intake (UDP) into the site picture, and the simulated radars
-    of those that watch a simulated world (they send to the radar's port like the real one)."""
+    """The radars' ASTERIX intake (UDP) into the site picture (plots and tracks) and the
+    map (ADS-B aircraft), and the simulated radars of those that watch a simulated world
+    (they send to the radar's port like the real one)."""
     if not radars:
         return None
 
     def publish(scan: SensorScan) -> None:
         bus.publish(OBSERVATIONS, scan)
+
+    def publish_aircraft(state: AircraftState) -> None:
+        bus.publish(AIRCRAFT, state)
 
     try:
         service = AsterixRadarService(
@@ -50,6 +55,8 @@ def radars(
             on_scan=publish,
             on_status=record_status,
             max_delay_s=config.fusion.tracker.reorder_lag_s / 2,
+            on_aircraft=publish_aircraft,
+            aircraft_max_age_s={radar.id: radar.adsb_max_age_s for radar in radars},
         )
     except (KordonError, ValueError) as exc:
         raise NodeBuildError(f"radars: {exc}") from exc
