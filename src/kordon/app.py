@@ -379,14 +379,19 @@ def build_node(
             require_full_sync(store.engine)
             store.add_commit_hook(EdgeOutbox(Outbox(store.sessions), clock=clock.now))
 
-        services += [
-            _StartHook("edge-outbox", start_edge_outbox),
+        services.append(_StartHook("edge-outbox", start_edge_outbox))
+    services.append(ledger_svc)
+    if config.edge is not None:  # after the ledger: the sender ships it too (audit entries)
+        services.append(
             EdgeLinkService(
-                config.edge, store=lambda: store_svc.store, resolve=config.resolve_path
-            ),
-        ]
+                config.edge,
+                store=lambda: store_svc.store,
+                resolve=config.resolve_path,
+                ledger=lambda: ledger_svc.ledger,
+                now=clock.now,
+            )
+        )
     services += [
-        ledger_svc,
         _StartHook("geometry", geometry.build_indexes),
         _StartHook("incidents", start_incidents),
     ]

@@ -8,17 +8,25 @@ is the node service that, once the node's store is open, switches it to
 What the node writes into the outbox, in the same transaction as the change, is
 :class:`kordon.incidents.store_outbox.EdgeOutbox`, a commit hook of the node's store
 (docs/edge-central.md).
+
+Given the node's evidence ledger, the same sender also ships it (audit entries whole, the
+other entries as their leaf hashes, with the signed tree heads) from the cursor the centre
+last acknowledged, after the outbox's entries (``kordon.link.ledger_shipper``).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kordon.central.link_service import read_secret
 from kordon.config.edge import EdgeLinkConfig
+from kordon.evidence.ledger import Ledger
 from kordon.link.durability import require_full_sync
+from kordon.link.ledger_cursor import LedgerCursor
+from kordon.link.ledger_shipper import LedgerShipper
 from kordon.link.mqtt_link import BrokerEndpoint, TlsFiles
 from kordon.link.outbox import Outbox
 from kordon.link.sender import OutboxSender, SenderCounts, SenderSettings
@@ -61,9 +69,13 @@ class EdgeLinkService:
         store: Callable[[], Store],
         resolve: Callable[[Path], Path],
         clock: Callable[[], float] = time.monotonic,
+        ledger: Callable[[], Ledger] | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._config = config
         self._store = store
+        self._ledger = ledger
+        self._now = now
         self._resolve = resolve
         self._clock = clock
         self._sender: OutboxSender | None = None
@@ -75,6 +87,16 @@ class EdgeLinkService:
         store = self._store()
         require_full_sync(store.engine)
         config = self._config
+        shipper = None
+        if self._ledger is not None:
+            shipper = LedgerShipper(
+                self._ledger(),
+                LedgerCursor(store, config.id),
+                edge_id=config.id,
+                now=self._now,
+                batch_entries=config.batch_entries,
+                batch_bytes=config.batch_bytes,
+            )
         sender = OutboxSender(
             Outbox(store.sessions),
             edge_endpoint(config, self._resolve),
@@ -87,6 +109,7 @@ class EdgeLinkService:
             ),
             clock=self._clock,
             topics=LinkTopics(root=config.topic_root),
+            ledger=shipper,
         )
         sender.start()
         self._sender = sender

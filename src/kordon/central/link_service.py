@@ -1,4 +1,8 @@
-"""``LinkReceiverService``: one broker's link receiver as a service of the central server."""
+"""``LinkReceiverService``: one broker's link receiver as a service of the central server.
+
+It takes the edges' outbox batches and their evidence ledgers (``kordon.link.ledger_ingest``),
+hands what each commit stored to ``on_stored`` (the live feed) and each refusal to
+``on_refused`` (the link's health)."""
 
 from __future__ import annotations
 
@@ -9,8 +13,15 @@ from pathlib import Path
 
 from kordon.central.config import BrokerConfig, CentralConfig
 from kordon.link.ingest import Ingestor
+from kordon.link.ledger_ingest import LedgerIngestor
 from kordon.link.mqtt_link import BrokerEndpoint, TlsFiles
-from kordon.link.receiver import LinkReceiver, ReceiverCounts, ReceiverSettings
+from kordon.link.receiver import (
+    LinkReceiver,
+    ReceiverCounts,
+    ReceiverSettings,
+    RefusedHook,
+    StoredHook,
+)
 from kordon.link.topics import LinkTopics
 from kordon.store.store import Store
 
@@ -58,6 +69,8 @@ class LinkReceiverService:
         *,
         store: Callable[[], Store],
         clock: Callable[[], datetime],
+        on_stored: StoredHook | None = None,
+        on_refused: RefusedHook | None = None,
     ) -> None:
         self.name = f"link-{broker.id}"
         self.broker_id = broker.id
@@ -71,6 +84,8 @@ class LinkReceiverService:
         )
         self._store = store
         self._clock = clock
+        self._on_stored = on_stored
+        self._on_refused = on_refused
         self._receiver: LinkReceiver | None = None
 
     @property
@@ -86,12 +101,16 @@ class LinkReceiverService:
         return self._receiver is not None and self._receiver.link.connected.is_set()
 
     async def start(self) -> None:
+        store = self._store()
         receiver = LinkReceiver(
-            Ingestor(self._store()),
+            Ingestor(store),
             self._endpoint,
             self._settings,
             clock=self._clock,
             topics=self._topics,
+            ledger=LedgerIngestor(store),
+            on_stored=self._on_stored,
+            on_refused=self._on_refused,
         )
         receiver.start()
         self._receiver = receiver

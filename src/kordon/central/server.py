@@ -4,7 +4,10 @@ Services start in this order and stop in reverse: the store (PostgreSQL, migrate
 ledger (the centre's own audit trail), the first admin account, one link receiver per
 broker, the API and web UI over the central store — the same operator API as a node
 (``kordon.api.app.create_api``), so one UI shows every outpost's events, incidents and
-device health. Constructors are cheap and do no I/O.
+device health. What the receivers store is published on the centre's bus (bound to the
+server's event loop by :meth:`CentralServer.run`; :class:`~kordon.central.live_feed.LinkLiveFeed`),
+so ``/api/live`` shows it as it arrives; what they refuse becomes link health
+(:class:`~kordon.central.link_health.LinkHealth`). Constructors are cheap and do no I/O.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -27,9 +30,12 @@ from kordon.api.context import ApiContext
 from kordon.api.health import health_router
 from kordon.api.server import ApiServer
 from kordon.api.settings import api_settings, tls_files
+from kordon.bus.inprocess import InProcessBus
 from kordon.central.config import CentralConfig
+from kordon.central.link_health import LinkHealth
 from kordon.central.link_routes import central_link_router
 from kordon.central.link_service import LinkReceiverService
+from kordon.central.live_feed import LinkLiveFeed
 from kordon.central.outpost_view import (
     NoClips,
     NoExports,
@@ -42,6 +48,7 @@ from kordon.geo.site_geometry import SiteGeometry
 from kordon.heap import settle_heap
 from kordon.incidents.service import IncidentService
 from kordon.lifecycle import ServiceGroup
+from kordon.link.kinds import Shipped
 from kordon.services.evidence_log import EvidenceLog
 from kordon.services.ledger_service import LedgerService
 from kordon.services.site_view import SiteView
@@ -81,15 +88,18 @@ class CentralServer:
         api: ApiServer,
         receivers: list[LinkReceiverService],
         store: StoreService,
+        bus: InProcessBus,
     ) -> None:
         self.config = config
         self.services = services
         self.api = api
         self.receivers = receivers
         self.store = store
+        self.bus = bus
 
     async def run(self, stop: asyncio.Event) -> None:
         """Start every service, wait for ``stop``, then stop them in reverse order."""
+        self.bus.bind(asyncio.get_running_loop())  # the live feed's subscribers run here
         await self.services.start()
         settle_heap()
         logger.info(
@@ -122,6 +132,8 @@ def build_central(
 ) -> CentralServer:
     """Wire the central server; ``site`` is the map (its devices are not run)."""
     clock = clock or SystemClock()
+    bus = InProcessBus()
+    live_feed = LinkLiveFeed(bus)
     data_dir = config.resolve(config.data_dir)
     store_svc = StoreService(config.database_url)
     ledger_svc = LedgerService(data_dir, clock=clock, database=lambda: store_svc.store.sessions)
@@ -146,9 +158,22 @@ def build_central(
             handover.path,
         )
 
+    link_health = LinkHealth(lambda: store_svc.store, clock=clock.now, publish=live_feed.device)
+
+    def stored(edge: str, items: Sequence[Shipped]) -> None:
+        link_health.stored(edge)
+        live_feed.stored(edge, items)
+
     try:
         receivers = [
-            LinkReceiverService(config, broker, store=lambda: store_svc.store, clock=clock.now)
+            LinkReceiverService(
+                config,
+                broker,
+                store=lambda: store_svc.store,
+                clock=clock.now,
+                on_stored=stored,
+                on_refused=link_health.refused,
+            )
             for broker in config.brokers
         ]
     except (OSError, ValueError) as exc:
@@ -171,6 +196,7 @@ def build_central(
             exports=NoExports(),
             audit=evidence,
             audit_reader=evidence,
+            bus=bus,
             clock=clock.now,
             monotonic_s=clock.monotonic,
             settings=api_settings(config.api, static_dir=web_dir or _web_dir()),
@@ -198,5 +224,10 @@ def build_central(
     group = ServiceGroup([store_svc, ledger_svc, _FirstAdmin(first_admin), *receivers, api_server])
     group_holder.append(group)
     return CentralServer(
-        config=config, services=group, api=api_server, receivers=receivers, store=store_svc
+        config=config,
+        services=group,
+        api=api_server,
+        receivers=receivers,
+        store=store_svc,
+        bus=bus,
     )

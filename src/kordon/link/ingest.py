@@ -22,6 +22,7 @@ uses SQLAlchemy's multi-row ``executemany``.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Sequence
@@ -38,6 +39,7 @@ from kordon.domain.incident import Incident
 from kordon.domain.status import DeviceStatus
 from kordon.link.batch import Batch, ReceivedEntry
 from kordon.link.codec import dump_json
+from kordon.link.kinds import Shipped
 from kordon.store.devices import DeviceStatusRepository
 from kordon.store.errors import InvalidInputError, NotFoundError, StoreError
 from kordon.store.incidents import IncidentRepository
@@ -116,6 +118,9 @@ _PG_EVENTS = (
 class IngestResult:
     new: int
     duplicates: int
+    stored: tuple[Shipped, ...] = ()
+    """What this batch added to the centre's tables, in batch order: its new events and
+    device statuses, and the incidents created or advanced (for the live feed)."""
 
 
 class Ingestor:
@@ -155,7 +160,8 @@ class Ingestor:
                 new_keys = _insert_postgresql(connection, entries, time)
             else:
                 new_keys = _insert_generic(session, connection, entries, time)
-            fresh = [(b, e.item) for b, e in entries if (b.edge_id, e.entry_id) in new_keys]
+            fresh_entries = [(b, e) for b, e in entries if (b.edge_id, e.entry_id) in new_keys]
+            fresh = [(b, e.item) for b, e in fresh_entries]
             events = [
                 _event_values(item, batch.edge_id)
                 for batch, item in fresh
@@ -172,17 +178,24 @@ class Ingestor:
             scope = shared_transaction(session)
             devices = DeviceStatusRepository(scope)
             incidents = IncidentRepository(scope)
-            for batch, item in fresh:
+            stored: list[list[Shipped]] = [[] for _ in batches]
+            for (batch, entry), (_b, item) in zip(fresh_entries, fresh, strict=True):
                 if isinstance(item, DeviceStatus):
                     devices.record(item)
-                elif isinstance(item, Incident):
-                    _apply_incident(session, incidents, item, edge=batch.edge_id, time=time)
+                elif isinstance(item, Incident) and not _apply_incident(
+                    session, incidents, item, edge=batch.edge_id, time=time
+                ):
+                    continue
+                if isinstance(item, Event):  # as stored: naming its outpost
+                    attributes = {**item.attributes, EDGE_ATTRIBUTE: batch.edge_id}
+                    item = dataclasses.replace(item, attributes=attributes)
+                stored[owner[(batch.edge_id, entry.entry_id)]].append(item)
         new_counts = [0] * len(batches)
         for key in new_keys:
             new_counts[owner[key]] += 1
         return [
-            IngestResult(new=new, duplicates=len(batch.entries) - new)
-            for new, batch in zip(new_counts, batches, strict=True)
+            IngestResult(new=new, duplicates=len(batch.entries) - new, stored=tuple(items))
+            for new, batch, items in zip(new_counts, batches, stored, strict=True)
         ]
 
 
@@ -193,18 +206,20 @@ def _apply_incident(
     *,
     edge: str,
     time: datetime,
-) -> None:
-    """Create or advance the centre's copy of an edge's incident, in its own savepoint."""
+) -> bool:
+    """Create or advance the centre's copy of an edge's incident, in its own savepoint;
+    ``True`` when it changed."""
     try:
         with session.begin_nested():
             try:
                 stored = incidents.get(incident.id)
             except NotFoundError:
                 incidents.create(incident, time=time)
-                return
+                return True
             if stored.incident == incident or len(incident.history) < len(stored.incident.history):
-                return  # the same snapshot, or an older one arriving late
+                return False  # the same snapshot, or an older one arriving late
             incidents.save(incident, expected_version=stored.version, time=time)
+            return True
     except StoreError as exc:
         logger.warning(
             "link: incident %s of edge %s not applied (kept verbatim): %s",
@@ -212,6 +227,7 @@ def _apply_incident(
             edge,
             str(exc)[:300],
         )
+        return False
 
 
 def _insert_postgresql(

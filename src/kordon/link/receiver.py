@@ -20,6 +20,17 @@ and the database overlap, and a busy centre commits far less often than once per
 When such a group fails, its batches are written again one by one, so one bad batch
 never holds back the others. :meth:`LinkReceiver.handle` does the same for one message,
 synchronously, for callers without a broker.
+
+With a :class:`~kordon.link.ledger_ingest.LedgerIngestor`, the receiver also takes every
+edge's evidence ledger on ``<root>/+/ledger`` (``kordon.link.ledger_wire``): the same edge,
+size and clock checks, then the ledger's own (gap, rewrite, root, key), one batch per
+transaction on the store thread, acked on ``<root>/<edge>/ledger_ack`` with the centre's
+size. A gap is answered with that size too (the edge goes back to it), nothing stored.
+
+Hooks: ``on_stored`` gets what each committed batch added (new events, device statuses,
+incidents created or advanced), after the commit, for the live feed; ``on_refused`` gets
+every refusal (edge id only when it is a configured one, the reason, the detail), for a
+health event. Both run on the receiver's threads and must not block.
 """
 
 from __future__ import annotations
@@ -36,6 +47,9 @@ from enum import StrEnum
 from kordon.link.batch import Ack, Batch, decode_batch, encode_ack
 from kordon.link.errors import CodecError
 from kordon.link.ingest import Ingestor, IngestResult
+from kordon.link.kinds import Shipped
+from kordon.link.ledger_ingest import LedgerIngestor, LedgerRefusedError
+from kordon.link.ledger_wire import LedgerAck, LedgerBatch, decode_ledger_batch, encode_ledger_ack
 from kordon.link.mqtt_link import BrokerEndpoint, MqttLink
 from kordon.link.topics import LinkTopics, check_edge_id
 from kordon.store.errors import InvalidInputError, StoreError
@@ -51,6 +65,16 @@ class Refusal(StrEnum):
     WRONG_EDGE = "wrong_edge"
     CLOCK_AHEAD = "clock_ahead"
     STORE_FAILED = "store_failed"
+    LEDGER_GAP = "ledger_gap"
+    LEDGER_REWRITE = "ledger_rewrite"
+    LEDGER_ROOT_MISMATCH = "ledger_root_mismatch"
+    LEDGER_KEY_CHANGED = "ledger_key_changed"
+
+
+StoredHook = Callable[[str, Sequence[Shipped]], None]
+"""``(edge id, what one committed batch added)``."""
+RefusedHook = Callable[[str | None, "Refusal", str], None]
+"""``(configured edge id or None, reason, detail)``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +131,9 @@ class ReceiverCounts:
     refused: dict[str, int]
     transactions: int = 0
     """Store transactions that committed (one may hold several batches)."""
+    ledger_batches: int = 0
+    ledger_entries: int = 0
+    """New ledger entries stored (duplicates not counted)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +141,13 @@ class _Accepted:
     topic: str
     edge: str
     batch: Batch
+
+
+@dataclass(frozen=True, slots=True)
+class _LedgerAccepted:
+    topic: str
+    edge: str
+    batch: LedgerBatch
 
 
 _STOP = object()
@@ -130,20 +164,31 @@ class LinkReceiver:
         *,
         clock: Callable[[], datetime],
         topics: LinkTopics | None = None,
+        ledger: LedgerIngestor | None = None,
+        on_stored: StoredHook | None = None,
+        on_refused: RefusedHook | None = None,
     ) -> None:
         self._ingestor = ingestor
+        self._ledger = ledger
+        self._on_stored = on_stored
+        self._on_refused = on_refused
         self._settings = settings
         self._clock = clock
         self._topics = topics or LinkTopics()
-        self._link = MqttLink(endpoint, [self._topics.all_outboxes], on_message=self._received)
+        subscriptions = [self._topics.all_outboxes]
+        if ledger is not None:
+            subscriptions.append(self._topics.all_ledgers)
+        self._link = MqttLink(endpoint, subscriptions, on_message=self._received)
         self._lock = threading.Lock()
-        self._queue: queue.Queue[_Accepted | object] = queue.Queue(settings.queue_batches)
+        self._queue: queue.Queue[object] = queue.Queue(settings.queue_batches)
         self._worker: threading.Thread | None = None
         self._batches = 0
         self._new = 0
         self._duplicates = 0
         self._transactions = 0
         self._refused: Counter[str] = Counter()
+        self._ledger_batches = 0
+        self._ledger_entries = 0
 
     @property
     def link(self) -> MqttLink:
@@ -178,6 +223,8 @@ class LinkReceiver:
                 self._duplicates,
                 dict(self._refused),
                 self._transactions,
+                self._ledger_batches,
+                self._ledger_entries,
             )
 
     def handle(self, topic: str, payload: bytes) -> Ack | None:
@@ -195,57 +242,142 @@ class LinkReceiver:
         stored = iter(self._store_group(group))
         return [None if accepted is None else next(stored) for accepted in checked]
 
+    def handle_ledger(self, topic: str, payload: bytes) -> LedgerAck | None:
+        """Check, ingest and acknowledge one ledger message now; the ack sent, or ``None``
+        when refused without one. A gap is refused *with* an ack: the centre's size, below
+        the batch's start (the edge goes back there); nothing of the batch is stored."""
+        accepted = self._check_ledger(topic, payload)
+        if accepted is None:
+            return None
+        return self._store_ledger(accepted)
+
     def _received(self, topic: str, payload: bytes) -> None:
-        accepted = self._check(topic, payload)
+        accepted: _Accepted | _LedgerAccepted | None
+        if self._ledger is not None and self._topics.edge_of_ledger(topic) is not None:
+            accepted = self._check_ledger(topic, payload)
+        else:
+            accepted = self._check(topic, payload)
         if accepted is not None:
             self._queue.put(accepted)  # blocks while full: backpressure on the broker link
 
-    def _check(self, topic: str, payload: bytes) -> _Accepted | None:
-        edge = self._topics.edge_of_outbox(topic)
+    def _check_edge(self, edge: str | None, topic: str, payload: bytes) -> str | None:
         if edge is not None and edge in self._settings.revoked:
-            self._refuse(Refusal.REVOKED_EDGE, topic, "edge credentials revoked")
+            self._refuse(Refusal.REVOKED_EDGE, topic, "edge credentials revoked", edge=edge)
             return None
         if edge is None or edge not in self._settings.edges:
             self._refuse(Refusal.UNKNOWN_EDGE, topic, "edge not configured")
             return None
         if len(payload) > self._settings.max_batch_bytes:
             detail = f"{len(payload)} bytes > {self._settings.max_batch_bytes}"
-            self._refuse(Refusal.OVERSIZED, topic, detail)
+            self._refuse(Refusal.OVERSIZED, topic, detail, edge=edge)
+            return None
+        return edge
+
+    def _clock_ahead(self, latest: datetime, what: str) -> str | None:
+        now = self._clock()
+        if latest - now <= timedelta(seconds=self._settings.max_clock_ahead_s):
+            return None
+        ahead = (latest - now).total_seconds()
+        return (
+            f"{what}: an entry was created {ahead:.0f} s after the "
+            f"centre's clock (limit {self._settings.max_clock_ahead_s:g} s); the edge's "
+            "clock runs ahead, fix its time (the batch stays in its outbox)"
+        )
+
+    def _check(self, topic: str, payload: bytes) -> _Accepted | None:
+        edge = self._check_edge(self._topics.edge_of_outbox(topic), topic, payload)
+        if edge is None:
             return None
         try:
             batch = decode_batch(payload)
         except CodecError as exc:
-            self._refuse(Refusal.MALFORMED, topic, str(exc))
+            self._refuse(Refusal.MALFORMED, topic, str(exc), edge=edge)
             return None
         if batch.edge_id != edge:
             detail = f"batch says edge {batch.edge_id!r}"
-            self._refuse(Refusal.WRONG_EDGE, topic, detail)
+            self._refuse(Refusal.WRONG_EDGE, topic, detail, edge=edge)
             return None
-        now = self._clock()
         latest = max(e.created_at for e in batch.entries)
-        if latest - now > timedelta(seconds=self._settings.max_clock_ahead_s):
-            ahead = (latest - now).total_seconds()
-            detail = (
-                f"batch {batch.batch_id}: an entry was created {ahead:.0f} s after the "
-                f"centre's clock (limit {self._settings.max_clock_ahead_s:g} s); the edge's "
-                "clock runs ahead, fix its time (the batch stays in its outbox)"
-            )
-            self._refuse(Refusal.CLOCK_AHEAD, topic, detail)
+        ahead = self._clock_ahead(latest, f"batch {batch.batch_id}")
+        if ahead is not None:
+            self._refuse(Refusal.CLOCK_AHEAD, topic, ahead, edge=edge)
             return None
         return _Accepted(topic, edge, batch)
+
+    def _check_ledger(self, topic: str, payload: bytes) -> _LedgerAccepted | None:
+        edge = self._check_edge(self._topics.edge_of_ledger(topic), topic, payload)
+        if edge is None:
+            return None
+        try:
+            batch = decode_ledger_batch(payload)
+        except CodecError as exc:
+            self._refuse(Refusal.MALFORMED, topic, f"ledger batch: {exc}", edge=edge)
+            return None
+        if batch.edge_id != edge:
+            detail = f"ledger batch says edge {batch.edge_id!r}"
+            self._refuse(Refusal.WRONG_EDGE, topic, detail, edge=edge)
+            return None
+        times = [e.entry.time for e in batch.entries if e.entry is not None]
+        times += [h.time for h in batch.heads]
+        ahead = (
+            None if not times else self._clock_ahead(max(times), f"ledger batch {batch.batch_id}")
+        )
+        if ahead is not None:
+            self._refuse(Refusal.CLOCK_AHEAD, topic, ahead, edge=edge)
+            return None
+        return _LedgerAccepted(topic, edge, batch)
+
+    def _store_ledger(self, accepted: _LedgerAccepted) -> LedgerAck | None:
+        assert self._ledger is not None  # only accepted when a ledger ingestor is set
+        batch = accepted.batch
+        try:
+            result = self._ledger.ingest(batch, time=self._clock())
+        except LedgerRefusedError as exc:
+            self._refuse(Refusal(str(exc.problem)), accepted.topic, exc.detail, edge=accepted.edge)
+            if exc.centre_size >= batch.start:
+                return None
+            rewind = LedgerAck(batch.batch_id, exc.centre_size)  # a gap: where to resume
+            self._publish_ledger_ack(accepted.edge, rewind)
+            return rewind
+        except StoreError as exc:
+            self._refuse(Refusal.STORE_FAILED, accepted.topic, str(exc), edge=accepted.edge)
+            return None
+        with self._lock:
+            self._ledger_batches += 1
+            self._ledger_entries += result.new
+        ack = LedgerAck(batch.batch_id, result.size)
+        self._publish_ledger_ack(accepted.edge, ack)
+        if self._on_stored is not None:
+            self._notify_stored(accepted.edge, ())  # nothing for the live feed; health
+        return ack
+
+    def _publish_ledger_ack(self, edge: str, ack: LedgerAck) -> None:
+        if not self._link.publish(self._topics.ledger_ack(edge), encode_ledger_ack(ack)):
+            logger.warning(
+                "link: ledger ack of batch %s to %s not sent (it will come again)",
+                ack.batch_id,
+                edge,
+            )
 
     def _store_loop(self) -> None:
         stopping = False
         while not stopping:
             item = self._queue.get()
+            if isinstance(item, _LedgerAccepted):
+                self._store_ledger_safely(item)
+                continue
             if not isinstance(item, _Accepted):
                 break
             group = [item]
+            ledger: _LedgerAccepted | None = None
             size = len(item.batch.entries)
             while size < self._settings.group_entries:
                 try:
                     more = self._queue.get_nowait()
                 except queue.Empty:
+                    break
+                if isinstance(more, _LedgerAccepted):
+                    ledger = more  # written after this group, keeping the arrival order
                     break
                 if not isinstance(more, _Accepted):
                     stopping = True
@@ -256,6 +388,14 @@ class LinkReceiver:
                 self._store_group(group)
             except Exception:  # the store thread must outlive any one failure
                 logger.exception("link: storing %d batches failed", len(group))
+            if ledger is not None:
+                self._store_ledger_safely(ledger)
+
+    def _store_ledger_safely(self, accepted: _LedgerAccepted) -> None:
+        try:
+            self._store_ledger(accepted)
+        except Exception:  # the store thread must outlive any one failure
+            logger.exception("link: storing a ledger batch of %s failed", accepted.edge)
 
     def _store_group(self, group: Sequence[_Accepted]) -> list[Ack | None]:
         """Store ``group`` in one transaction, else one by one; an ack or ``None`` each."""
@@ -276,10 +416,10 @@ class LinkReceiver:
         try:
             [result] = self._ingestor.ingest_many([accepted.batch], time=self._clock())
         except InvalidInputError as exc:
-            self._refuse(Refusal.MALFORMED, accepted.topic, str(exc))
+            self._refuse(Refusal.MALFORMED, accepted.topic, str(exc), edge=accepted.edge)
             return None
         except StoreError as exc:
-            self._refuse(Refusal.STORE_FAILED, accepted.topic, str(exc))
+            self._refuse(Refusal.STORE_FAILED, accepted.topic, str(exc), edge=accepted.edge)
             return None
         [ack] = self._committed([accepted], [result])
         return ack
@@ -302,9 +442,25 @@ class LinkReceiver:
                     accepted.edge,
                 )
             acks.append(ack)
+        if self._on_stored is not None:
+            for accepted, result in zip(group, results, strict=True):
+                if result.stored:
+                    self._notify_stored(accepted.edge, result.stored)
         return acks
 
-    def _refuse(self, why: Refusal, topic: str, detail: str) -> None:
+    def _notify_stored(self, edge: str, items: Sequence[Shipped]) -> None:
+        assert self._on_stored is not None
+        try:
+            self._on_stored(edge, items)
+        except Exception:  # stored and acked already: a failing listener changes nothing
+            logger.exception("link: a listener of %s's stored batch failed", edge)
+
+    def _refuse(self, why: Refusal, topic: str, detail: str, *, edge: str | None = None) -> None:
         with self._lock:
             self._refused[why] += 1
         logger.warning("link: batch on %s refused (%s): %s", topic[:200], why, detail[:500])
+        if self._on_refused is not None:
+            try:
+                self._on_refused(edge, why, detail)
+            except Exception:  # the refusal stands; the health event is what failed
+                logger.exception("link: reporting a refusal (%s) failed", why)

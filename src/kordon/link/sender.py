@@ -13,6 +13,11 @@ An ack (batch id and entry ids, sent by the centre after its commit) deletes tho
 from the outbox, whichever batch or sender instance sent them: an ack reaching a sender
 restarted from the same database (same client id, persistent session) still counts. On
 reconnection every in-flight batch is published again at once.
+
+With a :class:`~kordon.link.ledger_shipper.LedgerShipper`, the edge's evidence ledger
+(audit entries) travels too, on its own topic, with the lowest priority: a run of the ledger
+is cut only when the outbox has no new entry to send, one run at a time, resent under the
+same batch id after ``ack_timeout_s`` or a reconnection; its ack moves the ledger cursor.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from dataclasses import dataclass
 
 from kordon.link.batch import decode_ack, encode_batch
 from kordon.link.errors import CodecError
+from kordon.link.ledger_shipper import LedgerRun, LedgerShipper
+from kordon.link.ledger_wire import decode_ledger_ack
 from kordon.link.mqtt_link import BrokerEndpoint, MqttLink
 from kordon.link.outbox import Outbox
 from kordon.link.topics import LinkTopics, check_edge_id
@@ -66,6 +73,8 @@ class SenderCounts:
     acks: int
     """Acks received and understood (whether or not their entries were still here)."""
     acks_refused: int
+    ledger_batches_sent: int = 0
+    ledger_acks: int = 0
 
 
 class OutboxSender:
@@ -79,16 +88,20 @@ class OutboxSender:
         *,
         clock: Callable[[], float],
         topics: LinkTopics | None = None,
+        ledger: LedgerShipper | None = None,
     ) -> None:
         self._outbox = outbox
+        self._ledger = ledger
         self._settings = settings
         self._clock = clock
         self._topics = topics or LinkTopics()
+        self._ack_topic = self._topics.ack(settings.edge_id)
+        self._ledger_ack_topic = self._topics.ledger_ack(settings.edge_id)
+        subscriptions = [self._ack_topic]
+        if ledger is not None:
+            subscriptions.append(self._ledger_ack_topic)
         self._link = MqttLink(
-            endpoint,
-            [self._topics.ack(settings.edge_id)],
-            on_message=self._on_ack,
-            on_connected=self._on_connected,
+            endpoint, subscriptions, on_message=self._on_message, on_connected=self._on_connected
         )
         self._lock = threading.Lock()
         self._in_flight: dict[str, _InFlight] = {}
@@ -100,6 +113,10 @@ class OutboxSender:
         self._acked = 0
         self._acks = 0
         self._acks_refused = 0
+        self._ledger_run: LedgerRun | None = None
+        self._ledger_sent_at_s = 0.0
+        self._ledger_sent = 0
+        self._ledger_acks = 0
 
     @property
     def link(self) -> MqttLink:
@@ -114,6 +131,8 @@ class OutboxSender:
                 len(self._in_flight),
                 self._acks,
                 self._acks_refused,
+                self._ledger_sent,
+                self._ledger_acks,
             )
 
     def start(self, *, background: bool = True) -> None:
@@ -163,6 +182,7 @@ class OutboxSender:
             return 0
         published = self._resend_overdue()
         topic = self._topics.outbox(self._settings.edge_id)
+        outbox_drained = False
         while True:
             with self._lock:
                 if len(self._in_flight) >= self._settings.max_in_flight:
@@ -172,6 +192,7 @@ class OutboxSender:
                 self._settings.batch_entries, self._settings.batch_bytes, exclude=busy
             )
             if not entries:
+                outbox_drained = True
                 break
             batch_id = uuid.uuid4().hex
             payload = encode_batch(batch_id, self._settings.edge_id, entries)
@@ -187,7 +208,29 @@ class OutboxSender:
             with self._lock:
                 self._sent += 1
             published += 1
+        if outbox_drained and self._ledger is not None:
+            published += self._pump_ledger(self._ledger)
         return published
+
+    def _pump_ledger(self, ledger: LedgerShipper) -> int:
+        """Send the ledger run in flight again when overdue, or cut the next one."""
+        now = self._clock()
+        with self._lock:
+            run = self._ledger_run
+            if run is not None and now - self._ledger_sent_at_s < self._settings.ack_timeout_s:
+                return 0
+        if run is None:
+            run = ledger.next_run()
+            if run is None:
+                return 0
+        with self._lock:
+            self._ledger_run = run
+            self._ledger_sent_at_s = now
+        if not self._link.publish(self._topics.ledger(self._settings.edge_id), run.payload):
+            return 0
+        with self._lock:
+            self._ledger_sent += 1
+        return 1
 
     def _resend_overdue(self) -> int:
         now = self._clock()
@@ -212,6 +255,40 @@ class OutboxSender:
         with self._lock:
             for batch in self._in_flight.values():
                 batch.sent_at_s = float("-inf")
+            self._ledger_sent_at_s = float("-inf")
+        self._wake.set()
+
+    def _on_message(self, topic: str, payload: bytes) -> None:
+        if topic == self._ledger_ack_topic:
+            self._on_ledger_ack(payload)
+        else:
+            self._on_ack(topic, payload)
+
+    def _on_ledger_ack(self, payload: bytes) -> None:
+        ledger = self._ledger
+        if ledger is None:
+            return
+        try:
+            ack = decode_ledger_ack(payload)
+        except CodecError as exc:
+            logger.warning("outbox sender %s: ledger ack refused: %s", self._settings.edge_id, exc)
+            with self._lock:
+                self._acks_refused += 1
+            return
+        with self._lock:
+            run = self._ledger_run
+        if run is None or run.batch_id != ack.batch_id:
+            return  # an ack of a run this sender no longer waits for: its next run repeats it
+        try:
+            ledger.acknowledged(ack)
+        except Exception:  # the MQTT thread must outlive it; the run is sent again
+            logger.exception(
+                "outbox sender %s: moving the ledger cursor failed", self._settings.edge_id
+            )
+            return
+        with self._lock:
+            self._ledger_run = None
+            self._ledger_acks += 1
         self._wake.set()
 
     def _on_ack(self, _topic: str, payload: bytes) -> None:

@@ -1,4 +1,5 @@
-"""MQTT topics of the link: ``<root>/<edge_id>/outbox`` up, ``<root>/<edge_id>/ack`` down."""
+"""MQTT topics of the link: ``<root>/<edge_id>/outbox`` up, ``<root>/<edge_id>/ack`` down;
+the evidence ledger travels on ``<root>/<edge_id>/ledger`` up, ``.../ledger_ack`` down."""
 
 from __future__ import annotations
 
@@ -28,6 +29,17 @@ class LinkTopics:
     def ack(self, edge_id: str) -> str:
         return f"{self.root}/{check_edge_id(edge_id)}/ack"
 
+    def ledger(self, edge_id: str) -> str:
+        return f"{self.root}/{check_edge_id(edge_id)}/ledger"
+
+    def ledger_ack(self, edge_id: str) -> str:
+        return f"{self.root}/{check_edge_id(edge_id)}/ledger_ack"
+
+    @property
+    def all_ledgers(self) -> str:
+        """The filter the centre subscribes to for ledger batches."""
+        return f"{self.root}/+/ledger"
+
     @property
     def all_outboxes(self) -> str:
         """The filter the centre subscribes to."""
@@ -35,7 +47,14 @@ class LinkTopics:
 
     def edge_of_outbox(self, topic: str) -> str | None:
         """The edge id in an outbox topic, or ``None`` if ``topic`` is not one."""
-        prefix, suffix = f"{self.root}/", "/outbox"
+        return self._edge_of(topic, "/outbox")
+
+    def edge_of_ledger(self, topic: str) -> str | None:
+        """The edge id in a ledger topic, or ``None`` if ``topic`` is not one."""
+        return self._edge_of(topic, "/ledger")
+
+    def _edge_of(self, topic: str, suffix: str) -> str | None:
+        prefix = f"{self.root}/"
         if not (topic.startswith(prefix) and topic.endswith(suffix)):
             return None
         edge = topic[len(prefix) : -len(suffix)]

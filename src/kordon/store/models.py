@@ -165,6 +165,7 @@ class DeviceStatusHistoryRow(Base):
     __table_args__ = (Index("ix_device_status_history_device_id_time", "device_id", "time"),)
 
 
+from kordon.link import ledger_rows as _ledger_rows  # noqa: E402, F401  (registers on Base)
 from kordon.store import models_accounts as _models_accounts  # noqa: E402, F401  (registers on Base)
 from kordon.store import models_incidents as _models_incidents  # noqa: E402, F401
 from kordon.store import models_ledger as _models_ledger  # noqa: E402, F401  (registers on Base)
