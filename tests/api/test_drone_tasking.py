@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pymavlink import mavwp  # type: ignore[import-untyped]
 
 from kordon.api.app import create_api
 from kordon.api.app_type import KordonApi
@@ -30,6 +31,7 @@ from kordon.domain.incident import Incident
 from kordon.drones.tasking import DroneLink, DroneTaskingService
 from kordon.geo.border import Border
 from kordon.geo.site_geometry import SiteGeometry
+from kordon.interop.missions.files import read_mission
 from kordon.interop.missions.model import Command
 from kordon.interop.missions.patrol import patrol_sector
 from kordon.interop.missions.patrol import plan_patrol as patrol_mission
@@ -583,3 +585,63 @@ def test_a_patrol_outside_the_scope_or_of_an_unknown_sector_is_refused(
     answer = client.post("/api/drones/uav-1:1/patrol", json={"sector_id": sector}, headers=csrf)
     assert answer.status_code == status
     assert _uploads(world) == 0
+
+
+@pytest.mark.parametrize("file_format", ["plan", "waypoints"])
+def test_a_patrol_mission_file_is_the_mission_a_patrol_uploads(
+    world: World, tmp_path: Path, file_format: str
+) -> None:
+    client, _ = _client(world, "operator-all")
+    answer = client.get(f"/api/drones/patrols/s1-tripoint/mission.{file_format}")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-disposition"] == (
+        f'attachment; filename="patrol-s1-tripoint.{file_format}"'
+    )
+    path = tmp_path / f"patrol.{file_format}"
+    path.write_bytes(answer.content)
+    expected = world.tasking.patrol_mission("s1-tripoint")
+    got = read_mission(path)  # WPL keeps 8 decimals
+    assert [i.command for i in got.items] == [i.command for i in expected.items]
+    np.testing.assert_allclose(
+        [(i.lat, i.lon, i.alt_m) for i in got.items],
+        [(i.lat, i.lon, i.alt_m) for i in expected.items],
+        atol=1e-8,
+    )
+    if file_format == "waypoints":
+        loader = mavwp.MAVWPLoader()
+        assert loader.load(str(path)) == len(expected.items) + 1
+    [record] = world.records("drone.export")
+    assert (record.subject, record.outcome) == ("sector:s1-tripoint", "ok")
+    assert _uploads(world) == 0
+
+
+@pytest.mark.parametrize(
+    ("username", "path", "status"),
+    [
+        ("operator", "/api/drones/patrols/s1-tripoint/mission.plan", 404),  # out of scope
+        ("operator-all", "/api/drones/patrols/no-such-sector/mission.plan", 404),
+        ("operator-all", "/api/drones/patrols/s1-tripoint/mission.kml", 422),
+        ("commander-all", "/api/drones/patrols/s1-tripoint/mission.plan", 403),
+    ],
+)
+def test_a_patrol_mission_file_outside_the_scope_or_format_is_refused(
+    world: World, username: str, path: str, status: int
+) -> None:
+    client, _ = _client(world, username)
+    assert client.get(path).status_code == status
+    assert world.records("drone.export") == []
+
+
+def test_a_patrol_plan_names_its_offset_and_a_cue_none(world: World) -> None:
+    start = world.tasking.patrol_mission("s1-tripoint").home
+    world.states.put("uav-1", (start[0], start[1]))
+    client, csrf = _client(world, "operator-all")
+    patrol = client.post(
+        "/api/drones/uav-1:1/patrol", json={"sector_id": "s1-tripoint"}, headers=csrf
+    )
+    assert patrol.status_code == 200, patrol.text
+    assert patrol.json()["offset_m"] == world.tasking.patrol_spec.offset_m
+    world.states.put("uav-2", offset_point(world.border, KM + 0.5, 1500.0))
+    cue = client.post("/api/incidents/near/drone-cue", json={"drone_id": "uav-2:1"}, headers=csrf)
+    assert cue.status_code == 200, cue.text
+    assert cue.json()["offset_m"] is None

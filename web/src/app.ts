@@ -4,7 +4,8 @@ import { AlertCentre } from "./alerts";
 import type { ApiClient } from "./api";
 import { CameraPanel } from "./cameras";
 import { DetailPane } from "./detail";
-import { h, typingInField } from "./dom";
+import { DronePatrolPanel } from "./drone_patrol";
+import { activatingControl, h, typingInField } from "./dom";
 import { HealthPanel } from "./health";
 import { StatsPanel } from "./stats";
 import { LiveFeed } from "./live";
@@ -14,7 +15,7 @@ import { Store } from "./store";
 import { Office, consoleFor, renderOffice } from "./register/office";
 import type { LiveMessage, Session } from "./types";
 
-type Tab = "incident" | "cameras" | "health";
+type Tab = "incident" | "cameras" | "health" | "drones";
 
 const CONNECTION_LABELS = { connecting: "CONNECTING", live: "LIVE", reconnecting: "RECONNECTING", offline: "OFFLINE" };
 
@@ -32,6 +33,7 @@ export class Console {
   private alerts: AlertCentre | null = null;
   private readonly alertCursor = new AlertCursor();
   private office: Office | null = null;
+  private patrol: DronePatrolPanel | null = null;
 
   constructor(
     private readonly root: HTMLElement,
@@ -67,6 +69,7 @@ export class Console {
 
   stop(): void {
     this.live?.stop();
+    this.patrol?.stop();
     this.office?.stop();
     for (const timer of this.timers) window.clearInterval(timer);
     this.cameras?.setVisible(false);
@@ -111,6 +114,7 @@ export class Console {
       ["incident", "Incident", "1"],
       ["cameras", "Cameras", "2"],
       ["health", "Health", "3"],
+      ["drones", "Drones", "4"],
     ];
     for (const [tab, label, key] of tabDefs) {
       const button = h("button", { type: "button", "data-testid": `tab-${tab}` }, label, h("kbd", {}, key));
@@ -131,6 +135,11 @@ export class Console {
     const health = new HealthPanel(this.tabs.get("health")!.pane, this.store);
     this.map = new MapView(mapPane, this.api, this.store, (id) => this.open(id));
     this.detail.setRouteOverlay(this.map.routeOverlay());
+    const patrol = new DronePatrolPanel(this.api, session.user, this.map.patrolOverlay(), toast);
+    this.patrol = patrol;
+    this.tabs.get("drones")!.pane.append(patrol.element);
+    this.map.setDronePopup((id, close) => patrol.popupContent(id, () => (close(), this.showTab("drones"))));
+    patrol.mount();
     this.alerts.mount();
     this.queue.mount();
     this.detail.mount();
@@ -162,7 +171,8 @@ export class Console {
 
   private onKey(event: KeyboardEvent): void {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
-    if (this.detail?.handlePromptKey(event.key)) {
+    if (activatingControl(event)) return;
+    if (this.detail?.handlePromptKey(event.key) || this.patrol?.handleKey(event.key)) {
       event.preventDefault();
       return;
     }
@@ -184,6 +194,8 @@ export class Console {
       "1": () => this.showTab("incident"),
       "2": () => this.showTab("cameras"),
       "3": () => this.showTab("health"),
+      "4": () => this.showTab("drones"),
+      p: () => (this.showTab("drones"), this.patrol?.start()),
     };
     const action = actions[event.key];
     if (action) {
@@ -210,6 +222,10 @@ export class Console {
         break;
       case "drone":
         this.map?.updateDrone(message.data);
+        this.patrol?.updateDrone(message.data);
+        break;
+      case "aircraft":
+        this.map?.updateAircraft(message.data);
         break;
       case "hello":
         if (this.alertCursor.hello(message.data)) this.alerts?.notifyGap();

@@ -30,6 +30,19 @@ export function clear(element: Element): void {
 }
 
 /** True when keyboard focus is in a text field, where single-letter shortcuts must not fire. */
+/** Whether the key presses a focused control (Enter or Space on a button, link or summary):
+ * the browser's own activation must have it, not the console's shortcuts (whose
+ * `preventDefault` would cancel the click). */
+export function activatingControl(event: KeyboardEvent): boolean {
+  if (event.key !== "Enter" && event.key !== " ") return false;
+  const target = event.target;
+  return (
+    target instanceof HTMLButtonElement ||
+    target instanceof HTMLAnchorElement ||
+    (target instanceof HTMLElement && target.tagName === "SUMMARY")
+  );
+}
+
 export function typingInField(event: KeyboardEvent): boolean {
   const target = event.target;
   if (!(target instanceof HTMLElement)) return false;

@@ -305,15 +305,20 @@ class DroneTaskingService:
             cue=details,
         )
 
+    def patrol_mission(self, sector_id: str) -> Mission:
+        """The sector's patrol mission as :meth:`plan_patrol` uploads it (its files are
+        this mission; the check as flown from a drone comes with a plan)."""
+        try:
+            stretch = patrol_sector(self._site, self._geometry, sector_id)
+            return patrol_mission(stretch, self._borders, self.patrol_spec)
+        except PatrolError as exc:
+            raise PlanRefusedError(str(exc)) from exc
+
     def plan_patrol(self, *, drone_id: str, sector_id: str) -> PlannedMission:
         """The sector's patrol, flown from where the drone is, held for confirmation."""
         drone, state = self._taskable(drone_id)
         spec = self.patrol_spec
-        try:
-            stretch = patrol_sector(self._site, self._geometry, sector_id)
-            mission = patrol_mission(stretch, self._borders, spec)
-        except PatrolError as exc:
-            raise PlanRefusedError(str(exc)) from exc
+        mission = self.patrol_mission(sector_id)
         binding = Binding(drone_id, MissionKind.PATROL, None, sector_id)
         return self._prepare(
             drone,

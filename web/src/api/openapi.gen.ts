@@ -308,6 +308,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/drones/patrols/{sector_id}/mission.{file_format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A sector's patrol mission as a QGroundControl .plan or WPL 110 file */
+        get: operations["export_patrol_api_drones_patrols__sector_id__mission__file_format__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -2139,6 +2156,11 @@ export interface components {
             items: components["schemas"]["MissionItemPublic"][];
             kind: components["schemas"]["MissionKind"];
             loiter: components["schemas"]["LoiterPublic"] | null;
+            /**
+             * Offset M
+             * @description A patrol's distance inland from the border (on the home side); null: a cue.
+             */
+            offset_m: number | null;
             /** Path Length M */
             path_length_m: number;
             /**
@@ -4022,6 +4044,84 @@ export interface operations {
                 };
             };
             /** @description The mission would cross the border or its buffer, or no safe one exists */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description A service (database, ledger) is not available; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+        };
+    };
+    export_patrol_api_drones_patrols__sector_id__mission__file_format__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_format: "plan" | "waypoints";
+                sector_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mission file (an attachment) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/plain": unknown;
+                };
+            };
+            /** @description Malformed request: a Host not allowed, control characters in the URL, or an invalid Content-Length (on every route) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description Not logged in, or the session cookie is invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description CSRF token missing or invalid, or the user's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No such object, or it lies outside the user's sectors */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorPublic"];
+                };
+            };
+            /** @description No patrol clear of the border exists for this sector */
             422: {
                 headers: {
                     [name: string]: unknown;

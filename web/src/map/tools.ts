@@ -19,6 +19,7 @@ export const LAYER_GROUPS: { id: string; label: string; layers: string[]; marker
   },
   { id: "drones", label: "Drones", layers: ["drones", "drone-trails", "drone-footprints"], markers: [] },
   { id: "units", label: "Patrol units", layers: ["units", "units-halo"], markers: [] },
+  { id: "aircraft", label: "Aircraft (ADS-B)", layers: ["aircraft", "aircraft-vectors"], markers: [] },
   { id: "tracks", label: "Tracks", layers: ["trails", "track-ellipses"], markers: ["track-symbol"] },
 ];
 

@@ -8,11 +8,13 @@ import type { Store } from "../store";
 import { loadBasemap } from "./basemap";
 import { OverlayLayers, addOverlayLayers } from "./layers";
 import { CursorReadout, LayerPanel, MeasureTool } from "./tools";
+import { AircraftLayer, addAircraftLayers, type AircraftReport } from "./aircraft";
 import { DroneLayer, addDroneLayers, type DronePublic } from "./drones";
 import { TrackLayer, addTrackLayers } from "./tracks";
 import { UnitLayer, addUnitLayers } from "./units";
 import { UnitsClient } from "../units";
 import { mapRouteOverlay, type RouteOverlay } from "../drone_cue";
+import { attachDronePopup, mapPatrolOverlay, type PatrolOverlay } from "./patrol_preview";
 
 export class MapView {
   private map: maplibregl.Map | null = null;
@@ -20,7 +22,9 @@ export class MapView {
   private tracks: TrackLayer | null = null;
   private drones: DroneLayer | null = null;
   private units: UnitLayer | null = null;
+  private aircraft: AircraftLayer | null = null;
   private basemapSources: Record<string, unknown> = {};
+  private dronePopup: ((droneId: string, close: () => void) => HTMLElement) | null = null;
 
   constructor(
     private readonly container: HTMLElement,
@@ -32,6 +36,16 @@ export class MapView {
   /** Draws a planned drone mission on this map (web/src/drone_cue.ts). */
   routeOverlay(): RouteOverlay {
     return mapRouteOverlay(() => this.map);
+  }
+
+  /** Draws a planned patrol on this map (web/src/drone_patrol.ts). */
+  patrolOverlay(): PatrolOverlay {
+    return mapPatrolOverlay(() => this.map);
+  }
+
+  /** What a click on a drone shows (set before start). */
+  setDronePopup(content: (droneId: string, close: () => void) => HTMLElement): void {
+    this.dronePopup = content;
   }
 
   async start(): Promise<void> {
@@ -58,6 +72,7 @@ export class MapView {
     addTrackLayers(map);
     addDroneLayers(map);
     addUnitLayers(map);
+    addAircraftLayers(map);
     const readout = new CursorReadout();
     readout.attach(map);
     const measure = new MeasureTool(map);
@@ -71,6 +86,7 @@ export class MapView {
     this.overlays = new OverlayLayers(map);
     this.tracks = new TrackLayer(map);
     this.drones = new DroneLayer(map);
+    if (this.dronePopup) attachDronePopup(map, this.dronePopup);
     const unitsClient = new UnitsClient(this.api);
     this.units = new UnitLayer(
       map,
@@ -78,6 +94,10 @@ export class MapView {
       (element, lngLat) => new maplibregl.Marker({ element, anchor: "left", offset: [10, 0] }).setLngLat(lngLat).addTo(map),
     );
     this.units.start();
+    this.aircraft = new AircraftLayer(map, (element, lngLat) =>
+      new maplibregl.Marker({ element, anchor: "left", offset: [12, 0] }).setLngLat(lngLat).addTo(map),
+    );
+    this.aircraft.start();
     if (site) {
       const [w, s, e, n] = site.bounds;
       map.fitBounds([w, s, e, n], { padding: 30, animate: false });
@@ -106,6 +126,11 @@ export class MapView {
     this.store.on("tracks", () => this.tracks?.render(this.store.tracks));
     this.container.dataset.ready = "true";
     await this.loadLayers();
+  }
+
+  /** One cooperative aircraft (ADS-B) from the live feed; an expired one is removed. */
+  updateAircraft(report: AircraftReport): void {
+    this.aircraft?.update(report);
   }
 
   /** One drone's telemetry from the live feed. */

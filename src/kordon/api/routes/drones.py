@@ -10,6 +10,9 @@
 - ``POST /api/drones/{drone_id}/missions/confirm`` ``{token}`` uploads the planned mission
   over the MAVLink mission protocol and answers when the vehicle has acknowledged it;
   ``.../missions/cancel`` drops it.
+- ``GET /api/drones/patrols/{sector_id}/mission.plan`` (QGroundControl JSON) or
+  ``.../mission.waypoints`` (MAVLink WPL 110): the sector's patrol mission as a patrol plan
+  uploads it, for a ground station (audited as ``drone.export``).
 
 Planning and confirming need ``incident_act`` (as dispatching does) and the user's sector
 scope: a cue's incident, a patrol's sector (404 outside it, like unknown ids, audited).
@@ -27,7 +30,7 @@ Mounted by the composition root: ``create_api(context, extra_routers=[session_ro
 
 import hashlib
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Response
 from pydantic import Field, JsonValue
@@ -52,6 +55,8 @@ from kordon.drones.tasking import (
     VehicleTimeoutError,
 )
 from kordon.interop.missions.model import Command, MissionItem
+from kordon.interop.missions.plan_file import dump_plan
+from kordon.interop.missions.wpl_file import dump_wpl
 
 DroneId = Annotated[str, Field(min_length=1, max_length=64)]
 
@@ -158,10 +163,15 @@ class MissionPlanPublic(PublicModel):
     duration_s: float = Field(description="Estimated flight time, loiter included.")
     border_clearance_m: float = Field(description="The path's closest approach to a border.")
     buffer_m: float = Field(description="The distance every mission keeps from a border.")
+    offset_m: float | None = Field(
+        description="A patrol's distance inland from the border (on the home side); null: a cue."
+    )
     loiter: LoiterPublic | None
 
     @classmethod
-    def of(cls, plan: PlannedMission, now: datetime) -> "MissionPlanPublic":
+    def of(
+        cls, plan: PlannedMission, now: datetime, *, offset_m: float | None = None
+    ) -> "MissionPlanPublic":
         cue = plan.cue
         return cls(
             token=plan.token,
@@ -183,6 +193,7 @@ class MissionPlanPublic(PublicModel):
             duration_s=round(plan.duration_s, 1),
             border_clearance_m=round(plan.border_clearance_m, 1),
             buffer_m=plan.buffer_m,
+            offset_m=offset_m,
             loiter=LoiterPublic(
                 lat=cue.loiter_latlon[0],
                 lon=cue.loiter_latlon[1],
@@ -278,6 +289,13 @@ def router(tasking: DroneTaskingService) -> APIRouter:
     r = APIRouter(tags=["drones"])
     act = [Depends(require(Permission.INCIDENT_ACT))]
 
+    def _sector_in_scope(sector_id: str, guard: Guard, auditor: Auditor) -> None:
+        """An unknown sector, or one outside the user's scope (audited): 404 alike."""
+        if sector_id not in tasking.sector_ids or not guard.user.in_scope(sector_id):
+            if sector_id in tasking.sector_ids:
+                auditor.record("out_of_scope", f"sector:{sector_id}", "refused")
+            raise HTTPException(status_code=404, detail=f"no sector with id {sector_id!r}")
+
     @r.get("/api/drones", response_model=list[DronePublic], summary="Drones")
     def drones() -> list[DronePublic]:
         return [DronePublic.of(state) for state in tasking.states()]
@@ -328,17 +346,55 @@ def router(tasking: DroneTaskingService) -> APIRouter:
         auditor: AuditorDep,
     ) -> MissionPlanPublic:
         sector_id = body.sector_id
-        if sector_id not in tasking.sector_ids or not guard.user.in_scope(sector_id):
-            if sector_id in tasking.sector_ids:
-                auditor.record("out_of_scope", f"sector:{sector_id}", "refused")
-            raise HTTPException(status_code=404, detail=f"no sector with id {sector_id!r}")
+        _sector_in_scope(sector_id, guard, auditor)
         details: dict[str, JsonValue] = {"kind": "patrol", "sector_id": sector_id}
         try:
             plan = tasking.plan_patrol(drone_id=drone_id, sector_id=sector_id)
         except TaskingError as exc:
             raise _refused(auditor, "drone.plan", drone_id, exc, details) from exc
         auditor.record("drone.plan", f"drone:{drone_id}", "ok", _plan_details(plan))
-        return MissionPlanPublic.of(plan, context.clock())
+        return MissionPlanPublic.of(plan, context.clock(), offset_m=tasking.patrol_spec.offset_m)
+
+    @r.get(
+        "/api/drones/patrols/{sector_id}/mission.{file_format}",
+        summary="A sector's patrol mission as a QGroundControl .plan or WPL 110 file",
+        response_class=Response,
+        dependencies=act,
+        responses={
+            **responses(403, 404),
+            **_error(422, "No patrol clear of the border exists for this sector"),
+            200: {
+                "description": "The mission file (an attachment)",
+                "content": {"application/json": {}, "text/plain": {}},
+            },
+        },
+    )
+    def export_patrol(
+        sector_id: str,
+        file_format: Literal["plan", "waypoints"],
+        guard: Guard,
+        auditor: AuditorDep,
+    ) -> Response:
+        _sector_in_scope(sector_id, guard, auditor)
+        try:
+            mission = tasking.patrol_mission(sector_id)
+        except TaskingError as exc:
+            raise HTTPException(status_code=_status(exc), detail=str(exc)) from exc
+        plan = file_format == "plan"
+        text = dump_plan(mission) if plan else dump_wpl(mission)
+        auditor.record(
+            "drone.export",
+            f"sector:{sector_id}",
+            "ok",
+            {"format": file_format, "items": len(mission.items)},
+        )
+        return Response(
+            text,
+            media_type="application/json" if plan else "text/plain; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="patrol-{sector_id}.{file_format}"'
+            },
+        )
 
     def _check_scope(binding: Binding | None, guard: Guard, auditor: Auditor) -> None:
         """A token for an incident or sector outside the user's scope: 404 (audited)."""

@@ -1,0 +1,231 @@
+"""Browser end-to-end test of the sector patrol in the Drones tab against a real ``kordon run``.
+
+Starts the all-in-one node on a temporary copy of the Volyn demo (its simulated drone
+``uav-1:1`` streams telemetry and takes mission uploads on a ``udpin`` port), creates an
+operator, then runs ``patrol.spec.mjs`` in Node, which drives Debian's Chromium through
+playwright-core: the Drones tab (key 4) lists the drone; a click on the drone on the map
+opens its popup, whose "Plan patrol" fills the form for it; key p; a sector whose patrol the API
+refuses (``s1-tripoint``: flown from where the demo drone is, the way to its start crosses
+the winding border) shows the refusal in words; ``s3-east`` plans, its route is drawn on
+the map with the summary and the border check; Enter on Confirm uploads it and the page
+shows what the drone accepted. On a node that serves the patrol's mission files
+(``GET /api/drones/patrols/{sector_id}/mission.{plan,waypoints}``), the preview's Export
+buttons download them, and both load back (kordon's reader; pymavlink's WPL loader) with the
+items the plan listed.
+
+Afterwards: the route is on the map (many more route-coloured pixels in the map after
+planning than before), and the simulated drone flies the uploaded patrol — its heading
+turns to the first leg and it closes on the first waypoint, as ``GET /api/drones`` reports.
+Screenshots land in ``test-artifacts/e2e-patrol/``.
+
+Skips with the reason (fails in CI) when Chromium, Node, ``web/node_modules`` or
+``web/dist`` is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+from PIL import Image
+from pymavlink import mavwp  # type: ignore[import-untyped]
+
+from kordon.interop.missions.files import read_mission
+from tests.support.demo_site import create_user, free_port, kordon_command, volyn_copy, wait_healthy
+from tests.support.requirements import require_or_skip
+
+CHROMIUM = Path(os.environ.get("KORDON_CHROMIUM", "/usr/bin/chromium"))
+OPERATOR = ("e2e-patrol-operator", "e2e-Patrol-Horse-42")
+DRONE = "uav-1:1"
+SECTOR = "s3-east"
+REFUSED_SECTOR = "s1-tripoint"
+NODE_START_TIMEOUT_S = 90.0
+SPEC_TIMEOUT_S = 240.0
+FLY_TIMEOUT_S = 30.0
+ROUTE_RGB = (0xFF, 0xB3, 0x00)  # the planned patrol legs (web/src/map/patrol_preview.ts)
+EXPORT_ROUTE = "/api/drones/patrols/{sector_id}/mission.{file_format}"
+
+
+@dataclass(frozen=True)
+class RunningNode:
+    url: str
+    log_file: Path
+
+
+def _require_tools(repo_root: Path) -> None:
+    if shutil.which("node") is None:
+        require_or_skip("node is not installed (needed to run playwright-core)")
+    if not CHROMIUM.is_file():
+        require_or_skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    web = repo_root / "web"
+    if not (web / "node_modules" / "playwright-core").is_dir():
+        require_or_skip("web/node_modules is missing: cd web && npm ci")
+    if not (web / "dist" / "index.html").is_file():
+        require_or_skip("web/dist is not built: cd web && npm run build")
+
+
+@pytest.fixture
+def running_node(repo_root: Path, tmp_path: Path) -> Iterator[RunningNode]:
+    _require_tools(repo_root)
+    site_file = volyn_copy(tmp_path)
+    create_user(site_file, *OPERATOR, "operator")
+    port = free_port()
+    log_file = tmp_path / "node.log"
+    with log_file.open("wb") as log:
+        process = subprocess.Popen(
+            [*kordon_command(), "run", str(site_file), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=repo_root,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_healthy(url, process, log_file, timeout_s=NODE_START_TIMEOUT_S)
+            yield RunningNode(url=url, log_file=log_file)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+def _route_pixels(png: Path) -> int:
+    """Pixels within a small distance of the route colour."""
+    rgb = np.asarray(Image.open(png).convert("RGB"), dtype=np.int32)
+    return int((np.abs(rgb - np.array(ROUTE_RGB)).sum(axis=2) <= 60).sum())
+
+
+def _distance_m(a: list[float], b: list[float]) -> float:
+    lat = math.radians((a[1] + b[1]) / 2)
+    east = math.radians(b[0] - a[0]) * math.cos(lat) * 6_371_008.8
+    north = math.radians(b[1] - a[1]) * 6_371_008.8
+    return math.hypot(east, north)
+
+
+def _bearing_deg(a: list[float], b: list[float]) -> float:
+    lat1, lat2 = math.radians(a[1]), math.radians(b[1])
+    d_lon = math.radians(b[0] - a[0])
+    y = math.sin(d_lon) * math.cos(lat2)
+    x = math.cos(lat1) * math.sin(lat2) - math.sin(lat1) * math.cos(lat2) * math.cos(d_lon)
+    return math.degrees(math.atan2(y, x)) % 360
+
+
+def _check_exports(exports: Path, items: int) -> None:
+    """The downloaded .plan and WPL hold the planned mission's items; WPL loads in pymavlink."""
+    plan_file = exports / f"patrol-{SECTOR}.plan"
+    wpl_file = exports / f"patrol-{SECTOR}.waypoints"
+    assert len(read_mission(plan_file).items) == items
+    assert len(read_mission(wpl_file).items) == items
+    assert mavwp.MAVWPLoader().load(str(wpl_file)) == items + 1  # and the home position
+
+
+@dataclass(frozen=True)
+class DroneFix:
+    lonlat: list[float]
+    heading_deg: float | None
+    link: str
+
+
+def _drone(client: httpx.Client) -> DroneFix:
+    answer = client.get("/api/drones")
+    assert answer.status_code == 200, answer.text
+    [state] = [d for d in answer.json() if d["drone_id"] == DRONE]
+    heading = state["heading_deg"]
+    return DroneFix(
+        lonlat=[float(state["lon"]), float(state["lat"])],
+        heading_deg=None if heading is None else float(heading),
+        link=str(state["link"]),
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(420)
+def test_patrol_planned_drawn_and_uploaded_in_chromium(
+    running_node: RunningNode, repo_root: Path, tmp_path: Path
+) -> None:
+    artifacts = repo_root / "test-artifacts" / "e2e-patrol"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    for old in artifacts.glob("*.png"):
+        old.unlink()  # a step that fails to run must not pass on an earlier run's picture
+    plan_file = tmp_path / "plan.json"
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    with httpx.Client(base_url=running_node.url, timeout=10) as client:
+        served = client.get("/api/openapi.json").json()["paths"]
+    can_export = EXPORT_ROUTE in served
+    env = {
+        **os.environ,
+        "KORDON_URL": running_node.url,
+        "KORDON_USER": OPERATOR[0],
+        "KORDON_PASSWORD": OPERATOR[1],
+        "ARTIFACTS_DIR": str(artifacts),
+        "CHROMIUM": str(CHROMIUM),
+        "KORDON_WEB_DIR": str(repo_root / "web"),
+        "DRONE_ID": DRONE,
+        "SECTOR": SECTOR,
+        "REFUSED_SECTOR": REFUSED_SECTOR,
+        "RESULT_FILE": str(plan_file),
+        "EXPORT_DIR": str(exports) if can_export else "",
+    }
+    result = subprocess.run(
+        ["node", str(repo_root / "tests" / "e2e" / "patrol.spec.mjs")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=SPEC_TIMEOUT_S,
+        check=False,
+    )
+    shutil.copy(running_node.log_file, artifacts / "node.log")
+    assert result.returncode == 0, (
+        f"browser patrol walk failed (screenshots in {artifacts}):\n"
+        f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    )
+    for name in ("drones", "popup", "refused", "preview", "uploaded"):
+        assert any(artifacts.glob(f"*-{name}.png")), f"no screenshot of step {name!r}"
+
+    # the route is drawn: the map holds many route-coloured pixels after planning only
+    before = _route_pixels(artifacts / "map-before.png")
+    after = _route_pixels(artifacts / "map-preview.png")
+    assert after > before + 500, f"route pixels before {before}, with the plan {after}"
+
+    plan = json.loads(plan_file.read_text())
+    assert (plan["kind"], plan["drone_id"], plan["sector_id"]) == ("patrol", DRONE, SECTOR)
+    assert plan["border_clearance_m"] >= plan["buffer_m"]
+    if can_export:
+        _check_exports(exports, len(plan["items"]))
+
+    # the drone flies it: heading for the first waypoint and closing on it
+    first = plan["route"][1]
+    with httpx.Client(base_url=running_node.url, timeout=10) as client:
+        login = client.post(
+            "/api/auth/login", json={"username": OPERATOR[0], "password": OPERATOR[1]}
+        )
+        assert login.status_code == 200, login.text
+        distance0 = _distance_m(_drone(client).lonlat, first)
+        deadline = time.monotonic() + FLY_TIMEOUT_S
+        closed_m = 0.0
+        heading_error = 180.0
+        while time.monotonic() < deadline:
+            time.sleep(1.0)
+            fix = _drone(client)
+            closed_m = distance0 - _distance_m(fix.lonlat, first)
+            assert fix.heading_deg is not None, "the drone reports no heading"
+            wanted = _bearing_deg(fix.lonlat, first)
+            heading_error = abs((fix.heading_deg - wanted + 180) % 360 - 180)
+            if closed_m >= 50 and heading_error <= 10:
+                break
+        assert closed_m >= 50, f"the drone closed only {closed_m:.0f} m on the first waypoint"
+        assert heading_error <= 10, f"heading {heading_error:.0f}° off the first leg"
+        assert fix.link != "lost"
