@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from starlette.routing import BaseRoute
 
-from tests.api.real_node import CAMERA, login, running_node
+from tests.api.real_node import CAMERA, SECTOR, login, running_node
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -111,6 +111,8 @@ def _existing_ids(url: str, token: str) -> dict[str, str]:
         "incident_id": incidents[0]["id"],
         "event_id": "seed-0",
         "camera_id": CAMERA,
+        "sector_id": SECTOR,
+        "file_format": "plan",
         **basemap,
         **glyph_range,
     }
