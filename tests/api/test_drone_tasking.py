@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
 from pymavlink import mavwp  # type: ignore[import-untyped]
 
 from kordon.api.app import create_api
@@ -528,15 +529,74 @@ def test_an_expired_token_uploads_nothing(
 # -- patrol -------------------------------------------------------------------------------------
 
 
-def test_a_patrol_from_a_drone_far_along_the_border_is_refused(world: World) -> None:
-    """The patrol of s1 starts at the tripoint; the straight way there from km 8 crosses
-    the winding border: the mission is checked as flown from where the drone is."""
+def _route_clearance_m(world: World, route: list[list[float]]) -> float:
+    """The closest approach of a planned route ([lon, lat] points) to the border line,
+    measured here with shapely (negative when a point lies across)."""
+    xy = world.border.frame.lonlat_to_xy(np.asarray(route, dtype=np.float64))
+    line = shapely.LineString(world.border.vertices_xy)
+    distance = float(shapely.distance(shapely.LineString(xy), line))
+    across = min(clearance_m(world.border, lat, lon) for lon, lat in route) < 0
+    return -distance if across or shapely.LineString(xy).intersects(line) else distance
+
+
+@pytest.mark.parametrize("sector", ["s1-tripoint", "s2-centre"])
+@pytest.mark.parametrize("with_home", [False, True], ids=["no-home", "home"])
+def test_a_patrol_from_a_drone_far_along_the_border_goes_round_the_bends(
+    world: World, sector: str, with_home: bool
+) -> None:
+    """The patrol of s1 starts at the tripoint, s2's at km 20; the straight ways there from
+    km 8 (and back home, km 9.7 at 150 m like the demo drone's) cross the winding border
+    or its buffer: the plan flies a transit and a return on the home side instead."""
+    home = offset_point(world.border, 9.7, 150.0) if with_home else None
+    world.states.put("uav-1", offset_point(world.border, KM, 1500.0), home=home)
+    start = world.tasking.patrol_mission(sector).home
+    drone = world.states.states["uav-1:1"].position
+    back = home if home is not None else (drone.lat, drone.lon)
+    straight = [[drone.lon, drone.lat], [start[1], start[0]], [back[1], back[0]]]
+    assert _route_clearance_m(world, straight) < BUFFER_M  # the case this is about
+    client, csrf = _client(world, "operator-all")
+    answer = client.post("/api/drones/uav-1:1/patrol", json={"sector_id": sector}, headers=csrf)
+    assert answer.status_code == 200, answer.text
+    plan = answer.json()
+    route = plan["route"]
+    assert route[0] == pytest.approx([drone.lon, drone.lat], abs=1e-9)
+    assert route[-1] == pytest.approx([back[1], back[0]], abs=1e-9)
+    assert _route_clearance_m(world, route) >= BUFFER_M
+    assert plan["border_clearance_m"] >= BUFFER_M
+    commands = [i["command"] for i in plan["items"]]
+    first, release = commands.index("DO_SET_ROI_LOCATION"), commands.index("DO_SET_ROI_NONE")
+    assert commands[0] == "NAV_TAKEOFF"
+    assert commands[1:first].count("NAV_WAYPOINT") >= 1  # the transit
+    assert commands[-2:] == ["NAV_WAYPOINT", "NAV_LAND"]  # over home, and down there
+    assert commands[release:-2].count("NAV_WAYPOINT") >= 1  # the return
+    done = client.post(
+        "/api/drones/uav-1:1/missions/confirm", json={"token": plan["token"]}, headers=csrf
+    )
+    assert done.status_code == 200, done.text
+    received = world.vehicles["uav-1"].receiver.received
+    assert received is not None
+    assert len(received.items) == len(plan["items"])
+
+
+@pytest.mark.parametrize(
+    ("metres", "home_metres", "message"),
+    [
+        (-500.0, None, "the drone is on the far side of the border"),
+        (60.0, None, "the drone is 60 m from the border"),
+        (1500.0, -300.0, "the drone's home is on the far side of the border"),
+    ],
+)
+def test_a_patrol_from_across_the_border_or_inside_its_buffer_is_refused(
+    world: World, metres: float, home_metres: float | None, message: str
+) -> None:
+    home = offset_point(world.border, KM, home_metres) if home_metres is not None else None
+    world.states.put("uav-1", offset_point(world.border, KM, metres), home=home)
     client, csrf = _client(world, "operator-all")
     answer = client.post(
         "/api/drones/uav-1:1/patrol", json={"sector_id": "s1-tripoint"}, headers=csrf
     )
     assert answer.status_code == 422
-    assert "flown from where the drone is" in answer.json()["detail"]
+    assert message in answer.json()["detail"]
     assert [r.outcome for r in world.records("drone.plan")] == ["refused 422"]
     assert _uploads(world) == 0
 

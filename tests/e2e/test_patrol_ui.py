@@ -4,14 +4,15 @@ Starts the all-in-one node on a temporary copy of the Volyn demo (its simulated 
 ``uav-1:1`` streams telemetry and takes mission uploads on a ``udpin`` port), creates an
 operator, then runs ``patrol.spec.mjs`` in Node, which drives Debian's Chromium through
 playwright-core: the Drones tab (key 4) lists the drone; a click on the drone on the map
-opens its popup, whose "Plan patrol" fills the form for it; key p; a sector whose patrol the API
-refuses (``s1-tripoint``: flown from where the demo drone is, the way to its start crosses
-the winding border) shows the refusal in words; ``s3-east`` plans, its route is drawn on
-the map with the summary and the border check; Enter on Confirm uploads it and the page
+opens its popup, whose "Plan patrol" fills the form for it; key p; ``s1-tripoint`` plans
+although the demo drone patrols km 10 of a winding border (the straight ways to the
+sector's start at the tripoint and back home cut across it): the plan flies a transit and
+a return on the home side, its route is drawn on the map with the summary and the border
+check; Enter on Confirm uploads it and the page
 shows what the drone accepted. On a node that serves the patrol's mission files
 (``GET /api/drones/patrols/{sector_id}/mission.{plan,waypoints}``), the preview's Export
-buttons download them, and both load back (kordon's reader; pymavlink's WPL loader) with the
-items the plan listed.
+buttons download them, and both load back (kordon's reader; pymavlink's WPL loader) as the
+sector's mission: the items the plan listed without the transit and the return.
 
 Afterwards: the route is on the map (many more route-coloured pixels in the map after
 planning than before), and the simulated drone flies the uploaded patrol — its heading
@@ -41,14 +42,14 @@ from PIL import Image
 from pymavlink import mavwp  # type: ignore[import-untyped]
 
 from kordon.interop.missions.files import read_mission
+from kordon.interop.missions.model import Command
 from tests.support.demo_site import create_user, free_port, kordon_command, volyn_copy, wait_healthy
 from tests.support.requirements import require_or_skip
 
 CHROMIUM = Path(os.environ.get("KORDON_CHROMIUM", "/usr/bin/chromium"))
 OPERATOR = ("e2e-patrol-operator", "e2e-Patrol-Horse-42")
 DRONE = "uav-1:1"
-SECTOR = "s3-east"
-REFUSED_SECTOR = "s1-tripoint"
+SECTOR = "s1-tripoint"
 NODE_START_TIMEOUT_S = 90.0
 SPEC_TIMEOUT_S = 240.0
 FLY_TIMEOUT_S = 30.0
@@ -122,13 +123,27 @@ def _bearing_deg(a: list[float], b: list[float]) -> float:
     return math.degrees(math.atan2(y, x)) % 360
 
 
-def _check_exports(exports: Path, items: int) -> None:
-    """The downloaded .plan and WPL hold the planned mission's items; WPL loads in pymavlink."""
+def _transit_and_return(commands: list[str]) -> tuple[int, int]:
+    """Waypoints flown before the patrol's first camera point and after its camera release
+    (before the waypoint over home and the landing there)."""
+    first = commands.index("DO_SET_ROI_LOCATION")
+    release = commands.index("DO_SET_ROI_NONE")
+    assert commands[-2:] == ["NAV_WAYPOINT", "NAV_LAND"], commands
+    return commands[1:first].count("NAV_WAYPOINT"), commands[release:-2].count("NAV_WAYPOINT")
+
+
+def _check_exports(exports: Path, commands: list[str]) -> None:
+    """The downloaded .plan and WPL are the sector's mission: the planned patrol without
+    the drone's transit and return (take off, set the speed, the patrol, return to
+    launch); WPL loads in pymavlink."""
+    first = commands.index("DO_SET_ROI_LOCATION")
+    release = commands.index("DO_SET_ROI_NONE")
+    expected = [*commands[:2], *commands[first : release + 1], "NAV_RETURN_TO_LAUNCH"]
     plan_file = exports / f"patrol-{SECTOR}.plan"
     wpl_file = exports / f"patrol-{SECTOR}.waypoints"
-    assert len(read_mission(plan_file).items) == items
-    assert len(read_mission(wpl_file).items) == items
-    assert mavwp.MAVWPLoader().load(str(wpl_file)) == items + 1  # and the home position
+    for path in (plan_file, wpl_file):
+        assert [Command(i.command).name for i in read_mission(path).items] == expected
+    assert mavwp.MAVWPLoader().load(str(wpl_file)) == len(expected) + 1  # and the home
 
 
 @dataclass(frozen=True)
@@ -175,7 +190,7 @@ def test_patrol_planned_drawn_and_uploaded_in_chromium(
         "KORDON_WEB_DIR": str(repo_root / "web"),
         "DRONE_ID": DRONE,
         "SECTOR": SECTOR,
-        "REFUSED_SECTOR": REFUSED_SECTOR,
+        "REFUSED_SECTOR": "",  # from the demo drone, every sector now plans
         "RESULT_FILE": str(plan_file),
         "EXPORT_DIR": str(exports) if can_export else "",
     }
@@ -192,7 +207,7 @@ def test_patrol_planned_drawn_and_uploaded_in_chromium(
         f"browser patrol walk failed (screenshots in {artifacts}):\n"
         f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     )
-    for name in ("drones", "popup", "refused", "preview", "uploaded"):
+    for name in ("drones", "popup", "preview", "uploaded"):
         assert any(artifacts.glob(f"*-{name}.png")), f"no screenshot of step {name!r}"
 
     # the route is drawn: the map holds many route-coloured pixels after planning only
@@ -203,10 +218,14 @@ def test_patrol_planned_drawn_and_uploaded_in_chromium(
     plan = json.loads(plan_file.read_text())
     assert (plan["kind"], plan["drone_id"], plan["sector_id"]) == ("patrol", DRONE, SECTOR)
     assert plan["border_clearance_m"] >= plan["buffer_m"]
+    commands = [str(i["command"]) for i in plan["items"]]
+    transit, back = _transit_and_return(commands)
+    assert transit >= 1, f"no transit to the tripoint sector from the demo drone: {commands}"
+    assert back >= 1, f"no return on the home side: {commands}"
     if can_export:
-        _check_exports(exports, len(plan["items"]))
+        _check_exports(exports, commands)
 
-    # the drone flies it: heading for the first waypoint and closing on it
+    # the drone flies it: heading for the first waypoint (of the transit) and closing on it
     first = plan["route"][1]
     with httpx.Client(base_url=running_node.url, timeout=10) as client:
         login = client.post(

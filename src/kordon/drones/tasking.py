@@ -6,7 +6,8 @@ Two kinds of mission, each in two steps:
   where the drone is to look at an incident from the home side
   (:func:`~kordon.interop.missions.cue.plan_cue`);
 - **patrol**: :meth:`DroneTaskingService.plan_patrol` plans the generated patrol of a
-  sector of the border (:func:`~kordon.interop.missions.patrol.plan_patrol`).
+  sector of the border (:func:`~kordon.interop.missions.patrol.plan_patrol`), with a
+  transit from where the drone is and a return towards its home, both on the home side.
 
 Planning never uploads. It checks the mission as the vehicle will really fly it — from
 where it is now (not the mission's planned home), through every navigation item, and for
@@ -306,8 +307,8 @@ class DroneTaskingService:
         )
 
     def patrol_mission(self, sector_id: str) -> Mission:
-        """The sector's patrol mission as :meth:`plan_patrol` uploads it (its files are
-        this mission; the check as flown from a drone comes with a plan)."""
+        """The sector's patrol mission without a drone (its files are this mission):
+        :meth:`plan_patrol` adds the transit from the drone and the return home."""
         try:
             stretch = patrol_sector(self._site, self._geometry, sector_id)
             return patrol_mission(stretch, self._borders, self.patrol_spec)
@@ -315,10 +316,22 @@ class DroneTaskingService:
             raise PlanRefusedError(str(exc)) from exc
 
     def plan_patrol(self, *, drone_id: str, sector_id: str) -> PlannedMission:
-        """The sector's patrol, flown from where the drone is, held for confirmation."""
+        """The sector's patrol, flown from where the drone is — a transit to it and a
+        return towards the drone's home, both on the home side — held for confirmation."""
         drone, state = self._taskable(drone_id)
         spec = self.patrol_spec
-        mission = self.patrol_mission(sector_id)
+        home = state.home
+        try:
+            stretch = patrol_sector(self._site, self._geometry, sector_id)
+            mission = patrol_mission(
+                stretch,
+                self._borders,
+                spec,
+                launch_latlon=(state.position.lat, state.position.lon),
+                home_latlon=(home.lat, home.lon) if home is not None else None,
+            )
+        except PatrolError as exc:
+            raise PlanRefusedError(str(exc)) from exc
         binding = Binding(drone_id, MissionKind.PATROL, None, sector_id)
         return self._prepare(
             drone,
