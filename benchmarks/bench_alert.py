@@ -11,9 +11,9 @@ requests never delay the reader. The same is reported for ``event`` messages.
 
 The demo site fuses its two cameras, ground sensor and radar, so the figures are split by
 where the rule ran: the site picture (border crossing, approach and zone rules on fused
-tracks; their ``detected_at`` is the newest measurement behind the track, so the time
-the picture waits for the other sensors is counted) and the cameras' own image rules
-(which never pass through the fusion stage).
+tracks; their ``detected_at`` is the newest measurement the picture had taken in when
+the rule fired, so the time the picture waits for the other sensors is counted) and the
+cameras' own image rules (which never pass through the fusion stage).
 """
 
 from __future__ import annotations
@@ -185,7 +185,7 @@ def _rows(latencies: Latencies) -> list[BenchRow]:
             "site picture events",
             latencies.site_incident_ms,
             "events of the site rules on fused tracks (through the fusion stage); "
-            "detected_at = newest measurement behind the track",
+            "detected_at = newest measurement the picture had taken in when the rule fired",
         ),
         ("site border crossings", latencies.site_crossing_ms, "of those: border crossings"),
     ):

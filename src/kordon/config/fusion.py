@@ -48,7 +48,7 @@ class SiteFusionConfig(StrictModel):
         "report may be and still count).",
     )
     hold_s: float = Field(
-        0.1,
+        0.05,
         ge=0.0,
         le=10.0,
         description="How long the picture waits for a slower sensor before it goes ahead "

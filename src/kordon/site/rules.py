@@ -5,8 +5,12 @@ site on the site tracker's confirmed tracks: one crossing per object, whichever 
 see it. Each event gets its place (lat/lon, km post, sector), the track's uncertainty,
 the site track id and every contributing sensor; its ``source_id`` is the camera (else
 the sensor) that saw the track last, whose footage and snapshot show the moment. Its
-``detected_at`` attribute is the time of the newest measurement behind the track when
-the rule fired: the frame the alert rests on, from which alert latency is measured.
+``detected_at`` attribute is the time of the newest measurement the picture had taken in
+when the rule fired: the frame (or plot, or alarm) whose arrival let the picture step to
+the decision, from which alert latency is measured. For a rule that fires on a track's
+own new measurement that is the track's frame; for one that fires on a track's predicted
+position (an approach or a zone entered between two looks at it) it is the frame that
+moved the picture on, not the track's older one.
 """
 
 from __future__ import annotations
@@ -46,16 +50,13 @@ def track_sigma_m(cov: np.ndarray) -> np.ndarray:
     return np.sqrt(np.maximum(np.linalg.eigvalsh(cov)[:, -1], 0.0))
 
 
-def _detected_at(event: Event, measured: dict[int, float], step: datetime) -> str:
-    """The time of the newest measurement behind the event's track (the frame the alert
-    rests on; the step's time when the event has no live track). The step itself can be
-    later: the picture moves to just before the sensors' next promised scan, so stamping
-    the step would hide the time the picture waited for the other sensors."""
-    track = event.track_id
-    frame_s = measured.get(int(track)) if track is not None and track.isdigit() else None
-    if frame_s is None or frame_s > step.timestamp():
+def _detected_at(newest_s: float | None, step: datetime) -> str:
+    """The newest measurement the picture has taken in (the step's time when it has none).
+    The step itself can be later: the picture moves to just before the sensors' next
+    promised scan, so stamping the step would hide the time it waited for the others."""
+    if newest_s is None or newest_s > step.timestamp():
         return step.isoformat()
-    return datetime.fromtimestamp(frame_s, UTC).isoformat()
+    return datetime.fromtimestamp(newest_s, UTC).isoformat()
 
 
 class SiteRules:
@@ -102,14 +103,12 @@ class SiteRules:
             )
         )
         sensors = dict(zip(tracks.site_track_id.tolist(), tracks.sensor_ids, strict=True))
-        measured = dict(
-            zip(tracks.site_track_id.tolist(), tracks.last_update_s.tolist(), strict=True)
-        )
+        newest_s = float(tracks.last_update_s.max()) if len(tracks.last_update_s) else None
         events: list[Event] = []
         for rule, border in self._rules:
             for event in rule.trigger(planar, time):
                 enriched = self._enrich(event, border, sigma, sensors)
-                enriched.attributes["detected_at"] = _detected_at(event, measured, time)
+                enriched.attributes["detected_at"] = _detected_at(newest_s, time)
                 events.append(enriched)
         return events
 
