@@ -45,7 +45,7 @@ export class IncidentQueue {
       h("header", { class: "panel-head" }, h("h2", {}, "Incidents "), this.count),
       h("div", { class: "queue-filters" }, this.sectorSelect, statusSelect, prioritySelect),
       this.list,
-      h("footer", { class: "keys" }, "j/k move · Enter open · a ack · d dispatch · r resolve · c close · e export · n note"),
+      h("footer", { class: "keys" }, "j/k move · Enter open · a ack · d dispatch · r resolve · c close · e export · n note · s send drone · 4 drones · p patrol"),
     );
     this.store.on("incidents", () => this.render());
     this.store.on("filters", () => this.render());
