@@ -69,6 +69,7 @@ reliability: venv
 	KORDON_CRASH_ITERATIONS=500 $(VENV)/bin/pytest -s tests/record/test_crash.py
 	KORDON_DISKFULL_ITERATIONS=200 $(VENV)/bin/pytest -s tests/record/test_diskfull.py -k loop
 	KORDON_CONCURRENCY_ITERATIONS=200 $(VENV)/bin/pytest -s $(CONCURRENCY_TESTS)
+	KORDON_NETNS_SOAK_CYCLES=6 $(VENV)/bin/pytest -s tests/link/soak_netns.py
 
 # A central with two edges on this machine (Debian's mosquitto and postgresql, no containers).
 central-demo: venv web
