@@ -160,19 +160,33 @@ class MerkleTree:
 
 
 class MerkleFrontier:
-    """The compact range of a growing tree: only the roots of its perfect subtrees.
+    """The compact range of a growing tree: only the roots of its perfect subtrees (one per
+    set bit of its size, largest first).
 
     O(log n) memory; gives the current root only. Use it where proofs are not needed
-    (for example to check a root while streaming a ledger file).
+    (for example to check a root while streaming a ledger file). It can be saved as
+    ``(size, nodes)`` and restored from them (the centre keeps one per edge ledger in its
+    database); the nodes must fit the size.
     """
 
-    def __init__(self) -> None:
-        self._nodes: list[bytes] = []
-        self._size = 0
+    def __init__(self, size: int = 0, nodes: Sequence[bytes] = ()) -> None:
+        if size < 0 or len(nodes) != size.bit_count():
+            raise ValueError(
+                f"a tree of {size} leaves has {max(size, 0).bit_count()} subtree roots, "
+                f"got {len(nodes)}"
+            )
+        if any(len(node) != HASH_SIZE for node in nodes):
+            raise ValueError(f"every subtree root is {HASH_SIZE} bytes")
+        self._nodes: list[bytes] = list(nodes)
+        self._size = size
 
     @property
     def size(self) -> int:
         return self._size
+
+    @property
+    def nodes(self) -> tuple[bytes, ...]:
+        return tuple(self._nodes)
 
     def append(self, leaf: bytes) -> None:
         if len(leaf) != HASH_SIZE:

@@ -29,10 +29,9 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kordon.evidence.merkle import MerkleTree
+from kordon.evidence.merkle import MerkleFrontier, MerkleTree
 from kordon.evidence.tree_head import SignedTreeHead
 from kordon.link.errors import LinkError
-from kordon.link.frontier import Frontier
 from kordon.link.ledger_rows import EdgeLedgerEntryRow, EdgeLedgerStateRow, EdgeTreeHeadRow
 from kordon.link.ledger_wire import LedgerBatch
 from kordon.store.session import translate_errors
@@ -70,7 +69,7 @@ class LedgerIngestResult:
 @dataclass(slots=True)
 class _State:
     row: EdgeLedgerStateRow
-    frontier: Frontier
+    frontier: MerkleFrontier
 
 
 class LedgerIngestor:
@@ -160,7 +159,7 @@ class _Ingest:
             self._session.add(row)
             self._session.flush()
         nodes = [bytes.fromhex(node) for node in json.loads(row.frontier)]
-        return _State(row, Frontier(row.size, nodes))
+        return _State(row, MerkleFrontier(row.size, nodes))
 
     def _check_known(self, size: int) -> int:
         """Entries the centre already has must not have changed; returns how many."""

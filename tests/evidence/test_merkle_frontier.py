@@ -1,4 +1,4 @@
-"""``Frontier`` gives the RFC 6962 root at every size, and survives a save and a load."""
+"""``MerkleFrontier`` gives the RFC 6962 root at every size, and survives a save and a load."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import hashlib
 
 import pytest
 
-from kordon.evidence.merkle import MerkleTree
-from kordon.link.frontier import Frontier
+from kordon.evidence.merkle import MerkleFrontier, MerkleTree
 
 
 def _leaf(n: int) -> bytes:
@@ -16,13 +15,13 @@ def _leaf(n: int) -> bytes:
 
 def test_the_root_matches_the_full_tree_at_every_size_and_after_a_reload() -> None:
     tree = MerkleTree()
-    frontier = Frontier()
+    frontier = MerkleFrontier()
     assert frontier.root() == tree.root()
     for n in range(70):
         tree.append(_leaf(n))
         frontier.append(_leaf(n))
         assert frontier.root() == tree.root(), n
-        reloaded = Frontier(frontier.size, frontier.nodes)
+        reloaded = MerkleFrontier(frontier.size, frontier.nodes)
         assert reloaded.root() == tree.root()
     assert len(frontier.nodes) == bin(70).count("1")
 
@@ -39,4 +38,4 @@ def test_nodes_that_do_not_fit_the_size_are_refused(
     size: int, nodes: list[bytes], error: str
 ) -> None:
     with pytest.raises(ValueError, match=error):
-        Frontier(size, nodes)
+        MerkleFrontier(size, nodes)
