@@ -32,6 +32,7 @@ from kordon.domain.errors import KordonError
 from kordon.geo.border import Border
 from kordon.interop.missions.clearance import MissionClearance
 from kordon.interop.missions.model import Command, Frame, Mission, MissionItem
+from kordon.interop.missions.transit import home_side_curve
 
 F64 = npt.NDArray[np.float64]
 NAN = math.nan
@@ -157,12 +158,8 @@ def _corridor(
 ) -> F64:
     """The border offset ``offset_m`` towards its home side, from the point nearest
     ``start_xy`` to the one nearest ``end_xy`` (simplified): a way along the home side."""
-    line = shapely.LineString(border.vertices_xy)
-    distance = offset_m if border.home_side == border.left_side else -offset_m
-    curve = shapely.offset_curve(line, distance, join_style="round")
-    if isinstance(curve, shapely.MultiLineString):
-        curve = max(curve.geoms, key=lambda g: g.length)
-    if not isinstance(curve, shapely.LineString) or curve.is_empty:
+    curve = home_side_curve(border, offset_m)
+    if curve is None:
         return np.zeros((0, 2))
     a = float(shapely.line_locate_point(curve, shapely.Point(start_xy)))
     b = float(shapely.line_locate_point(curve, shapely.Point(end_xy)))

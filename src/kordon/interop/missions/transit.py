@@ -41,8 +41,9 @@ def home_clearance_m(borders: list[Border], xy: F64) -> F64:
     return out
 
 
-def _corridor(border: Border, offset_m: float) -> shapely.LineString | None:
-    """The whole border offset ``offset_m`` towards its home side (the longest piece)."""
+def home_side_curve(border: Border, offset_m: float) -> shapely.LineString | None:
+    """The whole border offset ``offset_m`` towards its home side (the longest piece when
+    the offset splits it; ``None`` when nothing is left)."""
     line = shapely.LineString(border.vertices_xy)
     distance = offset_m if border.home_side == border.left_side else -offset_m
     curve = shapely.offset_curve(line, distance, join_style="round")
@@ -106,7 +107,7 @@ def home_side_route(
     zone = _Zone(borders, max(keep_m, 0.0))
     if bool(zone.clear(start, end[None])[0]):
         return np.zeros((0, 2))
-    curve = _corridor(along, offset_m)
+    curve = home_side_curve(along, offset_m)
     if curve is None:
         return np.zeros((0, 2))
     a = float(shapely.line_locate_point(curve, shapely.Point(start)))
