@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import queue
 import statistics
-import subprocess
 import tempfile
 import threading
 import time
@@ -37,10 +36,8 @@ from websockets.typing import Origin
 from benchmarks.common import REPO_ROOT, BenchRow, main_for
 from tests.support.demo_site import (
     create_user,
-    free_port,
-    kordon_command,
+    running_kordon,
     volyn_copy,
-    wait_healthy,
 )
 
 USERNAME = "bench-alert"
@@ -245,38 +242,27 @@ def _rows(latencies: Latencies) -> list[BenchRow]:
 
 
 def bench_rows() -> list[BenchRow]:
-    kordon = kordon_command()
     with tempfile.TemporaryDirectory() as name:
         directory = Path(name)
         site_file = volyn_copy(directory)
         create_user(site_file, USERNAME, PASSWORD, "supervisor")
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        log_file = directory / "node.log"
-        with log_file.open("wb") as log:
-            process = subprocess.Popen(
-                [*kordon, "run", str(site_file), "--host", "127.0.0.1", "--port", str(port)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
+        with (
+            running_kordon(
+                site_file,
+                directory / "node.log",
                 cwd=REPO_ROOT,
+                start_timeout_s=START_TIMEOUT_S,
+                stop_timeout_s=STOP_TIMEOUT_S,
+            ) as url,
+            httpx.Client(base_url=url, timeout=10.0) as client,
+        ):
+            login = client.post(
+                "/api/auth/login", json={"username": USERNAME, "password": PASSWORD}
             )
-            try:
-                wait_healthy(url, process, log_file, timeout_s=START_TIMEOUT_S)
-                with httpx.Client(base_url=url, timeout=10.0) as client:
-                    login = client.post(
-                        "/api/auth/login", json={"username": USERNAME, "password": PASSWORD}
-                    )
-                    login.raise_for_status()
-                    cookie = f"kordon_session={client.cookies['kordon_session']}"
-                    arrivals = _listen(url, cookie)
-                    latencies = _latencies(client, arrivals)
-            finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=STOP_TIMEOUT_S)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=5)
+            login.raise_for_status()
+            cookie = f"kordon_session={client.cookies['kordon_session']}"
+            arrivals = _listen(url, cookie)
+            latencies = _latencies(client, arrivals)
     return _rows(latencies)
 
 

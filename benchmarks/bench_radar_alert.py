@@ -28,7 +28,6 @@ import math
 import queue
 import socket
 import statistics
-import subprocess
 import tempfile
 import threading
 import time
@@ -53,10 +52,8 @@ from kordon.sensors.asterix.encoder import (
 )
 from tests.support.demo_site import (
     create_user,
-    free_port,
-    kordon_command,
+    running_kordon,
     volyn_copy,
-    wait_healthy,
 )
 
 USERNAME = "bench-radar"
@@ -345,50 +342,35 @@ def _rows(m: Measured, *, radar_only: bool) -> list[BenchRow]:
 
 
 def _run_node(*, radar_only: bool) -> list[BenchRow]:
-    kordon = kordon_command()
     walkers = _walkers()
     with tempfile.TemporaryDirectory() as name:
         directory = Path(name)
         site_file, radar = _prepare(directory, radar_only=radar_only)
         create_user(site_file, USERNAME, PASSWORD, "supervisor")
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        log_file = directory / "node.log"
-        with log_file.open("wb") as log:
-            process = subprocess.Popen(
-                [*kordon, "run", str(site_file), "--host", "127.0.0.1", "--port", str(port)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=REPO_ROOT,
-            )
-            try:
-                wait_healthy(url, process, log_file, timeout_s=START_TIMEOUT_S)
-                with httpx.Client(base_url=url, timeout=10.0) as client:
-                    login = client.post(
-                        "/api/auth/login", json={"username": USERNAME, "password": PASSWORD}
-                    )
-                    login.raise_for_status()
-                    cookie = f"kordon_session={client.cookies['kordon_session']}"
-                arrivals: queue.SimpleQueue[Arrival] = queue.SimpleQueue()
-                stop = threading.Event()
-                ws_url = url.replace("http://", "ws://") + "/api/live"
-                with connect(
-                    ws_url, origin=Origin(url), additional_headers={"Cookie": cookie}
-                ) as ws:
-                    reader = threading.Thread(target=_read, args=(ws, arrivals, stop), daemon=True)
-                    reader.start()
-                    start_s = time.time() + 0.5
-                    sent = _send(radar, walkers, start_s, stop)
-                    time.sleep(DRAIN_S)
-                    stop.set()
-                    reader.join(timeout=5)
-            finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=STOP_TIMEOUT_S)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=5)
+        with running_kordon(
+            site_file,
+            directory / "node.log",
+            cwd=REPO_ROOT,
+            start_timeout_s=START_TIMEOUT_S,
+            stop_timeout_s=STOP_TIMEOUT_S,
+        ) as url:
+            with httpx.Client(base_url=url, timeout=10.0) as client:
+                login = client.post(
+                    "/api/auth/login", json={"username": USERNAME, "password": PASSWORD}
+                )
+                login.raise_for_status()
+                cookie = f"kordon_session={client.cookies['kordon_session']}"
+            arrivals: queue.SimpleQueue[Arrival] = queue.SimpleQueue()
+            stop = threading.Event()
+            ws_url = url.replace("http://", "ws://") + "/api/live"
+            with connect(ws_url, origin=Origin(url), additional_headers={"Cookie": cookie}) as ws:
+                reader = threading.Thread(target=_read, args=(ws, arrivals, stop), daemon=True)
+                reader.start()
+                start_s = time.time() + 0.5
+                sent = _send(radar, walkers, start_s, stop)
+                time.sleep(DRAIN_S)
+                stop.set()
+                reader.join(timeout=5)
     received: list[Arrival] = []
     while not arrivals.empty():
         received.append(arrivals.get())

@@ -43,7 +43,11 @@ from pymavlink import mavwp  # type: ignore[import-untyped]
 
 from kordon.interop.missions.files import read_mission
 from kordon.interop.missions.model import Command
-from tests.support.demo_site import create_user, free_port, kordon_command, volyn_copy, wait_healthy
+from tests.support.demo_site import (
+    create_user,
+    running_kordon,
+    volyn_copy,
+)
 from tests.support.requirements import require_or_skip
 
 CHROMIUM = Path(os.environ.get("KORDON_CHROMIUM", "/usr/bin/chromium"))
@@ -80,26 +84,11 @@ def running_node(repo_root: Path, tmp_path: Path) -> Iterator[RunningNode]:
     _require_tools(repo_root)
     site_file = volyn_copy(tmp_path)
     create_user(site_file, *OPERATOR, "operator")
-    port = free_port()
     log_file = tmp_path / "node.log"
-    with log_file.open("wb") as log:
-        process = subprocess.Popen(
-            [*kordon_command(), "run", str(site_file), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=repo_root,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_healthy(url, process, log_file, timeout_s=NODE_START_TIMEOUT_S)
-            yield RunningNode(url=url, log_file=log_file)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+    with running_kordon(
+        site_file, log_file, cwd=repo_root, start_timeout_s=NODE_START_TIMEOUT_S
+    ) as url:
+        yield RunningNode(url=url, log_file=log_file)
 
 
 def _route_pixels(png: Path) -> int:

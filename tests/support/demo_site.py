@@ -3,6 +3,7 @@ an account, and waiting for ``/healthz``. One place, so every caller starts it t
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
@@ -108,3 +110,35 @@ def wait_healthy(
             pass
         time.sleep(0.5)
     raise DemoSiteError(f"node not healthy within {timeout_s:.0f} s at {url}/healthz")
+
+
+@contextlib.contextmanager
+def running_kordon(
+    site_file: Path,
+    log_file: Path,
+    *,
+    cwd: Path,
+    start_timeout_s: float,
+    stop_timeout_s: float = 15.0,
+) -> Iterator[str]:
+    """``kordon run site_file`` on a free port, its output in ``log_file``; yields the
+    node's URL once healthy, then stops it (SIGTERM, kill after ``stop_timeout_s``)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with log_file.open("wb") as log:
+        process = subprocess.Popen(
+            [*kordon_command(), "run", str(site_file), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+        )
+        try:
+            wait_healthy(url, process, log_file, timeout_s=start_timeout_s)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=stop_timeout_s)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
