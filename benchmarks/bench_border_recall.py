@@ -22,6 +22,7 @@ Usage::
     python -m benchmarks.bench_border_recall --medium   # 4 seeds × 5 crossings, ~1 h
     python -m benchmarks.bench_border_recall --quick --only "200 m day"
     python -m benchmarks.bench_border_recall --quick --write-baseline
+    python -m benchmarks.bench_border_recall --full --jobs 2     # seeds on 2 processes
 
 The readable table goes to stderr; the JSON rows for ``python -m benchmarks`` to stdout.
 """
@@ -31,9 +32,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -191,21 +195,83 @@ def run_seed(
     return score, duration, busy_s, count
 
 
-def run_setting(
-    site: SiteConfig, geometry: SiteGeometry, setting: Setting, mode: Mode, *, verbose: bool
-) -> Outcome:
+def _outcome(setting: Setting, seeds: Sequence[tuple[CrossingScore, float, float, int]]) -> Outcome:
     total = CrossingScore(0, 0, 0, 0)
     seconds = busy = 0.0
     frames = 0
-    for seed in range(mode.seeds):
-        score, sim_s, busy_s, n = run_seed(
-            site, geometry, setting, seed, mode.episodes, verbose=verbose
-        )
+    for score, sim_s, busy_s, n in seeds:
         total += score
         seconds += sim_s
         busy += busy_s
         frames += n
     return Outcome(setting.name, total, seconds / 3600.0, 1e3 * busy / max(frames, 1))
+
+
+def _load() -> tuple[SiteConfig, SiteGeometry]:
+    site = load_site(SITE)
+    geometry = SiteGeometry.from_config(site)
+    geometry.build_indexes()
+    return site, geometry
+
+
+# A worker process's site and geometry, loaded once per process by ``_init_worker`` (the
+# border index takes seconds to build).
+_WORKER: dict[str, tuple[SiteConfig, SiteGeometry]] = {}
+
+
+def _init_worker() -> None:
+    _WORKER["site"] = _load()
+
+
+def _run_seed_in_worker(
+    setting: Setting, seed: int, episodes: int, verbose: bool
+) -> tuple[CrossingScore, float, float, int]:
+    site, geometry = _WORKER["site"]
+    return run_seed(site, geometry, setting, seed, episodes, verbose=verbose)
+
+
+def run_settings(
+    chosen: Sequence[Setting], mode: Mode, *, jobs: int, verbose: bool
+) -> list[Outcome]:
+    """Every seed of every chosen setting, on ``jobs`` processes (1: in this process).
+
+    Seeds are independent (each builds its own scene, pipeline and geo stage) and the
+    pipeline runs on the frames' own clock, so the figures do not depend on ``jobs``;
+    only ``ms_per_frame`` grows when the processes share too few cores."""
+    outcomes: list[Outcome] = []
+    if jobs <= 1:
+        site, geometry = _load()
+        for setting in chosen:
+            t0 = time.perf_counter()
+            seeds = [
+                run_seed(site, geometry, setting, seed, mode.episodes, verbose=verbose)
+                for seed in range(mode.seeds)
+            ]
+            outcomes.append(_outcome(setting, seeds))
+            _progress(outcomes[-1], time.perf_counter() - t0)
+        return outcomes
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker) as pool:
+        t0 = time.perf_counter()
+        futures = {
+            setting.name: [
+                pool.submit(_run_seed_in_worker, setting, seed, mode.episodes, verbose)
+                for seed in range(mode.seeds)
+            ]
+            for setting in chosen
+        }
+        for setting in chosen:
+            outcomes.append(_outcome(setting, [f.result() for f in futures[setting.name]]))
+            _progress(outcomes[-1], time.perf_counter() - t0)
+    return outcomes
+
+
+def _progress(outcome: Outcome, took_s: float) -> None:
+    print(
+        f"{outcome.setting}: {json.dumps(outcome.as_dict())} ({took_s:.0f} s)",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _load_baseline(mode: Mode) -> dict[str, dict[str, float]]:
@@ -304,6 +370,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--verbose", action="store_true", help="list every true crossing and every event"
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="processes running seeds side by side (the figures do not change; ms/frame "
+        "grows when they share too few cores)",
+    )
     args = parser.parse_args(argv)
     # `make bench` runs the module without arguments: quick unless asked for the full range
     # (KORDON_BENCH_BORDER=full, or `make bench-border`), which takes hours on a 2-core node.
@@ -316,19 +389,10 @@ def main(argv: list[str]) -> int:
         return 2
     by_name = {s.name: s for s in SETTINGS}
     chosen = [by_name[n] for n in args.only] if args.only else list(SETTINGS)
-    site = load_site(SITE)
-    geometry = SiteGeometry.from_config(site)
-    geometry.build_indexes()
-    outcomes: list[Outcome] = []
-    for setting in chosen:
-        t0 = time.perf_counter()
-        outcomes.append(run_setting(site, geometry, setting, mode, verbose=args.verbose))
-        took = time.perf_counter() - t0
-        print(
-            f"{setting.name}: {json.dumps(outcomes[-1].as_dict())} ({took:.0f} s)",
-            file=sys.stderr,
-            flush=True,
-        )
+    if args.jobs < 1:
+        print(f"--jobs must be at least 1, got {args.jobs}", file=sys.stderr)
+        return 2
+    outcomes = run_settings(chosen, mode, jobs=args.jobs, verbose=args.verbose)
     baseline = _load_baseline(mode)
     print(_table(outcomes, baseline), file=sys.stderr)
     emit(_rows(outcomes, baseline, mode))

@@ -241,3 +241,61 @@ def test_the_end_of_a_real_file_is_quiet_and_not_offline(
         )
     ]
     assert all(r.levelno < logging.WARNING for r in caplog.records)
+
+
+class FreezingSource(ListSource):
+    """Noise frames at 10 fps, except frames ``frozen_from`` to ``frozen_to`` (exclusive),
+    which repeat one picture, as a stream whose encoder hung would."""
+
+    def __init__(self, clock: FakeClock, count: int, frozen_from: int, frozen_to: int) -> None:
+        super().__init__(clock, count)
+        self._frozen = range(frozen_from, frozen_to)
+
+    def frames(self) -> Iterator[Frame]:
+        rng = np.random.default_rng(5)
+        stuck = rng.integers(0, 256, (24, 32, 3), dtype=np.uint8)
+        for k in range(self._count):
+            self._clock.sleep(FRAME_PERIOD_S)
+            image = stuck if k in self._frozen else rng.integers(0, 256, (24, 32, 3), np.uint8)
+            yield Frame(image, k, k / 10, T0 + timedelta(seconds=k / 10))
+
+
+def test_a_frozen_picture_is_reported_degraded_and_its_recovery_online(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = FakeClock(T0)
+    statuses: list[DeviceStatus] = []
+    pipeline = CountingPipeline()
+    # Frames 100-499 repeat one picture: 40 s frozen, reported once 30 s have passed.
+    service = CameraService(
+        "cam-stuck",
+        make_source=lambda _h: FreezingSource(clock, 600, 100, 500),
+        make_pipeline=lambda: pipeline,
+        on_result=lambda *_: None,
+        on_status=statuses.append,
+        clock=clock,
+        stats_every_s=10.0,
+        frozen_after_s=30.0,
+    )
+    with caplog.at_level(logging.INFO, logger="kordon"):
+        service.run()
+    assert pipeline.frames == 600  # analytics kept running throughout
+    # Health every 10 s, and at once when the picture freezes (30 s after frame 100 came,
+    # at frame 400) and when it moves again (frame 500), with how long it was still.
+    reports = [
+        ((s.time - T0).total_seconds(), s.state, s.detail, s.metrics.get("still_s"))
+        for s in statuses
+    ]
+    frozen = "image frozen: unchanged for {} s (stuck encoder or stream?)"
+    running = "analytics running"
+    assert reports == [
+        (0.0, DeviceState.ONLINE, running, None),
+        (10.1, DeviceState.ONLINE, running, 0.0),
+        (20.1, DeviceState.ONLINE, running, 10.0),
+        (30.1, DeviceState.ONLINE, running, 20.0),
+        (40.1, DeviceState.DEGRADED, frozen.format(30), 30.0),
+        (50.1, DeviceState.ONLINE, "analytics running: the image moves again", 0.0),
+        (60.0, DeviceState.STOPPED, "finished: end of input after 600 frames", None),
+    ]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [f"camera cam-stuck: {frozen.format(30)}"]

@@ -6,7 +6,9 @@ frame to snapshots). A camera that fails — missing file, broken stream, bad mo
 reported ``offline`` with the reason and retried with capped backoff; it never stops the
 node or its other cameras. A source that runs out (the end of a file without ``loop``, a
 simulation of fixed length) is a normal end: one INFO line, the status ``stopped`` with a
-``finished: …`` detail, and the thread ends without reopening it.
+``finished: …`` detail, and the thread ends without reopening it. A source whose picture
+stops changing (a frozen encoder or decoder) keeps running but is reported ``degraded``
+with how long the image has been frozen, and ``online`` again once it moves.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from kordon.video.source.backoff import Backoff
 from kordon.video.source.base import FrameSource, HealthSink
 from kordon.video.source.clock import Clock
 from kordon.video.source.frame import Frame
+from kordon.video.source.still import StillChange, StillImageWatch
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +66,7 @@ class CameraService:
         clock: Clock,
         rng: random.Random | None = None,
         stats_every_s: float = 10.0,
+        frozen_after_s: float = 30.0,
     ) -> None:
         self.camera_id = camera_id
         self._make_source = make_source
@@ -79,6 +83,7 @@ class CameraService:
         self.finished = False
         """True once the source ran out: a normal end, not a failure."""
         self._stats_every_s = stats_every_s
+        self._frozen_after_s = frozen_after_s
 
     @property
     def name(self) -> str:
@@ -155,6 +160,26 @@ class CameraService:
             self._clock.sleep(min(remaining, STOP_POLL_S))
         return True
 
+    def _report_running(
+        self,
+        still: StillImageWatch,
+        now: float,
+        change: StillChange | None,
+        metrics: dict[str, float],
+    ) -> None:
+        if still.frozen:
+            detail = (
+                f"image frozen: unchanged for {still.still_s(now):.0f} s (stuck encoder or stream?)"
+            )
+            if change is not None:
+                logger.warning("camera %s: %s", self.camera_id, detail)
+            self._status(DeviceState.DEGRADED, detail, metrics)
+        elif change is not None:
+            logger.info("camera %s: the image moves again", self.camera_id)
+            self._status(DeviceState.ONLINE, "analytics running: the image moves again", metrics)
+        else:
+            self._status(DeviceState.ONLINE, "analytics running", metrics)
+
     def _run_source(self, pipeline: Pipeline) -> bool:
         """Run one opened source; ``True`` when it ran out of frames (not stopped)."""
         source = self._make_source(self._on_status)
@@ -168,6 +193,7 @@ class CameraService:
             self._status(DeviceState.ONLINE, "analytics running")
             last_report = self._clock.monotonic()
             window_frames = 0
+            still = StillImageWatch(after_s=self._frozen_after_s)
             for frame in source.frames():
                 if self._stop.is_set():
                     break
@@ -176,14 +202,18 @@ class CameraService:
                 window_frames += 1
                 self._on_result(self.camera_id, frame, result)
                 now = self._clock.monotonic()
-                if now - last_report >= self._stats_every_s:
-                    # Per-stage timings, exported with the camera's health.
+                change = still.observe(frame.image, now)
+                if change is not None or now - last_report >= self._stats_every_s:
+                    # Per-stage timings, exported with the camera's health; a frozen
+                    # picture, or its end, is reported at once.
                     metrics = pipeline.stats().as_metrics()
-                    metrics["fps"] = round(window_frames / (now - last_report), 2)
+                    elapsed = now - last_report
+                    metrics["fps"] = round(window_frames / elapsed, 2) if elapsed > 0 else 0.0
                     metrics["decode_errors"] = float(source.decode_errors)
+                    metrics["still_s"] = round(still.still_s(now), 1)
                     window_frames = 0
                     last_report = now
-                    self._status(DeviceState.ONLINE, "analytics running", metrics)
+                    self._report_running(still, now, change, metrics)
             return not self._stop.is_set()
         finally:
             with self._source_lock:
