@@ -46,6 +46,8 @@ def test_each_outpost_site_is_valid_and_names_its_edge() -> None:
         site = parse_site(yaml.safe_dump(document), display=str(path), base_dir=path.parent)
         assert site.site.id == edge
         assert [c.source.kind for c in site.cameras] == ["simulator"]
+        # the simulated border scene (and the outpost) needs each camera's pose
+        assert [getattr(c.georeference, "kind", None) for c in site.cameras] == ["pose"]
 
 
 def test_compose_mounts_existing_files_and_runs_the_topology() -> None:

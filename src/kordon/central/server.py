@@ -49,6 +49,7 @@ from kordon.heap import settle_heap
 from kordon.incidents.service import IncidentService
 from kordon.lifecycle import ServiceGroup
 from kordon.link.kinds import Shipped
+from kordon.services.basemap_files import basemap_files
 from kordon.services.evidence_log import EvidenceLog
 from kordon.services.ledger_service import LedgerService
 from kordon.services.site_view import SiteView
@@ -143,6 +144,12 @@ def build_central(
     except KordonError as exc:
         raise CentralBuildError(f"site {config.site}: {exc}") from exc
     site_view = SiteView(site, geometry)
+    tiles = site.basemap.tiles  # the map's offline basemap, served as a node serves it
+    basemap = basemap_files(site.resolve_path(tiles) if tiles is not None else None)
+    try:
+        basemap.check()
+    except KordonError as exc:
+        raise CentralBuildError(f"site {config.site}: basemap.tiles: {exc}") from exc
 
     def first_admin() -> None:
         password = ensure_demo_admin(store_svc.store, time=clock.now())
@@ -196,6 +203,7 @@ def build_central(
             exports=NoExports(),
             audit=evidence,
             audit_reader=evidence,
+            basemap=basemap,
             bus=bus,
             clock=clock.now,
             monotonic_s=clock.monotonic,

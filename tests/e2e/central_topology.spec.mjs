@@ -1,0 +1,101 @@
+// The central server's operator UI with two outposts feeding it, in Debian's Chromium driven
+// by playwright-core (tests/central/test_local_topology.py runs deploy/local-demo.sh, finds
+// an incident of each outpost through the API, then runs this).
+//
+//   KORDON_URL=... KORDON_USER=... KORDON_PASSWORD=... INCIDENT_IDS=id1,id2 \
+//     node tests/e2e/central_topology.spec.mjs
+//
+// Steps: log in; the map's borders load; every incident of INCIDENT_IDS appears in the
+// incident queue (the central's list, fed by the edges over MQTT). RESULT_FILE gets
+// {"rows": {id: row text}, "queue": [every row's id], "problems": [page errors and console
+// errors], "failed": ["STATUS /path" of every answer over 399]};
+// ARTIFACTS_DIR gets central-queue.png (the whole console) and log.txt.
+// Exits 0 on success, 1 with a message (and failure.png) on the first failed step.
+import { createRequire } from "node:module";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const webDir = process.env.KORDON_WEB_DIR ?? path.resolve(here, "../../web");
+const { chromium } = createRequire(path.join(webDir, "package.json"))("playwright-core");
+
+const baseUrl = process.env.KORDON_URL ?? "http://127.0.0.1:8080";
+const username = process.env.KORDON_USER ?? "admin";
+const password = process.env.KORDON_PASSWORD ?? "";
+const incidentIds = (process.env.INCIDENT_IDS ?? "").split(",").filter(Boolean);
+const artifacts = process.env.ARTIFACTS_DIR ?? path.resolve(here, "../../test-artifacts/e2e-central");
+const resultFile = process.env.RESULT_FILE ?? path.join(artifacts, "result.json");
+const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const rowTimeoutMs = Number(process.env.ROW_TIMEOUT_S ?? "60") * 1000;
+
+mkdirSync(artifacts, { recursive: true });
+const log = [];
+const note = (line) => {
+  const stamped = `${new Date().toISOString()} ${line}`;
+  log.push(stamped);
+  console.log(stamped);
+};
+
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const page = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+const problems = [];
+page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+page.on("console", (msg) => {
+  if (msg.type() === "error") problems.push(`console.error: ${msg.text()}`);
+});
+// Every answer of the central over 399, as "STATUS /path" (the console's
+// "Failed to load resource" names no URL).
+const failed = [];
+page.on("response", (response) => {
+  if (response.status() >= 400) failed.push(`${response.status()} ${new URL(response.url()).pathname}`);
+});
+
+function finish(code, message) {
+  writeFileSync(path.join(artifacts, "log.txt"), [...log, "--- browser problems ---", ...problems].join("\n") + "\n");
+  if (message) console.error(message);
+  return browser.close().then(() => process.exit(code));
+}
+
+try {
+  if (incidentIds.length === 0) throw new Error("INCIDENT_IDS names no incident");
+  await page.goto(baseUrl, { waitUntil: "domcontentloaded" });
+  await page.getByTestId("login-username").fill(username);
+  await page.getByTestId("login-password").fill(password);
+  await page.getByTestId("login-submit").click();
+  await page.getByTestId("console").waitFor({ timeout: 15_000 });
+  problems.length = 0; // the session check before the login answers 401 by design
+  await page.waitForFunction(
+    () => {
+      const el = document.querySelector('[data-testid="map"]');
+      return el?.dataset.ready === "true" && el.dataset.layerborders === "loaded";
+    },
+    undefined,
+    { timeout: 30_000 },
+  );
+  note("logged in, map ready");
+
+  const rows = {};
+  for (const id of incidentIds) {
+    const row = page.locator(`[data-testid="incident-queue"] [data-testid="incident-row"][data-id="${id}"]`);
+    await row.waitFor({ state: "visible", timeout: rowTimeoutMs });
+    rows[id] = ((await row.textContent()) ?? "").trim();
+    note(`queue row ${id}: ${rows[id]}`);
+  }
+  const queue = await page
+    .locator('[data-testid="incident-queue"] [data-testid="incident-row"]')
+    .evaluateAll((els) => els.map((el) => el.getAttribute("data-id")));
+  await page.waitForTimeout(1000); // tiles and markers paint before the picture
+  const file = path.join(artifacts, "central-queue.png");
+  await page.screenshot({ path: file });
+  note(`screenshot ${file}`);
+  writeFileSync(resultFile, JSON.stringify({ rows, queue, problems, failed }, null, 1));
+  await finish(0);
+} catch (error) {
+  await page.screenshot({ path: path.join(artifacts, "failure.png") }).catch(() => {});
+  await finish(1, `central topology walk failed: ${error?.stack ?? error}`);
+}
