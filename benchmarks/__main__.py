@@ -29,6 +29,7 @@ MODULES: dict[str, str] = {
     "radar_alert": "benchmarks.bench_radar_alert",
     "evidence": "benchmarks.bench_evidence",
     "border": "benchmarks.bench_border_recall",
+    "camera_hold": "benchmarks.bench_camera_hold",
     "fusion": "benchmarks.bench_fusion",
     "site": "benchmarks.bench_site",
     "asterix": "benchmarks.bench_asterix",

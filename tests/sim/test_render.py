@@ -224,3 +224,14 @@ def test_bad_requests_are_refused() -> None:
         FixedCast((a, a))
     with pytest.raises(SimulationError, match="actor_id must be >= 1"):
         Actor(0, ActorClass.PERSON, (Waypoint(0, 0), Waypoint(1, 1)))
+
+
+def test_the_empty_view_has_nobody_in_it_and_the_rest_as_it_is() -> None:
+    scene = _flat_scene((Actor(1, ActorClass.PERSON, (Waypoint(60, 60, 20), Waypoint(260, 230))),))
+    renderer = Renderer(scene)
+    with_actor = renderer.render(33)
+    empty = renderer.render(33, actors=False)
+    assert with_actor.truth.actors
+    assert not empty.truth.actors
+    assert np.any(with_actor.image != 128)
+    assert np.all(empty.image == 128)  # the flat, noise-free background alone

@@ -267,8 +267,10 @@ class Renderer:
         time_s = self._check_index(frame_index)
         return self._truth(frame_index, time_s, self._sprites(time_s))
 
-    def render(self, frame_index: int) -> RenderedFrame:
-        """The picture (H×W×3 uint8 BGR) and ground truth of frame ``frame_index``."""
+    def render(self, frame_index: int, *, actors: bool = True) -> RenderedFrame:
+        """The picture (H×W×3 uint8 BGR) and ground truth of frame ``frame_index``;
+        ``actors=False``: the same view at that time with nobody in it (noise, swaying
+        vegetation, occluders and light as they are then), as a quiet camera sees it."""
         time_s = self._check_index(frame_index)
         self.load()
         seed = self.scenario.background.seed
@@ -276,7 +278,7 @@ class Renderer:
         image = self._variants[variant].copy()
         for patch in self.scenario.sway:
             _sway(image, patch, time_s)
-        drawn = self._sprites(time_s)
+        drawn = self._sprites(time_s) if actors else []
         layers = [(p.pose.ground_v_px, s) for p, s in drawn if s is not None and p.pose]
         layers.extend(self._occluders)
         layers.sort(key=lambda layer: layer[0])  # far (small v) first
