@@ -8,8 +8,13 @@ simulated border camera each) on free ports, in a session of its own. Then:
 - within ``INCIDENTS_TIMEOUT_S`` the central's incident list holds incidents of *both*
   outposts, told apart by the ``edge_id`` the link stamps on each incident's events, each
   from its outpost's camera and sector;
+- the central's session answer lists no optional feature (it serves no drones, units,
+  register, reports, video or track exports; ``kordon.api.features``);
 - the central UI in Chromium (``tests/e2e/central_topology.spec.mjs``) logs in and lists
-  those incidents in its queue (screenshot in ``test-artifacts/e2e-central/``);
+  those incidents in its queue (screenshot in ``test-artifacts/e2e-central/``) without one
+  failed request (but the session check before the login), error or "unavailable" message:
+  no Drones tab, Register or Reports view, dispatch or drone key, and the drone keys do
+  nothing;
 - SIGTERM to the script stops every process it started (broker, central, both outposts)
   within ``STOP_TIMEOUT_S``: nothing of its session is left.
 
@@ -48,15 +53,11 @@ STOP_TIMEOUT_S = 60.0
 PROCESS_STOP_S = 30
 """``KORDON_DEMO_STOP_S``: how long the script lets its processes stop before SIGKILL."""
 POLL_S = 0.5
-CENTRAL_NOT_SERVED = (
-    "401 /api/auth/me",  # the session check before the login
-    "404 /api/drones",
-    "404 /api/units",
-    "404 /api/register/",
-    "404 /api/basemap/",
-)
-"""The only failed requests the central UI may make: the login's session check, and what
-the central does not serve yet (docs/edge-central.md, "make central-demo")."""
+EXPECTED_FAILURES = ["401 /api/auth/me"]
+"""The only failed request the central UI may make: the session check before the login.
+What the central does not serve, the console does not ask for (the session's features)."""
+CENTRAL_TABS = ["tab-incident", "tab-cameras", "tab-health"]
+CENTRAL_KEYS = "j/k move · Enter open · a ack · r resolve · c close · e export · n note"
 OUTPOSTS = {
     # edge id: (its camera, its camera's sector) in deploy/<edge>/site.yaml
     "edge-a": ("a-cam-1", "s1-tripoint"),
@@ -292,6 +293,7 @@ def test_two_outposts_incidents_reach_the_central_ui_and_sigterm_stops_all(
     with httpx.Client(base_url=demo.central_url, timeout=10) as client:
         login = client.post("/api/auth/login", json={"username": "admin", "password": password})
         assert login.status_code == 200, login.text
+        assert login.json()["features"] == [], login.text
         by_edge = _incidents_by_outpost(demo, client)
     for edge, (camera, sector) in OUTPOSTS.items():
         for incident in by_edge[edge]:
@@ -306,10 +308,13 @@ def test_two_outposts_incidents_reach_the_central_ui_and_sigterm_stops_all(
     walked = _browse_queue(repo_root, demo, password, sorted(shown.values()))
     for edge, incident_id in shown.items():
         assert OUTPOSTS[edge][1] in walked["rows"][incident_id], (edge, walked["rows"])
-    unexpected = [f for f in walked["failed"] if not f.startswith(CENTRAL_NOT_SERVED)]
-    assert not unexpected, f"the central UI's requests failed: {unexpected}"
-    broken = [p for p in walked["problems"] if "Failed to load resource" not in p]
-    assert not broken, f"errors in the central UI: {broken}"
+    assert walked["failed"] == EXPECTED_FAILURES, "the central UI's requests failed"
+    assert walked["problems"] == [], "errors in the central UI"
+    assert walked["unavailable"] == [], "the central UI says something is unavailable"
+    assert walked["toasts"] == [], "the central UI showed toasts"
+    assert walked["tabs"] == CENTRAL_TABS, "tabs of features the central does not serve"
+    assert walked["views"] == [], "Register or Reports at the central (a view to switch to)"
+    assert walked["keys"] == CENTRAL_KEYS
 
     running = _session_processes(demo.process.pid)
     commands = sorted(running.values())

@@ -6,9 +6,13 @@
 //     node tests/e2e/central_topology.spec.mjs
 //
 // Steps: log in; the map's borders load; every incident of INCIDENT_IDS appears in the
-// incident queue (the central's list, fed by the edges over MQTT). RESULT_FILE gets
+// incident queue (the central's list, fed by the edges over MQTT); the keys of features the
+// central does not serve (4 drones, p patrol) are pressed and must do nothing. RESULT_FILE gets
 // {"rows": {id: row text}, "queue": [every row's id], "problems": [page errors and console
-// errors], "failed": ["STATUS /path" of every answer over 399]};
+// errors], "failed": ["STATUS /path" of every answer over 399], "tabs": [the side panel's tab
+// test ids], "views": [the top bar's office view test ids], "keys": the queue's key hints,
+// "unavailable": [every visible text of the page that says "unavailable"], "toasts": [every
+// toast shown during the walk]};
 // ARTIFACTS_DIR gets central-queue.png (the whole console) and log.txt.
 // Exits 0 on success, 1 with a message (and failure.png) on the first failed step.
 import { createRequire } from "node:module";
@@ -78,6 +82,15 @@ try {
     { timeout: 30_000 },
   );
   note("logged in, map ready");
+  // every toast the console shows from here on (a feature the server lacks must show none)
+  await page.evaluate(() => {
+    window.__toasts = [];
+    for (const box of document.querySelectorAll('[data-testid="toast"], [data-testid="office-toast"]')) {
+      new MutationObserver(() => {
+        if (box.classList.contains("show")) window.__toasts.push(box.textContent ?? "");
+      }).observe(box, { attributes: true, childList: true, characterData: true, subtree: true });
+    }
+  });
 
   const rows = {};
   for (const id of incidentIds) {
@@ -89,11 +102,30 @@ try {
   const queue = await page
     .locator('[data-testid="incident-queue"] [data-testid="incident-row"]')
     .evaluateAll((els) => els.map((el) => el.getAttribute("data-id")));
-  await page.waitForTimeout(1000); // tiles and markers paint before the picture
+  // keys of features the central does not serve: nothing opens, nothing is asked
+  await page.evaluate(() => (document.activeElement instanceof HTMLElement ? document.activeElement.blur() : undefined));
+  for (const key of ["4", "p"]) await page.keyboard.press(key);
+  await page.waitForTimeout(1000); // tiles and markers paint before the picture (and late answers)
+  const tabs = await page.locator("nav.tabs button").evaluateAll((els) => els.map((el) => el.getAttribute("data-testid")));
+  const views = await page
+    .locator('[data-testid="office-nav"] button')
+    .evaluateAll((els) => els.map((el) => el.getAttribute("data-testid")));
+  const keys = ((await page.getByTestId("queue-keys").textContent()) ?? "").trim();
+  const unavailable = await page.evaluate(() => {
+    const found = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent ?? "";
+      if (/unavailable/i.test(text) && node.parentElement?.checkVisibility()) found.push(text.trim());
+    }
+    return found;
+  });
+  const toasts = await page.evaluate(() => window.__toasts);
+  note(`tabs ${tabs.join(",")}; views ${views.join(",")}; keys "${keys}"`);
   const file = path.join(artifacts, "central-queue.png");
   await page.screenshot({ path: file });
   note(`screenshot ${file}`);
-  writeFileSync(resultFile, JSON.stringify({ rows, queue, problems, failed }, null, 1));
+  writeFileSync(resultFile, JSON.stringify({ rows, queue, problems, failed, tabs, views, keys, unavailable, toasts }, null, 1));
   await finish(0);
 } catch (error) {
   await page.screenshot({ path: path.join(artifacts, "failure.png") }).catch(() => {});

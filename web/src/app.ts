@@ -6,6 +6,7 @@ import { CameraPanel } from "./cameras";
 import { DetailPane } from "./detail";
 import { DronePatrolPanel } from "./drone_patrol";
 import { activatingControl, h, typingInField } from "./dom";
+import { Features, type Tab } from "./features";
 import { HealthPanel } from "./health";
 import { StatsPanel } from "./stats";
 import { LiveFeed } from "./live";
@@ -14,8 +15,6 @@ import { IncidentQueue } from "./queue";
 import { Store } from "./store";
 import { Office, consoleFor, renderOffice } from "./register/office";
 import type { LiveMessage, Session } from "./types";
-
-type Tab = "incident" | "cameras" | "health" | "drones";
 
 const CONNECTION_LABELS = { connecting: "CONNECTING", live: "LIVE", reconnecting: "RECONNECTING", offline: "OFFLINE" };
 
@@ -34,6 +33,8 @@ export class Console {
   private readonly alertCursor = new AlertCursor();
   private office: Office | null = null;
   private patrol: DronePatrolPanel | null = null;
+  /** What this server serves; set from the session at start (none until then). */
+  private features = new Features([]);
 
   constructor(
     private readonly root: HTMLElement,
@@ -43,8 +44,9 @@ export class Console {
 
   async start(session: Session): Promise<void> {
     this.store.user = session.user;
+    this.features = new Features(session.features);
     if (!consoleFor(session)) {
-      this.office = renderOffice(this.root, this.api, session, this.onLogout);
+      this.office = renderOffice(this.root, this.api, session, this.features, this.onLogout);
       return;
     }
     try {
@@ -97,7 +99,7 @@ export class Console {
       h("span", { class: "site", "data-testid": "site-name" }, this.store.site?.name ?? "site unavailable"),
       connection,
     );
-    this.office = new Office(this.api, session.user, true);
+    this.office = new Office(this.api, session.user, true, this.features);
     header.append(this.office.nav);
     this.alerts = new AlertCentre(this.store, header, (id) => this.open(id));
     header.append(
@@ -110,13 +112,7 @@ export class Console {
     const mapPane = h("section", { class: "map", "data-testid": "map" });
     const side = h("section", { class: "side panel" });
     const tabBar = h("nav", { class: "tabs" });
-    const tabDefs: [Tab, string, string][] = [
-      ["incident", "Incident", "1"],
-      ["cameras", "Cameras", "2"],
-      ["health", "Health", "3"],
-      ["drones", "Drones", "4"],
-    ];
-    for (const [tab, label, key] of tabDefs) {
+    for (const [tab, label, key] of this.features.tabs()) {
       const button = h("button", { type: "button", "data-testid": `tab-${tab}` }, label, h("kbd", {}, key));
       button.addEventListener("click", () => this.showTab(tab));
       const pane = h("div", { class: `tab-pane tab-${tab}` });
@@ -129,17 +125,20 @@ export class Console {
     );
 
     const toast = (text: string, error = false): void => this.toast(text, error);
-    this.queue = new IncidentQueue(queuePane, this.store, (id) => this.open(id));
-    this.detail = new DetailPane(this.tabs.get("incident")!.pane, this.api, this.store, toast);
+    this.queue = new IncidentQueue(queuePane, this.store, (id) => this.open(id), this.features.keyHints());
+    this.detail = new DetailPane(this.tabs.get("incident")!.pane, this.api, this.store, toast, this.features);
     this.cameras = new CameraPanel(this.tabs.get("cameras")!.pane, this.api, this.store);
     const health = new HealthPanel(this.tabs.get("health")!.pane, this.store);
-    this.map = new MapView(mapPane, this.api, this.store, (id) => this.open(id));
+    this.map = new MapView(mapPane, this.api, this.store, (id) => this.open(id), this.features.has("units"));
     this.detail.setRouteOverlay(this.map.routeOverlay());
-    const patrol = new DronePatrolPanel(this.api, session.user, this.map.patrolOverlay(), toast);
-    this.patrol = patrol;
-    this.tabs.get("drones")!.pane.append(patrol.element);
-    this.map.setDronePopup((id, close) => patrol.popupContent(id, () => (close(), this.showTab("drones"))));
-    patrol.mount();
+    const dronePane = this.tabs.get("drones")?.pane;
+    if (dronePane) {
+      const patrol = new DronePatrolPanel(this.api, session.user, this.map.patrolOverlay(), toast);
+      this.patrol = patrol;
+      dronePane.append(patrol.element);
+      this.map.setDronePopup((id, close) => patrol.popupContent(id, () => (close(), this.showTab("drones"))));
+      patrol.mount();
+    }
     this.alerts.mount();
     this.queue.mount();
     this.detail.mount();
@@ -177,6 +176,7 @@ export class Console {
       return;
     }
     if (typingInField(event)) return;
+    if (!this.features.keyServed(event.key)) return; // e.g. no drone keys where no drones are served
     const selected = this.store.selectedId;
     const actions: Record<string, () => void> = {
       j: () => this.queue?.move(1),

@@ -18,6 +18,7 @@ import { DroneCueClient, DroneCuePrompt, type RouteOverlay } from "./drone_cue";
 import type { Store } from "./store";
 import type { Clip, EventRecord, Incident, Resolution } from "./types";
 import { UnitsClient, UnitsPanel, dispatchChoices, type DispatchChoice } from "./units";
+import type { Features } from "./features";
 import { CROSSING_KINDS, snapshotEvent } from "./snapshot_choice";
 import type { CrossingAt } from "./video/clip_marks";
 import { clipPanel, type ClipPanel } from "./video/clip_panel";
@@ -92,6 +93,9 @@ export class DetailPane {
     private readonly api: ApiClient,
     private readonly store: Store,
     private readonly toast: (text: string, error?: boolean) => void,
+    /** What this server serves: without units no dispatch or unit list, without drones no
+     * "Send drone" (nothing is asked of a route the server does not have). */
+    private readonly features: Features,
   ) {}
 
   mount(): void {
@@ -105,14 +109,16 @@ export class DetailPane {
       }
     });
     this.store.on("selection", () => this.render());
-    this.unitsClient = new UnitsClient(this.api);
-    this.unitsPanel = new UnitsPanel(
-      this.unitsBox,
-      this.unitsClient,
-      this.toast,
-      UNIT_REPORTERS.has(this.store.user?.role ?? ""),
-    );
-    this.unitsPanel.mount();
+    if (this.features.has("units")) {
+      this.unitsClient = new UnitsClient(this.api);
+      this.unitsPanel = new UnitsPanel(
+        this.unitsBox,
+        this.unitsClient,
+        this.toast,
+        UNIT_REPORTERS.has(this.store.user?.role ?? ""),
+      );
+      this.unitsPanel.mount();
+    }
     this.render();
   }
 
@@ -175,26 +181,31 @@ export class DetailPane {
       ["Unit", incident.dispatched_unit ?? "—"],
       ["SLA due", incident.sla_due_at ? `${dateTimeZ(incident.sla_due_at)}${overdue(incident) ? " · overdue" : ""}` : "—"],
     ];
+    const exportButton = this.button("Export", "e", "action-export", () => this.startExport());
+    if (!this.mayExport()) {
+      exportButton.disabled = true;
+      exportButton.title = "Export: your role may not export evidence";
+    }
+    let droneButton: HTMLButtonElement | null = null;
+    if (this.features.has("drones")) {
+      droneButton = this.button("Send drone", "s", "action-drone", () => this.startDroneCue(), incident, "dispatch");
+      if (!this.mayTaskDrones()) {
+        droneButton.disabled = true;
+        droneButton.title = "Send drone: your role may not task drones";
+      }
+    }
     const actions = h(
       "div",
       { class: "actions" },
       this.button("Acknowledge", "a", "action-ack", () => void this.acknowledge(), incident, "acknowledge"),
-      this.button("Dispatch", "d", "action-dispatch", () => this.startDispatch(), incident, "dispatch"),
+      this.features.has("units")
+        ? this.button("Dispatch", "d", "action-dispatch", () => this.startDispatch(), incident, "dispatch")
+        : null,
       this.button("Resolve", "r", "action-resolve", () => this.startResolve(), incident, "resolve"),
       this.button("Close", "c", "action-close", () => void this.close(), incident, "close"),
-      this.button("Export", "e", "action-export", () => this.startExport()),
-      this.button("Send drone", "s", "action-drone", () => this.startDroneCue(), incident, "dispatch"),
+      exportButton,
+      droneButton,
     );
-    const droneButton = actions.lastElementChild;
-    if (droneButton instanceof HTMLButtonElement && !this.mayTaskDrones()) {
-      droneButton.disabled = true;
-      droneButton.title = "Send drone: your role may not task drones";
-    }
-    const exportButton = actions.children[4];
-    if (exportButton instanceof HTMLButtonElement && !this.mayExport()) {
-      exportButton.disabled = true;
-      exportButton.title = "Export: your role may not export evidence";
-    }
     const timeline = h("ol", { class: "timeline", "data-testid": "timeline" });
     for (const entry of incident.history) {
       timeline.append(
@@ -391,13 +402,13 @@ export class DetailPane {
   }
 
   startDispatch(): void {
-    if (!this.allows("dispatch")) return;
+    if (!this.features.has("units") || !this.allows("dispatch")) return;
     this.mode = "dispatch";
     this.renderPrompt();
   }
 
   startDroneCue(): void {
-    if (!this.allows("dispatch") || !this.mayTaskDrones()) return;
+    if (!this.features.has("drones") || !this.allows("dispatch") || !this.mayTaskDrones()) return;
     this.mode = "drone";
     this.renderPrompt();
   }

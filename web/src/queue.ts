@@ -24,6 +24,8 @@ export class IncidentQueue {
     private readonly root: HTMLElement,
     private readonly store: Store,
     private readonly onOpen: (id: string) => void,
+    /** The footer's key hints (only keys of what this server serves: Features.keyHints). */
+    private readonly keyHints: string,
   ) {}
 
   mount(): void {
@@ -45,7 +47,7 @@ export class IncidentQueue {
       h("header", { class: "panel-head" }, h("h2", {}, "Incidents "), this.count),
       h("div", { class: "queue-filters" }, this.sectorSelect, statusSelect, prioritySelect),
       this.list,
-      h("footer", { class: "keys" }, "j/k move · Enter open · a ack · d dispatch · r resolve · c close · e export · n note · s send drone · 4 drones · p patrol"),
+      h("footer", { class: "keys", "data-testid": "queue-keys" }, this.keyHints),
     );
     this.store.on("incidents", () => this.render());
     this.store.on("filters", () => this.render());

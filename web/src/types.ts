@@ -13,6 +13,8 @@ type Live = LiveComponents["schemas"];
 export type Role = Rest["Role"];
 export type User = Rest["UserPublic"];
 export type Session = Rest["SessionPublic"];
+/** An optional feature a server may serve (Session.features lists those it does). */
+export type ServerFeature = Rest["Feature"];
 /** The site; `bounds` is [west, south, east, north]. */
 export type Site = Rest["SitePublic"];
 

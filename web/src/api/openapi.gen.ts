@@ -1879,6 +1879,12 @@ export interface components {
             true_alarms: number;
         };
         /**
+         * Feature
+         * @description An optional part of the operator API.
+         * @enum {string}
+         */
+        Feature: "drones" | "units" | "register" | "reports" | "video" | "track_exports";
+        /**
          * Frame
          * @description The plane an event's ``xy`` is expressed in.
          * @enum {string}
@@ -2467,6 +2473,11 @@ export interface components {
         SessionPublic: {
             /** Csrf Token */
             csrf_token: string;
+            /**
+             * Features
+             * @description The optional features this server serves (its routes are mounted); the console shows no tab, panel or key of the others and makes no request for them. A central server lists none of them.
+             */
+            features: components["schemas"]["Feature"][];
             user: components["schemas"]["UserPublic"];
         };
         /** SitePublic */

@@ -31,6 +31,8 @@ export class MapView {
     private readonly api: ApiClient,
     private readonly store: Store,
     private readonly onIncidentClick: (id: string) => void,
+    /** Whether the server serves patrol units (GET /api/units): else no unit layer, no polling. */
+    private readonly servesUnits: boolean,
   ) {}
 
   /** Draws a planned drone mission on this map (web/src/drone_cue.ts). */
@@ -87,13 +89,15 @@ export class MapView {
     this.tracks = new TrackLayer(map);
     this.drones = new DroneLayer(map);
     if (this.dronePopup) attachDronePopup(map, this.dronePopup);
-    const unitsClient = new UnitsClient(this.api);
-    this.units = new UnitLayer(
-      map,
-      () => unitsClient.list(),
-      (element, lngLat) => new maplibregl.Marker({ element, anchor: "left", offset: [10, 0] }).setLngLat(lngLat).addTo(map),
-    );
-    this.units.start();
+    if (this.servesUnits) {
+      const unitsClient = new UnitsClient(this.api);
+      this.units = new UnitLayer(
+        map,
+        () => unitsClient.list(),
+        (element, lngLat) => new maplibregl.Marker({ element, anchor: "left", offset: [10, 0] }).setLngLat(lngLat).addTo(map),
+      );
+      this.units.start();
+    }
     this.aircraft = new AircraftLayer(map, (element, lngLat) =>
       new maplibregl.Marker({ element, anchor: "left", offset: [12, 0] }).setLngLat(lngLat).addTo(map),
     );

@@ -1,10 +1,12 @@
 // The office views beside the operator console: the equipment register, the end-use check
 // and the reports. Their place is the URL hash (route.ts); the console's top bar gets a
 // button per view the role allows. Roles without the console (logistics, donor auditor) get
-// these views alone, in a shell of their own (`renderOffice`).
+// these views alone, in a shell of their own (`renderOffice`). A view the server does not
+// serve (no register or reports at the central server: Features) gets no button and no request.
 import type { ApiClient } from "../api";
 import { h } from "../dom";
 import { ReportsPage } from "../reports";
+import type { Features } from "../features";
 import type { Session } from "../types";
 import { can, reportKinds, seesConsole, seesRegister, type Account } from "./access";
 import { AssetPage } from "./asset";
@@ -38,11 +40,12 @@ export class Office {
     client: ApiClient,
     account: Account,
     private readonly hasConsole: boolean,
+    features: Features,
   ) {
     this.api = new RegisterApi(client);
     const toast = (text: string, error = false): void => this.toast(text, error);
     const go = (route: Route): void => this.go(route);
-    if (seesRegister(account)) {
+    if (seesRegister(account) && features.has("register")) {
       const checks = can(account, "register_check");
       const tools = can(account, "register_edit")
         ? registerTools(this.api, () => this.list?.reload(), toast)
@@ -63,14 +66,15 @@ export class Office {
         );
       }
     }
-    if (reportKinds(account).length > 0) this.reports = new ReportsPage(this.api, account, toast);
+    if (reportKinds(account).length > 0 && features.has("reports")) this.reports = new ReportsPage(this.api, account, toast);
     const views: [View, string, boolean][] = [
       ["console", "Console", hasConsole],
       ["register", "Register", this.list !== null],
       ["reports", "Reports", this.reports !== null],
     ];
-    for (const [view, text, shown] of views) {
-      if (!shown) continue;
+    // a single view has nothing to switch to: no button (the console alone, at the central)
+    const shownViews = views.filter(([, , shown]) => shown);
+    for (const [view, text] of shownViews.length > 1 ? shownViews : []) {
       const button = h("button", { type: "button", "data-testid": `view-${view}` }, text);
       button.addEventListener("click", () => this.go(view === "register" ? this.lastRegister : { view }));
       this.buttons.set(view, button);
@@ -174,8 +178,14 @@ export function consoleFor(session: Session): boolean {
 }
 
 /** The office views alone, for roles without the operator console. */
-export function renderOffice(root: HTMLElement, client: ApiClient, session: Session, onLogout: () => void): Office {
-  const office = new Office(client, session.user, false);
+export function renderOffice(
+  root: HTMLElement,
+  client: ApiClient,
+  session: Session,
+  features: Features,
+  onLogout: () => void,
+): Office {
+  const office = new Office(client, session.user, false, features);
   const logout = h("button", { type: "button", class: "link", "data-testid": "logout" }, "Sign out");
   logout.addEventListener("click", () => {
     void client

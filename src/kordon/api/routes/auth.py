@@ -14,6 +14,7 @@ from kordon.api.deps import (
     client_address,
     count_refusal,
 )
+from kordon.api.features import served_features
 from kordon.api.refusals import Source
 from kordon.api.responses import responses
 from kordon.api.schemas.auth import LoginRequest, SessionPublic, UserPublic
@@ -71,7 +72,11 @@ def public_router() -> APIRouter:
             samesite="lax",
         )
         Auditor(context, body.username, address).record("login", body.username, "ok")
-        return SessionPublic(user=UserPublic.of(issued.user), csrf_token=issued.csrf_token)
+        return SessionPublic(
+            user=UserPublic.of(issued.user),
+            csrf_token=issued.csrf_token,
+            features=served_features(request.app.openapi()["paths"]),
+        )
 
     return router
 
@@ -101,7 +106,11 @@ def session_router() -> APIRouter:
         return response
 
     @router.get("/api/auth/me", response_model=SessionPublic, summary="The logged-in user")
-    def me(session: SessionDep) -> SessionPublic:
-        return SessionPublic(user=UserPublic.of(session.user), csrf_token=session.csrf_token)
+    def me(session: SessionDep, request: Request) -> SessionPublic:
+        return SessionPublic(
+            user=UserPublic.of(session.user),
+            csrf_token=session.csrf_token,
+            features=served_features(request.app.openapi()["paths"]),
+        )
 
     return router

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from kordon.accounts.roles import Role
 from kordon.accounts.users import User
+from kordon.api.features import Feature
 from kordon.api.schemas.base import PublicModel, RequestBody
 
 
@@ -42,3 +43,10 @@ class UserAdminPublic(UserPublic):
 class SessionPublic(PublicModel):
     user: UserPublic
     csrf_token: str
+    features: list[Feature] = Field(
+        description=(
+            "The optional features this server serves (its routes are mounted); the console "
+            "shows no tab, panel or key of the others and makes no request for them. A central "
+            "server lists none of them."
+        )
+    )
