@@ -43,9 +43,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.support.browser import CHROMIUM, require_browser
 from tests.support.requirements import require_or_skip
 
-CHROMIUM = Path(os.environ.get("KORDON_CHROMIUM", "/usr/bin/chromium"))
 START_TIMEOUT_S = 120.0
 INCIDENTS_TIMEOUT_S = 240.0
 SPEC_TIMEOUT_S = 120.0
@@ -82,15 +82,7 @@ def _require_tools(repo_root: Path) -> None:
         require_or_skip("needs bash and Linux's /proc")
     if shutil.which("mosquitto") is None and not Path("/usr/sbin/mosquitto").is_file():
         require_or_skip("needs the mosquitto binary (Debian package mosquitto)")
-    if shutil.which("node") is None:
-        require_or_skip("node is not installed (needed to run playwright-core)")
-    if not CHROMIUM.is_file():
-        require_or_skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    web = repo_root / "web"
-    if not (web / "node_modules" / "playwright-core").is_dir():
-        require_or_skip("web/node_modules is missing: cd web && npm ci")
-    if not (web / "dist" / "index.html").is_file():
-        require_or_skip("web/dist is not built: cd web && npm run build")
+    require_browser(repo_root)
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.browser import CHROMIUM, require_browser
 from tests.support.demo_site import (
     create_user,
     free_port,
@@ -36,9 +37,7 @@ from tests.support.demo_site import (
     volyn_copy,
     wait_healthy,
 )
-from tests.support.requirements import require_or_skip
 
-CHROMIUM = Path(os.environ.get("KORDON_CHROMIUM", "/usr/bin/chromium"))
 USERNAME = "e2e-operator"
 PASSWORD = "e2e-Correct-Horse-42"
 NODE_START_TIMEOUT_S = 60.0
@@ -51,20 +50,6 @@ class RunningNode:
     url: str
     site_file: Path
     log_file: Path
-
-
-def _require_tools(repo_root: Path) -> Path:
-    node = shutil.which("node")
-    if node is None:
-        require_or_skip("node is not installed (needed to run playwright-core)")
-    if not CHROMIUM.is_file():
-        require_or_skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    web = repo_root / "web"
-    if not (web / "node_modules" / "playwright-core").is_dir():
-        require_or_skip("web/node_modules is missing: cd web && npm ci")
-    if not (web / "dist" / "index.html").is_file():
-        require_or_skip("web/dist is not built: cd web && npm run build")
-    return Path(node)
 
 
 def _check_integration(url: str) -> None:
@@ -90,7 +75,7 @@ def _check_integration(url: str) -> None:
 
 @pytest.fixture
 def running_node(repo_root: Path, tmp_path: Path) -> Iterator[RunningNode]:
-    _require_tools(repo_root)
+    require_browser(repo_root)
     kordon = kordon_command()
     site_file = volyn_copy(tmp_path)
     create_user(site_file, USERNAME, PASSWORD, "supervisor")

@@ -43,14 +43,13 @@ from pymavlink import mavwp  # type: ignore[import-untyped]
 
 from kordon.interop.missions.files import read_mission
 from kordon.interop.missions.model import Command
+from tests.support.browser import CHROMIUM, require_browser
 from tests.support.demo_site import (
     create_user,
     running_kordon,
     volyn_copy,
 )
-from tests.support.requirements import require_or_skip
 
-CHROMIUM = Path(os.environ.get("KORDON_CHROMIUM", "/usr/bin/chromium"))
 OPERATOR = ("e2e-patrol-operator", "e2e-Patrol-Horse-42")
 DRONE = "uav-1:1"
 SECTOR = "s1-tripoint"
@@ -67,21 +66,9 @@ class RunningNode:
     log_file: Path
 
 
-def _require_tools(repo_root: Path) -> None:
-    if shutil.which("node") is None:
-        require_or_skip("node is not installed (needed to run playwright-core)")
-    if not CHROMIUM.is_file():
-        require_or_skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    web = repo_root / "web"
-    if not (web / "node_modules" / "playwright-core").is_dir():
-        require_or_skip("web/node_modules is missing: cd web && npm ci")
-    if not (web / "dist" / "index.html").is_file():
-        require_or_skip("web/dist is not built: cd web && npm run build")
-
-
 @pytest.fixture
 def running_node(repo_root: Path, tmp_path: Path) -> Iterator[RunningNode]:
-    _require_tools(repo_root)
+    require_browser(repo_root)
     site_file = volyn_copy(tmp_path)
     create_user(site_file, *OPERATOR, "operator")
     log_file = tmp_path / "node.log"

@@ -30,6 +30,7 @@ import httpx
 import pytest
 from PIL import Image
 
+from tests.support.browser import CHROMIUM, require_browser
 from tests.support.demo_site import (
     create_user,
     free_port,
@@ -37,9 +38,7 @@ from tests.support.demo_site import (
     volyn_copy,
     wait_healthy,
 )
-from tests.support.requirements import require_or_skip
 
-CHROMIUM = Path(os.environ.get("KORDON_CHROMIUM", "/usr/bin/chromium"))
 LOGISTICS = ("e2e-logistics", "e2e-Logistics-Horse-42")
 COMMANDER = ("e2e-commander", "e2e-Commander-Horse-42")
 NODE_START_TIMEOUT_S = 90.0
@@ -61,21 +60,9 @@ class RunningNode:
     log_file: Path
 
 
-def _require_tools(repo_root: Path) -> None:
-    if shutil.which("node") is None:
-        require_or_skip("node is not installed (needed to run playwright-core)")
-    if not CHROMIUM.is_file():
-        require_or_skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    web = repo_root / "web"
-    if not (web / "node_modules" / "playwright-core").is_dir():
-        require_or_skip("web/node_modules is missing: cd web && npm ci")
-    if not (web / "dist" / "index.html").is_file():
-        require_or_skip("web/dist is not built: cd web && npm run build")
-
-
 @pytest.fixture
 def running_node(repo_root: Path, tmp_path: Path) -> Iterator[RunningNode]:
-    _require_tools(repo_root)
+    require_browser(repo_root)
     site_file = volyn_copy(tmp_path)
     create_user(site_file, *LOGISTICS, "logistics")
     create_user(site_file, *COMMANDER, "commander")

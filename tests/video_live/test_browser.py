@@ -10,31 +10,16 @@ Skips with the reason when Chromium, Node, ``web/node_modules`` or ``web/dist`` 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.api.fakes import PASSWORD
-from tests.support.requirements import require_or_skip
+from tests.support.browser import CHROMIUM, require_browser
 from tests.video_live.harness import video_server
 
-CHROMIUM = Path(os.environ.get("KORDON_CHROMIUM", "/usr/bin/chromium"))
 SPEC_TIMEOUT_S = 240.0
-
-
-def require_browser(repo_root: Path) -> None:
-    """Skip (fail in CI) without Node, Chromium, playwright-core or a built web UI."""
-    if shutil.which("node") is None:
-        require_or_skip("node is not installed (needed to run playwright-core)")
-    if not CHROMIUM.is_file():
-        require_or_skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    web = repo_root / "web"
-    if not (web / "node_modules" / "playwright-core").is_dir():
-        require_or_skip("web/node_modules is missing: cd web && npm ci")
-    if not (web / "dist" / "index.html").is_file():
-        require_or_skip("web/dist is not built: cd web && npm run build")
 
 
 def run_spec(
