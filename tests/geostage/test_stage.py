@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,8 +25,9 @@ from kordon.video.tracking.config import ByteTrackConfig
 
 T0 = datetime(2025, 5, 1, 6, 0, tzinfo=UTC)
 # The simulator draws soles ~0.8 px below the ground contact point (boxes here are in
-# pixel-edge coordinates); a real deployment calibrates this per detector.
-SETTINGS = GeoStageSettings(anchor_offset_px=0.8)
+# pixel-edge coordinates); a real deployment calibrates this per detector. Exact truth
+# boxes are not loose like a detector's: no share of the box height on top.
+SETTINGS = GeoStageSettings(anchor_offset_px=0.8, anchor_offset_h=0.0)
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,7 @@ def test_real_detector_on_a_short_clip_finds_the_crossing(
     first = int((cross.time_s - 6.0) * fps)
     last = int((cross.time_s + 4.0) * fps)
     renderer = Renderer(scene.scenario, scene.projector)
-    stage = GeoStage.from_site(volyn, "cam-1", geometry=volyn_geometry, settings=SETTINGS)
+    stage = GeoStage.from_site(volyn, "cam-1", geometry=volyn_geometry)
     assert stage is not None
     # A 36 px person scores 0.2-0.7 from frame to frame: associate from lower scores.
     tracker = ByteTracker(ByteTrackConfig(high_score=0.35, new_track_score=0.45, low_score=0.15))
@@ -193,3 +195,112 @@ def test_real_detector_on_a_short_clip_finds_the_crossing(
     assert e.y is not None
     assert np.hypot(e.x - cross.point_xy[0], e.y - cross.point_xy[1]) < 5.0
     assert abs((e.time - T0).total_seconds() - cross.time_s) < 1.0
+
+
+def test_anchor_offset_in_box_heights_moves_the_foot_point_up_by_that_share(
+    volyn: SiteConfig, volyn_geometry: SiteGeometry
+) -> None:
+    """A box reaching 5 % of its height below the soles: the anchor rises by that much
+    (a taller box, nearer the camera, by more pixels), so the ground point moves away
+    from the camera exactly as far as the same pixels moved by hand."""
+    tall = np.array([[630, 380, 650, 446], [600, 420, 610, 446]], np.float32)
+    heights = tall[:, 3] - tall[:, 1]
+
+    def ground(settings: GeoStageSettings, boxes: np.ndarray) -> np.ndarray:
+        stage = GeoStage.from_site(volyn, "cam-1", geometry=volyn_geometry, settings=settings)
+        assert stage is not None
+        tracks = ImageTracks(
+            tracker_id=np.arange(1, len(boxes) + 1, dtype=np.int64),
+            xyxy_px=boxes,
+            confidence=np.full(len(boxes), 0.8, np.float32),
+            class_id=np.zeros(len(boxes), np.int32),
+            confirmed=np.ones(len(boxes), bool),
+            labels=("person",),
+        )
+        stage.process(tracks, T0, 0)
+        return np.array([[o.east_m, o.north_m] for o in stage.observations])
+
+    moved = ground(GeoStageSettings(anchor_offset_h=0.05), tall)
+    by_hand = tall.copy()
+    by_hand[:, 3] -= 0.05 * heights
+    off = GeoStageSettings(anchor_offset_h=0.0)
+    assert np.allclose(moved, ground(off, by_hand), atol=1e-6)
+    plain = ground(off, tall)
+    camera = volyn_geometry.camera_model(volyn.camera("cam-1"))
+    assert camera is not None
+    cam_xy = camera.pixel_to_ground(np.array([[640.0, 719.0]])).xy_m[0]
+    further = np.linalg.norm(moved - cam_xy, axis=1) - np.linalg.norm(plain - cam_xy, axis=1)
+    assert (further > 0.0).all()
+    assert further[0] > further[1]  # 3.3 px up on the tall box, 1.3 px on the short one
+
+
+@pytest.mark.parametrize("share", [-0.01, 0.5, float("nan")])
+def test_anchor_offset_in_box_heights_must_be_a_small_share(
+    volyn: SiteConfig, volyn_geometry: SiteGeometry, share: float
+) -> None:
+    with pytest.raises(GeoStageError, match="anchor_offset_h"):
+        GeoStage.from_site(
+            volyn,
+            "cam-1",
+            geometry=volyn_geometry,
+            settings=GeoStageSettings(anchor_offset_h=share),
+        )
+
+
+def _one_track(track_id: int, bottom_v: float) -> ImageTracks:
+    return ImageTracks(
+        tracker_id=np.array([track_id], np.int64),
+        xyxy_px=np.array([[630, bottom_v - 32, 646, bottom_v]], np.float32),
+        confidence=np.array([0.8], np.float32),
+        class_id=np.array([0], np.int32),
+        confirmed=np.array([True]),
+        labels=("person",),
+    )
+
+
+def _jump_across(stage: GeoStage) -> list[Event]:
+    """Image track 9 stands ~6 m beyond the border for 6 s, then its box jumps to someone
+    standing on the home side (the tracker swapped people) and stays there for 10 s."""
+    events: list[Event] = []
+    for k in range(80):
+        bottom = 436.0 if k < 30 else 462.0
+        time = T0 + timedelta(seconds=k / 5.0)
+        events += [
+            e
+            for e in stage.process(_one_track(9, bottom), time, k)
+            if e.kind is EventKind.BORDER_CROSSING
+        ]
+    return events
+
+
+def test_a_track_whose_ground_position_jumps_across_the_border_raises_no_crossing(
+    volyn: SiteConfig, volyn_geometry: SiteGeometry
+) -> None:
+    stage = GeoStage.from_site(volyn, "cam-1", geometry=volyn_geometry)
+    assert stage is not None
+    assert _jump_across(stage) == []
+    (pos,) = stage.latest_positions()
+    assert pos.track_id == 9  # the map still shows the image track's own id
+    # the same data through a smoother that never restarts: the estimate walks over
+    trusting = GeoStage.from_site(volyn, "cam-1", geometry=volyn_geometry)
+    assert trusting is not None
+    trusting.smoother.jump_nis = math.inf
+    assert [e.direction for e in _jump_across(trusting)] == [Direction.INBOUND]
+
+
+def test_a_crossing_after_a_restart_is_reported_with_the_image_track_id(
+    volyn: SiteConfig, volyn_geometry: SiteGeometry
+) -> None:
+    stage = GeoStage.from_site(volyn, "cam-1", geometry=volyn_geometry)
+    assert stage is not None
+    _jump_across(stage)
+    events: list[Event] = []
+    for k in range(80, 200):  # then walks back out over the border, 2.5 px/s up the image
+        bottom = 462.0 - 0.5 * (k - 80)
+        time = T0 + timedelta(seconds=k / 5.0)
+        events += [
+            e
+            for e in stage.process(_one_track(9, bottom), time, k)
+            if e.kind is EventKind.BORDER_CROSSING
+        ]
+    assert [(e.direction, e.track_id) for e in events] == [(Direction.OUTBOUND, "9")]

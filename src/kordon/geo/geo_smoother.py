@@ -4,6 +4,16 @@ Ground points from one camera jitter with the box's bottom edge, metres per pixe
 with range; the filter weighs each measurement by the covariance the camera model gives
 for it, so near points steer the estimate and far ones only nudge it. State per track:
 (east, north, v_east, v_north); process noise is white acceleration ``accel_sigma_mps2``.
+
+The camera model's covariance is a bound for every target at that range (pose and terrain
+allowance included); one track is usually measured far more precisely. Each track learns
+its own share of it (covariance matching): the running mean of the innovations' outer
+products, less the prediction's covariance, over the model's covariance, kept between
+``min_noise_scale`` and 1. A track measured as noisily as the model says keeps the model;
+a steady one gets the position uncertainty its measurements support, so a border rule
+deciding from it is sure sooner. An innovation beyond ``_OUTLIER_NIS`` (normalised) only
+nudges the estimate; one beyond ``jump_nis`` is a jump no walker makes (the image track
+took someone else): the filter starts afresh there and the state says ``restarted``.
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ from kordon.domain.errors import KordonError
 FloatArray = npt.NDArray[np.float64]
 
 _H = np.array([[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]])
+_OUTLIER_NIS = 13.8  # chi-square, 2 degrees of freedom, 99.9 %
 
 
 class SmootherError(KordonError, ValueError):
@@ -32,6 +43,10 @@ class SmoothedState:
     cov: FloatArray  # (4, 4)
     time_s: float
     updates: int = 1
+    # (2, 2) running mean of the innovations' outer products (None: none yet)
+    innovation_m2: FloatArray | None = None
+    noise_scale: float = 1.0  # the share of the camera model's covariance the filter uses
+    restarted: bool = False  # this update started the filter afresh (a jump: someone else)
 
     @property
     def xy_m(self) -> FloatArray:
@@ -57,6 +72,9 @@ class GeoSmoother:
         initial_speed_sigma_mps: float = 2.0,
         min_measurement_sigma_m: float = 0.3,
         forget_after_s: float = 5.0,
+        min_noise_scale: float = 0.1,
+        noise_window_updates: int = 25,
+        jump_nis: float = 15.0,
     ) -> None:
         for name, value in (
             ("accel_sigma_mps2", accel_sigma_mps2),
@@ -70,6 +88,17 @@ class GeoSmoother:
         self.initial_speed_sigma_mps = initial_speed_sigma_mps
         self.min_var_m2 = min_measurement_sigma_m**2
         self.forget_after_s = forget_after_s
+        if not (np.isfinite(min_noise_scale) and 0.0 < min_noise_scale <= 1.0):
+            raise SmootherError(f"min_noise_scale must be in (0, 1], got {min_noise_scale}")
+        if noise_window_updates < 1:
+            raise SmootherError(f"noise_window_updates must be >= 1, got {noise_window_updates}")
+        if not (np.isfinite(jump_nis) and jump_nis > _OUTLIER_NIS):
+            raise SmootherError(
+                f"jump_nis must be a finite number > {_OUTLIER_NIS}, got {jump_nis}"
+            )
+        self.jump_nis = jump_nis
+        self.min_noise_scale = min_noise_scale
+        self.noise_weight = 1.0 / noise_window_updates
         self._states: dict[int, SmoothedState] = {}
 
     def __len__(self) -> int:
@@ -87,12 +116,7 @@ class GeoSmoother:
         r = 0.5 * (cov_m2 + cov_m2.T) + self.min_var_m2 * np.eye(2)
         state = self._states.get(track_id)
         if state is None:
-            cov = np.zeros((4, 4))
-            cov[:2, :2] = r
-            cov[2, 2] = cov[3, 3] = self.initial_speed_sigma_mps**2
-            state = SmoothedState(np.array([xy_m[0], xy_m[1], 0.0, 0.0]), cov, time_s)
-            self._states[track_id] = state
-            return state
+            return self._start(track_id, xy_m, r, time_s)
         dt = time_s - state.time_s
         if dt < 0:
             raise SmootherError(
@@ -106,13 +130,49 @@ class GeoSmoother:
         q[np.ix_([1, 3], [1, 3])] = q1
         mean = f @ state.mean
         cov = f @ state.cov @ f.T + q
-        s = _H @ cov @ _H.T + r
+        predicted = _H @ cov @ _H.T
+        innovation = xy_m - _H @ mean
+        r_used = state.noise_scale * r
+        s = predicted + r_used
+        nis = float(innovation @ np.linalg.solve(s, innovation))
+        if nis > self.jump_nis:  # no walker moves so: the image track took someone else
+            restarted = self._start(track_id, xy_m, r, time_s)
+            restarted.restarted = True
+            return restarted
+        if nis > _OUTLIER_NIS:  # an outlier (a jump of the foot point) only nudges
+            r_used = r_used * (nis / _OUTLIER_NIS)
+            s = predicted + r_used
         gain = cov @ _H.T @ np.linalg.inv(s)
-        mean = mean + gain @ (xy_m - _H @ mean)
+        mean = mean + gain @ innovation
         cov = (np.eye(4) - gain @ _H) @ cov
         state.mean, state.cov, state.time_s = mean, 0.5 * (cov + cov.T), time_s
         state.updates += 1
+        state.restarted = False
+        if self.min_noise_scale < 1.0:
+            self._adapt(state, innovation, predicted, r)
         return state
+
+    def _start(
+        self, track_id: int, xy_m: FloatArray, r: FloatArray, time_s: float
+    ) -> SmoothedState:
+        cov = np.zeros((4, 4))
+        cov[:2, :2] = r
+        cov[2, 2] = cov[3, 3] = self.initial_speed_sigma_mps**2
+        state = SmoothedState(np.array([xy_m[0], xy_m[1], 0.0, 0.0]), cov, time_s)
+        self._states[track_id] = state
+        return state
+
+    def _adapt(
+        self, state: SmoothedState, innovation: FloatArray, predicted: FloatArray, r: FloatArray
+    ) -> None:
+        """Covariance matching: the innovations' spread less the prediction's share is
+        the measurement noise the track really shows, as a share of the model's."""
+        w = self.noise_weight
+        seen = state.innovation_m2 if state.innovation_m2 is not None else r
+        seen = (1.0 - w) * seen + w * np.outer(innovation, innovation)
+        state.innovation_m2 = seen
+        share = float(np.trace(seen - predicted) / np.trace(r))
+        state.noise_scale = min(max(share, self.min_noise_scale), 1.0)
 
     def forget(self, time_s: float) -> list[int]:
         """Drop tracks not updated for ``forget_after_s``; returns their ids."""

@@ -5,7 +5,10 @@ Per frame (implements the camera pipeline's ``TrackStage``):
 1. confirmed image tracks' anchor pixels (bottom centre: the feet) go through the camera's
    ``pixel_to_ground``; anchors above the horizon or beyond range are skipped and counted;
 2. each track's ground point is smoothed by a constant-velocity Kalman filter in metres
-   (:class:`~kordon.geo.geo_smoother.GeoSmoother`), weighted by the projection covariance;
+   (:class:`~kordon.geo.geo_smoother.GeoSmoother`), weighted by the projection covariance
+   scaled to the noise the track itself shows; a track whose ground point jumps where no
+   walker goes (the tracker took someone else) is smoothed afresh and known to the rules
+   by a new id from then on (events still name the image track);
 3. the smoothed positions become ``PlanarTracks`` in the local frame, with a quality from
    the position uncertainty (and lower for a track's first updates);
 4. geo rules run on them, with each smoothed position's covariance: border crossing
@@ -63,7 +66,15 @@ class GeoStageSettings:
     anchor_offset_px: float = 0.0
     """Rows the anchor is moved up from the box bottom: boxes usually reach a little below
     the ground contact point (soles, blur), which puts far targets too near the camera."""
+    anchor_offset_h: float = 0.03
+    """Box heights the anchor is moved up from the box bottom (added to
+    ``anchor_offset_px``): detector boxes are drawn a little loose around the whole
+    person, more below the soles the larger the person is in the image."""
     accel_sigma_mps2: float = 1.0
+    min_noise_scale: float = 0.1
+    """Least share of the camera model's ground covariance the smoother keeps per
+    measurement once a track's own innovations show it measured more precisely (see
+    :class:`~kordon.geo.geo_smoother.GeoSmoother`); 1 trusts the model as it is."""
     quality_scale_m: float = 10.0
     warmup_updates: int = 3
     zones: bool = True
@@ -115,6 +126,11 @@ class GeoStage:
         self.settings = settings or GeoStageSettings()
         if not math.isfinite(self.settings.anchor_offset_px):
             raise GeoStageError(f"camera {camera_id!r}: anchor_offset_px must be finite")
+        if not 0.0 <= self.settings.anchor_offset_h < 0.5:
+            raise GeoStageError(
+                f"camera {camera_id!r}: anchor_offset_h must be in [0, 0.5), "
+                f"got {self.settings.anchor_offset_h}"
+            )
         if self.settings.anchor not in ("bottom_center", "center"):
             raise GeoStageError(
                 f"camera {camera_id!r}: anchor must be 'bottom_center' or 'center', "
@@ -122,6 +138,7 @@ class GeoStage:
             )
         self.smoother = GeoSmoother(
             accel_sigma_mps2=self.settings.accel_sigma_mps2,
+            min_noise_scale=self.settings.min_noise_scale,
             forget_after_s=self.settings.rules.forget_after_s,
         )
         rs = self.settings.rules
@@ -139,6 +156,11 @@ class GeoStage:
         self.observations: list[Observation] = []
         self._latest: list[GeoPosition] = []
         self._uncertainty: dict[int, float] = {}
+        # the id the rules know an image track by: its own, or a fresh one (negative, never
+        # an image track's) after its ground position jumped to someone else
+        self._rule_id: dict[int, int] = {}
+        self._image_id: dict[int, int] = {}
+        self._next_fresh = -1
 
     def start(self) -> None:
         """Build the border indexes (slow on long lines) before the first frame."""
@@ -168,7 +190,10 @@ class GeoStage:
             raise GeoStageError(f"camera {self.camera_id!r}: {exc}") from None
         time_s = time.timestamp()
         planar = self._georeference(tracks, time, time_s)
-        self.smoother.forget(time_s)
+        for gone in self.smoother.forget(time_s):
+            fresh = self._rule_id.pop(gone, None)
+            if fresh is not None:
+                del self._image_id[fresh]
         events: list[Event] = []
         for rule in self.rules:
             events.extend(rule.trigger(planar, time))
@@ -182,7 +207,8 @@ class GeoStage:
         if len(live) == 0:
             return PlanarTracks.empty()
         uv = live.anchor_px(self.settings.anchor).astype(np.float64)
-        uv[:, 1] -= self.settings.anchor_offset_px
+        height_px = (live.xyxy_px[:, 3] - live.xyxy_px[:, 1]).astype(np.float64)
+        uv[:, 1] -= self.settings.anchor_offset_px + self.settings.anchor_offset_h * height_px
         finite = np.all(np.isfinite(uv), axis=1)
         uv[~finite] = 0.0
         ground = self.camera.pixel_to_ground(uv)
@@ -217,11 +243,16 @@ class GeoStage:
                 )
             )
             state = self.smoother.update(tid, z, cov, time_s)
+            if state.restarted:
+                self._image_id.pop(self._rule_id.get(tid, tid), None)
+                self._rule_id[tid] = self._next_fresh
+                self._image_id[self._next_fresh] = tid
+                self._next_fresh -= 1
             sigma = state.uncertainty_m
             q = 1.0 / (1.0 + sigma / self.settings.quality_scale_m)
             if state.updates < self.settings.warmup_updates:
                 q *= 0.5
-            ids.append(tid)
+            ids.append(self._rule_id.get(tid, tid))
             xy.append((float(state.mean[0]), float(state.mean[1])))
             classes.append(names[k])
             quality.append(q)
@@ -233,14 +264,14 @@ class GeoStage:
         lonlat = self.geometry.frame.xy_to_lonlat(xy_arr)
         self._latest = [
             GeoPosition(
-                track_id=tid,
+                track_id=self._image_id.get(tid, tid),
                 lat=float(lonlat[i, 1]),
                 lon=float(lonlat[i, 0]),
                 class_name=classes[i],
                 time=time,
                 east_m=xy[i][0],
                 north_m=xy[i][1],
-                uncertainty_m=self._uncertainty[tid],
+                uncertainty_m=self._uncertainty[self._image_id.get(tid, tid)],
             )
             for i, tid in enumerate(ids)
         ]
@@ -266,12 +297,16 @@ class GeoStage:
             km_post = float(self.border.km_post(along))
         sector = str(self.geometry.sectors.sector_of(xy)[0]) or None
         uncertainty: float | None = None
-        if event.track_id is not None:
-            uncertainty = self._uncertainty.get(int(event.track_id))
+        track_id = event.track_id
+        if track_id is not None:
+            image_id = self._image_id.get(int(track_id), int(track_id))
+            track_id = str(image_id)
+            uncertainty = self._uncertainty.get(image_id)
         if uncertainty is not None and not math.isfinite(uncertainty):
             uncertainty = None
         return dataclasses.replace(
             event,
+            track_id=track_id,
             lat=lat,
             lon=lon,
             km_post=km_post,
