@@ -28,7 +28,7 @@ class ShippedModel:
 
 NANODET_M_416_COCO = ShippedModel(
     filename="nanodet_m_416_coco.onnx",
-    sha256="3f282b8874f8a77efa5cc4a88c9d3ca5f6edf4298a03017e76e4e9e4aa47ef17",
+    sha256="c9fe029afb27f2ec433f64290089a6630a4922d46a44b6360ae85509fb3d722b",
     licence="Apache-2.0",
 )
 SSDLITE_PERSON_300 = ShippedModel(

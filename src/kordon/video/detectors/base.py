@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -24,4 +24,19 @@ class Detector(Protocol):
 
     def detect(self, image: ImageBGR) -> Detections:
         """Detections in ``image`` pixel coordinates."""
+        ...
+
+
+@runtime_checkable
+class ResizableDetector(Detector, Protocol):
+    """A detector whose network can run at another square input size (a fully
+    convolutional model with free input dimensions), e.g. smaller on crops."""
+
+    @property
+    def input_px(self) -> int | None:
+        """The square input size asked for (None: the model's own)."""
+        ...
+
+    def resized(self, input_px: int) -> Detector:
+        """An unloaded detector like this one at ``input_px``."""
         ...

@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 _MEAN_BGR = (103.53, 116.28, 123.675)
 _STD_BGR = (57.375, 57.12, 58.395)
 _STRIDES = (8, 16, 32, 64, 128)
+DEFAULT_INPUT_PX = 416
+"""Input size of a model whose height and width are free (the shipped NanoDet-m's
+training size), unless the detector is given another."""
 _MAX_CANDIDATES = 1000
 
 
@@ -38,6 +41,16 @@ class _Level:
     scores_name: str
     boxes_name: str
     centres_xy: npt.NDArray[np.float32]
+
+
+def _free_spatial_dims(model: LoadedModel) -> tuple[str, str] | None:
+    """Names of the input's height and width when both are free dimensions, else None."""
+    if len(model.inputs) != 1 or len(model.inputs[0].shape) != 4:
+        return None
+    height, width = model.inputs[0].shape[2], model.inputs[0].shape[3]
+    if isinstance(height, str) and isinstance(width, str) and height and width:
+        return height, width
+    return None
 
 
 def _grid_stride(n_cells: int, height: int, width: int) -> int | None:
@@ -75,7 +88,16 @@ class NanoDetDetector:
         nms_iou: float = 0.5,
         max_detections: int = 300,
         threads: int = 1,
+        input_px: int | None = None,
     ) -> None:
+        if input_px is not None and not (32 <= input_px <= 4096 and input_px % 32 == 0):
+            raise DetectorError(f"input_px must be a multiple of 32 in [32, 4096], got {input_px}")
+        self._score_options = (
+            score_threshold,
+            tuple(classes) if classes is not None else None,
+            dict(class_score_thresholds) if class_score_thresholds is not None else None,
+        )
+        self._want_px = input_px
         self._path = Path(model_path) if model_path is not None else None
         self._sha256 = sha256
         self._labels = tuple(labels) if labels is not None else COCO80_LABELS
@@ -107,10 +129,58 @@ class NanoDetDetector:
     def labels(self) -> tuple[str, ...]:
         return self._labels
 
+    @property
+    def input_px(self) -> int:
+        """The square input size asked for (default 416, the shipped model's training size);
+        a model of fixed size runs at its own: after ``load()``, :attr:`input_hw` is the
+        size in use."""
+        return self._want_px or DEFAULT_INPUT_PX
+
+    @property
+    def input_hw(self) -> tuple[int, int]:
+        """(height, width) of the loaded model's input; (0, 0) before ``load()``."""
+        return self._input_hw
+
+    def resized(self, input_px: int) -> NanoDetDetector:
+        """An unloaded detector like this one with a square input of ``input_px`` (a model
+        with a fixed input size keeps its own: see :meth:`load`)."""
+        score_threshold, classes, class_score_thresholds = self._score_options
+        return NanoDetDetector(
+            self._path,
+            sha256=self._sha256,
+            labels=self._labels,
+            score_threshold=score_threshold,
+            classes=classes,
+            class_score_thresholds=class_score_thresholds,
+            nms_iou=self._nms_iou,
+            max_detections=self._max_detections,
+            threads=self._threads,
+            input_px=input_px,
+        )
+
     def load(self) -> None:
-        """Read, verify and open the model; check its tensors match the NanoDet layout."""
+        """Read, verify and open the model; check its tensors match the NanoDet layout.
+
+        A model whose input height and width are free runs at ``input_px`` (default 416);
+        one with a fixed size runs at that size, and an ``input_px`` that differs from it is
+        logged and ignored (the detector still works: its input is resized to the model's)."""
         where, data = read_model(self._path, shipped=NANODET_M_416_COCO, sha256=self._sha256)
         model = open_session(data, where, threads=self._threads)
+        free = _free_spatial_dims(model)
+        if free is not None:
+            size = self._want_px or DEFAULT_INPUT_PX
+            model = open_session(
+                data, where, threads=self._threads, dims={free[0]: size, free[1]: size}
+            )
+        elif self._want_px is not None:
+            shape = model.inputs[0].shape if model.inputs else ()
+            if tuple(shape[2:4]) != (self._want_px, self._want_px):
+                logger.info(
+                    "model %s has a fixed input %s: input_px %d ignored",
+                    where,
+                    list(shape),
+                    self._want_px,
+                )
         self._configure(model)
         self._model = model
         logger.info("loaded NanoDet model %s (%s)", where, model.describe_io())

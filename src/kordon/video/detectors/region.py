@@ -92,6 +92,11 @@ class RegionDetector:
     def labels(self) -> tuple[str, ...]:
         return self._inner.labels
 
+    @property
+    def inner(self) -> Detector:
+        """The detector run on each crop or tile."""
+        return self._inner
+
     def load(self) -> None:
         """Load the inner detector when it has a ``load()``."""
         if isinstance(self._inner, _Loadable):

@@ -15,7 +15,7 @@ from kordon.domain.detections import Detections
 from kordon.domain.errors import KordonError
 from kordon.domain.event import AttributeValue, Event
 from kordon.domain.tracks import ImageTracks
-from kordon.video.detectors.base import Detector
+from kordon.video.detectors.base import Detector, ResizableDetector
 from kordon.video.detectors.region import RegionDetector
 from kordon.video.motion.config import MotionConfig
 from kordon.video.motion.result import MotionResult
@@ -47,6 +47,14 @@ class _SeenTrack:
     box: npt.NDArray[np.float64]
     time_s: float
     velocity: npt.NDArray[np.float64]
+
+
+def _crop_detector(detector: Detector, input_px: int) -> Detector:
+    """The detector for crops: ``detector`` itself, or one like it at the crops' input size
+    when its network can run at another size (crops are planned for ``input_px``)."""
+    if isinstance(detector, ResizableDetector) and detector.input_px != input_px:
+        return detector.resized(input_px)
+    return detector
 
 
 def _ms(t0: float, t1: float) -> float:
@@ -90,7 +98,7 @@ class CameraPipeline:
         self._segmenter_wh: tuple[int, int] = (0, 0)
         self._tracker = ByteTracker(tracker)
         self._planner = DetectionPlanner(self.settings)
-        self._regions = RegionDetector(detector)
+        self._regions = RegionDetector(_crop_detector(detector, self.settings.region_input_px))
         self._motion_memory: list[tuple[np.ndarray, float]] = []
         self._frame_wh: tuple[int, int] | None = None
         self._rules = ImageRuleRunner(rules, sector_id=sector_id)
@@ -103,12 +111,20 @@ class CameraPipeline:
 
     def load(self) -> None:
         """Load the detector's model; a ``PipelineError`` names the camera and the cause."""
-        if isinstance(self.detector, _Loadable):
-            try:
+        try:
+            if isinstance(self.detector, _Loadable):
                 self.detector.load()
-            except KordonError as exc:
-                raise PipelineError(f"camera {self.camera_id}: {exc}") from exc
+            if self._regions.inner is not self.detector:
+                self._regions.load()
+        except KordonError as exc:
+            raise PipelineError(f"camera {self.camera_id}: {exc}") from exc
         self._loaded = True
+
+    @property
+    def crop_detector(self) -> Detector:
+        """The detector run on crops: :attr:`detector`, or one like it at
+        ``settings.region_input_px`` when its network can run at another size."""
+        return self._regions.inner
 
     def reset(self) -> None:
         """Forget motion background, tracks and gating state (after a reconnect or a jump)."""
