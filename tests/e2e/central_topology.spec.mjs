@@ -15,6 +15,7 @@
 // toast shown during the walk]};
 // ARTIFACTS_DIR gets central-queue.png (the whole console) and log.txt.
 // Exits 0 on success, 1 with a message (and failure.png) on the first failed step.
+import { launchChromium, stampedLog, writeLog } from "./support.mjs";
 import { createRequire } from "node:module";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -34,18 +35,9 @@ const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const rowTimeoutMs = Number(process.env.ROW_TIMEOUT_S ?? "60") * 1000;
 
 mkdirSync(artifacts, { recursive: true });
-const log = [];
-const note = (line) => {
-  const stamped = `${new Date().toISOString()} ${line}`;
-  log.push(stamped);
-  console.log(stamped);
-};
+const { log, note } = stampedLog();
 
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium(chromium, executablePath);
 const page = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
 const problems = [];
 page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
@@ -60,7 +52,7 @@ page.on("response", (response) => {
 });
 
 function finish(code, message) {
-  writeFileSync(path.join(artifacts, "log.txt"), [...log, "--- browser problems ---", ...problems].join("\n") + "\n");
+  writeLog(artifacts, log, problems);
   if (message) console.error(message);
   return browser.close().then(() => process.exit(code));
 }

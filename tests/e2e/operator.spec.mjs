@@ -15,6 +15,7 @@
 // (overview, incident, live, playback, export) are also written there as
 // console-<view>-<viewport>.png for the README (`make screenshots`).
 // Exits 0 on success, 1 with a message (and failure.png) on the first failed step.
+import { launchChromium, stampedLog, writeLog } from "./support.mjs";
 import { createRequire } from "node:module";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -42,28 +43,12 @@ const exportReason = "e2e walk-through: evidence for the border guard report";
 
 mkdirSync(artifacts, { recursive: true });
 if (screenshotDir) mkdirSync(screenshotDir, { recursive: true });
-const log = [];
-const note = (line) => {
-  const stamped = `${new Date().toISOString()} ${line}`;
-  log.push(stamped);
-  console.log(stamped);
-};
+const { log, note } = stampedLog();
 
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-  ],
-});
+const browser = await launchChromium(chromium, executablePath, [
+  "--disable-quic",
+  "--autoplay-policy=no-user-gesture-required",
+]);
 const context = await browser.newContext({ viewport, acceptDownloads: true });
 const page = await context.newPage();
 const problems = [];
@@ -113,7 +98,7 @@ async function publish(name, view) {
 }
 
 function finish(code, message) {
-  writeFileSync(path.join(artifacts, "log.txt"), [...log, "--- browser problems ---", ...problems].join("\n") + "\n");
+  writeLog(artifacts, log, problems);
   if (message) console.error(message);
   return browser.close().then(() => process.exit(code));
 }

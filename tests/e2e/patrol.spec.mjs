@@ -15,6 +15,7 @@
 // check), go to ARTIFACTS_DIR; RESULT_FILE gets the plan the page received as JSON; with
 // EXPORT_DIR, the preview's Export .plan and Export WPL downloads are saved there.
 // Exits 0 on success, 1 with a message (and failure.png) on the first failed step.
+import { launchChromium, stampedLog, writeLog } from "./support.mjs";
 import { createRequire } from "node:module";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -37,18 +38,9 @@ const resultFile = process.env.RESULT_FILE ?? path.join(artifacts, "plan.json");
 const exportDir = process.env.EXPORT_DIR ?? "";
 
 mkdirSync(artifacts, { recursive: true });
-const log = [];
-const note = (line) => {
-  const stamped = `${new Date().toISOString()} ${line}`;
-  log.push(stamped);
-  console.log(stamped);
-};
+const { log, note } = stampedLog();
 
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium(chromium, executablePath);
 const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
 const page = await context.newPage();
 const problems = [];
@@ -73,7 +65,7 @@ async function shot(name) {
 }
 
 function finish(code, message) {
-  writeFileSync(path.join(artifacts, "log.txt"), [...log, "--- browser problems ---", ...problems].join("\n") + "\n");
+  writeLog(artifacts, log, problems);
   if (message) console.error(message);
   return browser.close().then(() => process.exit(code));
 }

@@ -9,8 +9,9 @@
 // (who may make sector reports) makes a sector report as PDF and downloads it.
 // Screenshots: register-list.png, register-asset.png, register-check-phone.png, reports.png.
 // Exits 0 on success, 1 with a message (and failure-*.png in ARTIFACTS_DIR) on the first failure.
+import { launchChromium, stampedLog, writeLog } from "./support.mjs";
 import { createRequire } from "node:module";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { crc32, deflateSync } from "node:zlib";
@@ -30,12 +31,7 @@ const FIX = { latitude: 51.5512, longitude: 23.6021, accuracy: 8 };
 
 mkdirSync(shots, { recursive: true });
 mkdirSync(artifacts, { recursive: true });
-const log = [];
-const note = (line) => {
-  const stamped = `${new Date().toISOString()} ${line}`;
-  log.push(stamped);
-  console.log(stamped);
-};
+const { log, note } = stampedLog();
 
 /** A small RGB PNG (a gradient with a dark square), built by hand: no image library needed. */
 function testPng(width, height) {
@@ -70,11 +66,7 @@ function testPng(width, height) {
   ]);
 }
 
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"],
-});
+const browser = await launchChromium(chromium, executablePath);
 const problems = [];
 /** Requests refused on purpose (bad input the walk-through sends) whose 422 is not a problem. */
 let refusalsExpected = 0;
@@ -116,7 +108,7 @@ async function finish(code, message) {
     console.error(message);
     for (const [name, page] of pages) await page.screenshot({ path: path.join(artifacts, `failure-${name}.png`) }).catch(() => undefined);
   }
-  writeFileSync(path.join(artifacts, "log.txt"), [...log, "--- browser problems ---", ...problems].join("\n") + "\n");
+  writeLog(artifacts, log, problems);
   await browser.close();
   process.exit(code);
 }
