@@ -57,9 +57,10 @@ $(BENCH_STAMP): $(STAMP)
 bench: $(BENCH_STAMP)
 	$(PY) -m benchmarks
 
-# The border recall range in full (8 seeds x 20 crossings per setting): hours on 2 cores.
+# The border recall range in full (8 seeds x 20 crossings per setting, seeds on two
+# processes): about 50 minutes on a quiet 2-core machine.
 bench-border: venv
-	$(PY) -m benchmarks.bench_border_recall --full
+	$(PY) -m benchmarks.bench_border_recall --full --jobs 2
 
 # The longer loops behind the quick versions in `make test`; -s prints their figures.
 CONCURRENCY_TESTS := tests/store/test_concurrent_writes.py tests/incidents/test_concurrent_notes.py \

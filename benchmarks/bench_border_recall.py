@@ -17,9 +17,9 @@ time, but inflated on a crowded machine). The figures are compared with ``benchm
 Usage::
 
     python -m benchmarks.bench_border_recall            # quick (what `make bench` runs)
-    python -m benchmarks.bench_border_recall --full     # 8 seeds × 20 crossings, hours
+    python -m benchmarks.bench_border_recall --full     # 8 seeds × 20 crossings, ~50 min (--jobs 2)
     python -m benchmarks.bench_border_recall --quick    # 2 seeds × 2 crossings, minutes
-    python -m benchmarks.bench_border_recall --medium   # 4 seeds × 5 crossings, ~1 h
+    python -m benchmarks.bench_border_recall --medium   # 4 seeds × 5 crossings, ~6 min (--jobs 2)
     python -m benchmarks.bench_border_recall --quick --only "200 m day"
     python -m benchmarks.bench_border_recall --quick --write-baseline
     python -m benchmarks.bench_border_recall --full --jobs 2     # seeds on 2 processes
@@ -355,10 +355,12 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_border_recall")
     parser.add_argument("--quick", action="store_true", help="2 seeds × 2 crossings per setting")
     parser.add_argument(
-        "--full", action="store_true", help="8 seeds × 20 crossings per setting (hours on 2 cores)"
+        "--full",
+        action="store_true",
+        help="8 seeds × 20 crossings per setting (~50 min on 2 cores with --jobs 2)",
     )
     parser.add_argument(
-        "--medium", action="store_true", help="4 seeds × 5 crossings per setting (~1 h on 2 cores)"
+        "--medium", action="store_true", help="4 seeds × 5 crossings per setting (~6 min, --jobs 2)"
     )
     parser.add_argument("--only", action="append", default=[], help="run only this setting")
     parser.add_argument(
@@ -379,7 +381,7 @@ def main(argv: list[str]) -> int:
     )
     args = parser.parse_args(argv)
     # `make bench` runs the module without arguments: quick unless asked for the full range
-    # (KORDON_BENCH_BORDER=full, or `make bench-border`), which takes hours on a 2-core node.
+    # (KORDON_BENCH_BORDER=full, or `make bench-border`): most of an hour on a 2-core node.
     full = args.full or os.environ.get("KORDON_BENCH_BORDER") == "full"
     mode = FULL if full and not args.quick else MEDIUM if args.medium else QUICK
     names = {s.name for s in SETTINGS}
