@@ -5,6 +5,7 @@ run at a smaller input; a model of fixed size keeps its own; the pipeline runs c
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,10 @@ from kordon.video.detectors.errors import DetectorError
 from kordon.video.detectors.nanodet import NanoDetDetector
 from kordon.video.pipeline.pipeline import CameraPipeline
 from kordon.video.pipeline.settings import PipelineSettings
+from kordon.video.source.frame import Frame
 from tests.video.test_detect_models import Image, persons, read_frame
+
+T0 = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +81,17 @@ def test_the_pipeline_runs_crops_at_the_region_input_and_whole_frames_at_416() -
     crops = pipeline.crop_detector
     assert isinstance(crops, NanoDetDetector)
     assert crops is not detector
-    assert (detector.input_hw, crops.input_hw) == ((416, 416), (224, 224))
+    # Only the crops' session is open: a camera with large frames never needs the other.
+    assert (detector.input_hw, crops.input_hw) == ((0, 0), (224, 224))
+    # A small frame with something moving is searched whole: that session opens then.
+    rng = np.random.default_rng(0)
+    ground = rng.integers(60, 110, (240, 320, 3), dtype=np.uint8)
+    for k in range(6):
+        image = ground.copy()
+        image[100:160, 40 + 12 * k : 60 + 12 * k] = 230
+        pipeline.process(
+            Frame(image=image, index=k, pts_s=k / 5, time=T0 + timedelta(seconds=k / 5))
+        )
+    assert detector.input_hw == (416, 416)
     same = CameraPipeline("cam-y", detector, settings=PipelineSettings(region_input_px=416))
     assert same.crop_detector is detector  # no second session at the same size

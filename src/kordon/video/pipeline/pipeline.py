@@ -107,18 +107,30 @@ class CameraPipeline:
         self._recent: dict[int, _SeenTrack] = {}
         self._stats = StatsRecorder(self.settings.stats_window)
         self._loaded = False
+        self._whole_loaded = False
         self._last_pts_s: float | None = None
 
     def load(self) -> None:
-        """Load the detector's model; a ``PipelineError`` names the camera and the cause."""
+        """Load the detector's model; a ``PipelineError`` names the camera and the cause.
+
+        When crops run on a detector of their own size (:attr:`crop_detector`), only that
+        one loads here (it reads and checks the same model file); the whole-frame detector
+        loads on the first whole-frame pass, which a camera with large frames never makes
+        (its ONNX session is ~60 MB a camera)."""
         try:
-            if isinstance(self.detector, _Loadable):
-                self.detector.load()
             if self._regions.inner is not self.detector:
                 self._regions.load()
+                self._whole_loaded = not isinstance(self.detector, _Loadable)
+            else:
+                self._load_whole()
         except KordonError as exc:
             raise PipelineError(f"camera {self.camera_id}: {exc}") from exc
         self._loaded = True
+
+    def _load_whole(self) -> None:
+        if isinstance(self.detector, _Loadable):
+            self.detector.load()
+        self._whole_loaded = True
 
     @property
     def crop_detector(self) -> Detector:
@@ -254,6 +266,8 @@ class CameraPipeline:
             return Detections.empty(labels)
         try:
             if plan.kind is PlanKind.FULL or not plan.crops_xyxy_px:
+                if not self._whole_loaded:
+                    self._load_whole()
                 found = self.detector.detect(frame.image)
             else:
                 crops = np.asarray(plan.crops_xyxy_px, np.int64).reshape(-1, 4)
