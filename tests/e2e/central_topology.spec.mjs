@@ -15,7 +15,7 @@
 // toast shown during the walk]};
 // ARTIFACTS_DIR gets central-queue.png (the whole console) and log.txt.
 // Exits 0 on success, 1 with a message (and failure.png) on the first failed step.
-import { launchChromium, stampedLog, writeLog } from "./support.mjs";
+import { launchChromium, stampedLog, waitForMap, writeLog } from "./support.mjs";
 import { createRequire } from "node:module";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -65,14 +65,7 @@ try {
   await page.getByTestId("login-submit").click();
   await page.getByTestId("console").waitFor({ timeout: 15_000 });
   problems.length = 0; // the session check before the login answers 401 by design
-  await page.waitForFunction(
-    () => {
-      const el = document.querySelector('[data-testid="map"]');
-      return el?.dataset.ready === "true" && el.dataset.layerborders === "loaded";
-    },
-    undefined,
-    { timeout: 30_000 },
-  );
+  await waitForMap(page);
   note("logged in, map ready");
   // every toast the console shows from here on (a feature the server lacks must show none)
   await page.evaluate(() => {

@@ -15,7 +15,7 @@
 // (overview, incident, live, playback, export) are also written there as
 // console-<view>-<viewport>.png for the README (`make screenshots`).
 // Exits 0 on success, 1 with a message (and failure.png) on the first failed step.
-import { launchChromium, stampedLog, writeLog } from "./support.mjs";
+import { launchChromium, stampedLog, waitForMap, writeLog } from "./support.mjs";
 import { createRequire } from "node:module";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -117,14 +117,7 @@ try {
   note("logged in");
 
   const map = page.getByTestId("map");
-  await page.waitForFunction(
-    () => {
-      const el = document.querySelector('[data-testid="map"]');
-      return el?.dataset.ready === "true" && el.dataset.layerborders === "loaded";
-    },
-    undefined,
-    { timeout: 30_000 },
-  );
+  await waitForMap(page);
   await page.locator('[data-testid^="camera-label-"]').first().waitFor({ timeout: 15_000 });
   await page.getByTestId("connection-state").and(page.locator('[data-state="live"]')).waitFor({ timeout: 15_000 });
   note(`map ready (${await map.getAttribute("data-layerkmposts") ?? "no km posts"})`);

@@ -15,7 +15,7 @@
 // check), go to ARTIFACTS_DIR; RESULT_FILE gets the plan the page received as JSON; with
 // EXPORT_DIR, the preview's Export .plan and Export WPL downloads are saved there.
 // Exits 0 on success, 1 with a message (and failure.png) on the first failed step.
-import { launchChromium, stampedLog, writeLog } from "./support.mjs";
+import { launchChromium, stampedLog, waitForMap, writeLog } from "./support.mjs";
 import { createRequire } from "node:module";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -132,14 +132,7 @@ try {
   await page.getByTestId("login-password").fill(password);
   await page.getByTestId("login-submit").click();
   await page.getByTestId("console").waitFor({ timeout: 15_000 });
-  await page.waitForFunction(
-    () => {
-      const el = document.querySelector('[data-testid="map"]');
-      return el?.dataset.ready === "true" && el.dataset.layerborders === "loaded";
-    },
-    undefined,
-    { timeout: 30_000 },
-  );
+  await waitForMap(page);
   note("logged in, map ready");
   problems.length = 0; // the session check before the login answers 401 by design
 

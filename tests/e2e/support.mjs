@@ -36,3 +36,15 @@ export function launchChromium(chromium, executablePath, extraArgs = []) {
 export function writeLog(artifacts, log, problems) {
   writeFileSync(path.join(artifacts, "log.txt"), [...log, "--- browser problems ---", ...problems].join("\n") + "\n");
 }
+
+/** Waits until the console's map is ready and its border layer has loaded. */
+export function waitForMap(page, timeout = 30_000) {
+  return page.waitForFunction(
+    () => {
+      const el = document.querySelector('[data-testid="map"]');
+      return el?.dataset.ready === "true" && el.dataset.layerborders === "loaded";
+    },
+    undefined,
+    { timeout },
+  );
+}

@@ -16,7 +16,7 @@ import pytest
 from kordon.domain.event import Direction, Event, Frame
 from kordon.domain.tracks import PlanarTracks
 from kordon.geo.geo_rules import GeoRuleSettings
-from kordon.geo.geo_smoother import GeoSmoother
+from kordon.geo.geo_smoother import GeoSmoother, SmoothedState
 from kordon.rules.errors import RuleConfigError
 from kordon.rules.line_crossing import LineCrossingRule
 
@@ -24,6 +24,18 @@ T0 = datetime(2025, 5, 1, tzinfo=UTC)
 FPS = 5.0
 SPEED_MPS = 1.3
 LINE = [(-1e4, 0.0), (1e4, 0.0)]
+
+
+def _one_person(state: SmoothedState) -> PlanarTracks:
+    """Track 1, a confirmed person, at the smoother's state with its covariance."""
+    return PlanarTracks(
+        track_id=np.array([1]),
+        xy=state.xy_m[None, :],
+        class_name=("person",),
+        confirmed=np.array([True]),
+        quality=np.array([1.0]),
+        position_cov=state.position_cov_m2[None, :, :],
+    )
 
 
 def _rule(settings: GeoRuleSettings, *, confidence: float | None) -> LineCrossingRule:
@@ -51,14 +63,7 @@ def _run(
     for k, xy in enumerate(path_xy):
         t = k / FPS
         state = smoother.update(1, xy + rng.multivariate_normal([0.0, 0.0], cov), cov, t)
-        tracks = PlanarTracks(
-            track_id=np.array([1]),
-            xy=state.xy_m[None, :],
-            class_name=("person",),
-            confirmed=np.array([True]),
-            quality=np.array([1.0]),
-            position_cov=state.position_cov_m2[None, :, :],
-        )
+        tracks = _one_person(state)
         out += [(t, e) for e in rule.trigger(tracks, T0 + timedelta(seconds=t))]
     return out
 
@@ -162,14 +167,7 @@ def test_a_track_measured_more_precisely_than_its_model_says_is_sure_sooner() ->
             t = k / FPS
             z = xy + rng.normal(0.0, 0.15, 2)
             state = smoother.update(1, z, model_cov, t)
-            tracks = PlanarTracks(
-                track_id=np.array([1]),
-                xy=state.xy_m[None, :],
-                class_name=("person",),
-                confirmed=np.array([True]),
-                quality=np.array([1.0]),
-                position_cov=state.position_cov_m2[None, :, :],
-            )
+            tracks = _one_person(state)
             if rule.trigger(tracks, T0 + timedelta(seconds=t)):
                 return t - true_crossing_s
         return float("inf")
