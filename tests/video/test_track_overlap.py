@@ -13,7 +13,7 @@ import pytest
 
 from kordon.domain.detections import Detections
 from kordon.video.tracking.assignment import edge_jump_gate
-from kordon.video.tracking.bytetrack import ByteTracker
+from kordon.video.tracking.bytetrack import MERGE_HOLD_S, ByteTracker
 from kordon.video.tracking.config import ByteTrackConfig
 
 LABELS = ("person",)
@@ -81,3 +81,21 @@ def test_a_merged_box_keeps_the_far_persons_foot_point(
     ids, bottoms = out[-1]
     assert ids == [1]
     assert (abs(bottoms[0] - FAR[3]) <= 2.0) is bottom_stays
+
+
+def test_a_track_begun_half_hidden_takes_the_whole_height_once_it_stays() -> None:
+    """A person first seen behind reeds (legs hidden) who walks out of them: the box grows
+    with its top in place and stays grown. For up to ``MERGE_HOLD_S`` it may be a merge and
+    the track keeps its height; after that the feet are where the detector sees them."""
+    hidden = (720.0, 409.0, 734.0, 427.0)  # 18 px: head and torso above the reeds
+    whole = (720.0, 409.0, 734.0, 443.0)  # 34 px: the person seen whole
+    tracker = ByteTracker(ByteTrackConfig())
+    frames = [dets((*hidden, 0.85)) for _ in range(10)] + [dets((*whole, 0.85))] * 20
+    bottoms: list[float] = []
+    for i, d in enumerate(frames):
+        tracks = tracker.update(d, i / FPS, frame_wh=(1280, 720))
+        assert tracks.tracker_id.tolist() == [1]
+        bottoms.append(float(tracks.xyxy_px[0, 3]))
+    held = int(MERGE_HOLD_S * FPS)
+    assert all(abs(b - hidden[3]) <= 2.0 for b in bottoms[10 : 10 + held])  # a merge, maybe
+    assert abs(bottoms[-1] - whole[3]) <= 1.0  # stayed whole: the feet are seen again

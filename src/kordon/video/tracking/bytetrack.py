@@ -70,6 +70,12 @@ target most likely left the view, so it gets no long lost buffer."""
 MAX_REUPDATE_STEPS = 20
 """Virtual updates at most when re-filtering a track over a gap (longer gaps are resampled)."""
 
+MERGE_HOLD_S = 2.0
+"""How long a box that *grew* with one edge in place is taken as merged with someone else.
+A merge lasts while one person walks past another; a box that stays taller is the person
+seen whole again (legs out of the reeds, a track begun while half hidden), and the
+track takes its height from then on instead of keeping the occluded one for good."""
+
 
 class TrackerError(KordonError):
     """The tracker was given input it cannot use (time going backwards, non-finite boxes)."""
@@ -102,6 +108,8 @@ class _Track:
     moving_when_lost: bool = False
     at_edge: bool = False
     gap_steps_s: list[float] = field(default_factory=list)
+    grown_since_s: float | None = None
+    """When the matched boxes began to be taller than the track (``None``: they are not)."""
 
     @property
     def class_id(self) -> int:
@@ -252,9 +260,10 @@ class ByteTracker:
         return pairs, left_tracks, left_dets
 
     def _measurements(
-        self, tracks: list[_Track], dets: Detections, rows: list[int]
+        self, tracks: list[_Track], dets: Detections, rows: list[int], time_s: float
     ) -> npt.NDArray[np.float64]:
-        """Measured boxes, with the height restored where the bottom is occluded."""
+        """Measured boxes, with the height restored where the bottom is occluded or the box
+        merged with someone else's for less than :data:`MERGE_HOLD_S`."""
         z = xyxy_to_cxcywh(dets.xyxy_px[rows])
         ratio = self._config.occlusion_height_ratio
         if ratio <= 0.0:
@@ -266,6 +275,15 @@ class ByteTracker:
         )
         keep_top &= established
         keep_bottom &= established
+        grown = z[:, 3] * ratio > pred[:, 3]
+        for k, track in enumerate(tracks):
+            if not grown[k]:
+                track.grown_since_s = None
+                continue
+            if track.grown_since_s is None:
+                track.grown_since_s = time_s
+            if time_s - track.grown_since_s >= MERGE_HOLD_S:
+                keep_top[k] = keep_bottom[k] = False  # whole again: take the measured height
         if keep_top.any():
             z[keep_top] = restore_height(pred[keep_top], z[keep_top])
         if keep_bottom.any():
@@ -282,7 +300,7 @@ class ByteTracker:
         items = self._tracks.items
         tracks = [items[t] for t, _ in pairs]
         rows = [d for _, d in pairs]
-        z = self._measurements(tracks, dets, rows)
+        z = self._measurements(tracks, dets, rows, time_s)
         mean, cov = self._motion.update(
             np.stack([t.mean for t in tracks]), np.stack([t.cov for t in tracks]), z
         )
