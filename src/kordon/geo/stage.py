@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+import numpy.typing as npt
 
 from kordon.config.site import SiteConfig
 from kordon.domain.errors import KordonError
@@ -39,6 +40,7 @@ from kordon.domain.scan import SensorScan
 from kordon.domain.time import require_utc
 from kordon.domain.tracks import ImageTracks, PlanarTracks
 from kordon.geo.border import Border
+from kordon.geo.border_watch import border_watch_boxes
 from kordon.geo.geo_rules import (
     GeoRuleSettings,
     border_approach_rule,
@@ -177,6 +179,18 @@ class GeoStage:
             obs if obs is not None else Observations.empty(),
             next_after_s,
         )
+
+    def watch_boxes(
+        self, frame_wh: tuple[int, int], *, crop_per_height: float
+    ) -> npt.NDArray[np.float64]:
+        """Person-sized boxes along the border in view, for the pipeline's sweep
+        (:class:`~kordon.video.pipeline.watch.WatchArea`); none without a border."""
+        if self.border is None:
+            return np.zeros((0, 4), np.float64)
+        boxes = border_watch_boxes(self.camera, self.border, crop_per_height=crop_per_height)
+        model_w, model_h = self.camera.image_size_wh
+        scale = np.array([frame_wh[0] / model_w, frame_wh[1] / model_h] * 2, np.float64)
+        return boxes * scale
 
     def latest_positions(self) -> list[GeoPosition]:
         """Smoothed positions of the tracks seen in the last processed frame."""

@@ -28,6 +28,7 @@ from kordon.video.pipeline.rules import AnchoredRule, ImageRuleRunner
 from kordon.video.pipeline.settings import PipelineSettings
 from kordon.video.pipeline.stages import TrackStage
 from kordon.video.pipeline.stats import PipelineStats, StatsRecorder
+from kordon.video.pipeline.watch import WatchArea, WatchSweep
 from kordon.video.source.frame import Frame
 from kordon.video.tracking.bytetrack import ByteTracker
 from kordon.video.tracking.config import ByteTrackConfig
@@ -104,6 +105,10 @@ class CameraPipeline:
         self._rules = ImageRuleRunner(rules, sector_id=sector_id)
         self._filter = detection_filter or DetectionFilter()
         self._stages = tuple(track_stages)
+        self._sweep = WatchSweep(
+            [s for s in self._stages if isinstance(s, WatchArea)],
+            per_frame=self.settings.watch_crops_per_frame,
+        )
         self._recent: dict[int, _SeenTrack] = {}
         self._stats = StatsRecorder(self.settings.stats_window)
         self._loaded = False
@@ -143,6 +148,7 @@ class CameraPipeline:
         self._segmenter = None
         self._tracker.reset()
         self._planner.reset()
+        self._sweep.reset()
         self._recent.clear()
         self._motion_memory.clear()
         self._last_pts_s = None
@@ -183,6 +189,9 @@ class CameraPipeline:
                 self._recent_motion(motion.boxes_xyxy_px, frame.pts_s),
                 frame.resolution_wh,
                 track_xyxy_px=track_boxes,
+                watch_xyxy_px=self._sweep.next(
+                    frame.resolution_wh, crop_per_height=self._planner.crop_per_height
+                ),
             )
         detections = self._filter.apply(self._detect(frame, plan))
         t2 = time.perf_counter()

@@ -43,7 +43,7 @@ def _finite(boxes: npt.ArrayLike) -> npt.NDArray[np.float64]:
 class DetectionPlanner:
     """Chooses where to detect from the boxes of tracks and of recent motion.
 
-    * nothing moving and no track: ``SKIP`` (the motion gate);
+    * nothing moving, no track and nothing to watch: ``SKIP`` (the motion gate);
     * a frame smaller than ``region_min_frame_px`` (the detector's input is not much
       smaller): ``FULL``, the whole frame;
     * otherwise ``REGION``: square crops at (nearly) native resolution, never a shrunken
@@ -52,7 +52,8 @@ class DetectionPlanner:
       (``region_input_px``), at least ``region_min_px``; boxes that fit a crop already
       planned share it. Track boxes come first (a region with a track is never starved),
       then motion boxes, largest first; beyond ``max_crops`` the motion boxes take turns
-      from frame to frame.
+      from frame to frame. ``watch`` boxes (the border sweep, :mod:`.watch`) come after
+      the tracks and before motion.
 
     Stateful only in where the motion boxes' turn stands; times are not needed.
     """
@@ -70,13 +71,15 @@ class DetectionPlanner:
         frame_wh: tuple[int, int],
         *,
         track_xyxy_px: npt.ArrayLike = (),
+        watch_xyxy_px: npt.ArrayLike = (),
     ) -> DetectionPlan:
         s = self.settings
         if not s.motion_gating:
             return FULL
         tracks = _finite(track_xyxy_px)
         motion = _finite(motion_xyxy_px)
-        if len(tracks) == 0 and len(motion) == 0:
+        watch = _finite(watch_xyxy_px)
+        if len(tracks) == 0 and len(motion) == 0 and len(watch) == 0:
             return SKIP
         if max(frame_wh) < s.region_min_frame_px:
             return FULL
@@ -86,16 +89,23 @@ class DetectionPlanner:
             shift = self._turn % len(motion)
             motion = np.roll(motion, -shift, axis=0) if shift else motion
         crops: list[list[float]] = []
-        boxes = np.concatenate([tracks, motion]).tolist()
+        boxes = np.concatenate([tracks, watch, motion]).tolist()
         used = 0
         for box in boxes:
             if len(crops) >= s.max_crops:
                 break
             self._place(crops, box, frame_wh)
             used += 1
-        self._turn += max(used - len(tracks), 1)
+        self._turn += max(used - len(tracks) - len(watch), 1)
         out = tuple(self._fit(c, frame_wh) for c in crops)
         return DetectionPlan(PlanKind.REGION, out)
+
+    @property
+    def crop_per_height(self) -> float:
+        """The side of a crop around a box of a standing person, in box heights (at
+        least; the frame and ``region_min_px`` bound it)."""
+        s = self.settings
+        return max(1.0 + 2.0 * s.region_context_frac, s.region_input_px / s.region_target_px)
 
     def _side(self, box: list[float], frame_wh: tuple[int, int]) -> float:
         s = self.settings

@@ -93,6 +93,16 @@ class PipelineSettings(BaseModel):
         title="Crops per frame",
         description="Most detector inferences on one frame; motion boxes beyond it take turns.",
     )
+    watch_crops_per_frame: int = Field(
+        1,
+        ge=0,
+        le=8,
+        title="Border sweep crops",
+        description="Crops a frame spent searching the border in view of a georeferenced "
+        "camera, person-sized boxes along the line taken in turn, whether or not anything "
+        "moves there: a person walking straight at the camera from 400 m hardly moves in "
+        "the picture. 0 leaves detection to motion and tracks alone.",
+    )
     track_keep_s: float = Field(
         5.0,
         gt=0.0,
