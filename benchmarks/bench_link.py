@@ -14,6 +14,9 @@ One edge (SQLite, ``synchronous=FULL``), one sender, one receiver, one process.
   entry ingested and acknowledged) gives the drain rate, events/s, and how many times
   faster than real time (10 events/s) it is. This rate is also the edge → centre
   throughput of one edge. Counts check 0 lost and 0 duplicated.
+- **Bytes per event**: the senders' own counts over the latency run and the drain
+  (``SenderCounts``): bytes per entry in the batches (payload and framing), bytes per entry on
+  the wire (batch envelopes and resends included, MQTT headers not), bytes sent per priority.
 - **Central ingest, 20 edges**: ``N_EDGES`` edges with ``FLEET_BACKLOG`` events each, their
   senders in a second process (as on their own machines), drain into one receiver; the
   rate is events stored per second from the senders' start. *Sustained* is the lowest
@@ -38,6 +41,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from multiprocessing.sharedctypes import Synchronized
@@ -60,7 +64,7 @@ from kordon.link.kinds import EntryKind, Priority
 from kordon.link.mqtt_link import BrokerEndpoint
 from kordon.link.outbox import Outbox, OutboxEntry
 from kordon.link.receiver import LinkReceiver, ReceiverSettings
-from kordon.link.sender import OutboxSender, SenderSettings
+from kordon.link.sender import OutboxSender, SenderCounts, SenderSettings
 from kordon.link.topics import LinkTopics
 from kordon.store import Store, sqlite_url
 from kordon.store.models import EventRow
@@ -217,6 +221,7 @@ def _run(directory: Path, centre_url: str, backend: str) -> list[BenchRow]:
 
         # An outage: the sender is down while K_OUTAGE events are written.
         sender.stop()
+        sent = [sender.counts()]
         t_append = time.perf_counter()
         for first in range(0, K_OUTAGE, APPEND_CHUNK):
             with edge.sessions.begin() as session:
@@ -230,6 +235,7 @@ def _run(directory: Path, centre_url: str, backend: str) -> list[BenchRow]:
         sender.start()
         _wait(lambda: outbox.count() == 0, "the backlog to drain", poll_s=0.02)
         drain_s = time.perf_counter() - t0
+        sent.append(sender.counts())
         total = _ingested_count(centre)
         counts = receiver.counts()
         lost = K_OUTAGE + N_LATENCY - total
@@ -257,12 +263,40 @@ def _run(directory: Path, centre_url: str, backend: str) -> list[BenchRow]:
                 "events/s",
                 "edge SQLite, synchronous=FULL",
             ),
+            *_byte_rows(sent, note),
         ]
     finally:
         sender.stop()
         receiver.stop()
         centre.close()
         edge.close()
+    return rows
+
+
+def _byte_rows(counts: Sequence[SenderCounts], note: str) -> list[BenchRow]:
+    """Bytes on the link: per entry (payload and framing), per batch envelope and resend
+    included (wire), and per priority (``SenderCounts``, the edge's own figures)."""
+    entries: Counter[str] = Counter()
+    sizes: Counter[str] = Counter()
+    for c in counts:
+        entries.update(c.entries_by_priority)
+        sizes.update(c.bytes_by_priority)
+    wire = sum(c.wire_bytes for c in counts)
+    total = sum(entries.values())
+    rows = [
+        BenchRow("link", "bytes per event (entry)", sum(sizes.values()) / total, "bytes", note),
+        BenchRow(
+            "link",
+            "bytes per event on the wire",
+            wire / total,
+            "bytes",
+            f"{note}; batch envelopes and resends included, MQTT headers not",
+        ),
+    ]
+    rows += [
+        BenchRow("link", f"bytes sent, {name}", float(size), "bytes", f"{entries[name]} entries")
+        for name, size in sorted(sizes.items())
+    ]
     return rows
 
 

@@ -37,6 +37,7 @@ from kordon.api.server import ApiServer
 from kordon.api.settings import api_settings, tls_files
 from kordon.bus.channels import ALERTS, DEVICE_STATUS, EVENTS, INCIDENTS, OBSERVATIONS
 from kordon.bus.inprocess import InProcessBus
+from kordon.central.edge_commands import EdgeCommandService
 from kordon.central.edge_link import EdgeLinkService
 from kordon.config.integrations import AsterixRadar, GroundSensor, MavlinkSensor
 from kordon.config.models import (
@@ -65,6 +66,7 @@ from kordon.interop.geoexport import TrackBook
 from kordon.lifecycle import Service, ServiceGroup
 from kordon.link.durability import require_full_sync
 from kordon.link.outbox import Outbox
+from kordon.link.snapshot_entry import EdgeSnapshots
 from kordon.node_errors import NodeBuildError
 from kordon.notify.factory import build_notifiers
 from kordon.notify.incident_counts import incidents_by_status
@@ -95,6 +97,7 @@ from kordon.services.ledger_service import LedgerService
 from kordon.services.live_frames import CameraOverlay, LiveFrames
 from kordon.services.maintenance import PeriodicTask, StorageMaintenance
 from kordon.services.pending_events import PendingEvents
+from kordon.services.pulled_evidence import NodeEvidenceSource
 from kordon.services.recent_alerts import RecentAlerts
 from kordon.services.recorder_service import RecorderService
 from kordon.services.site_view import SiteView
@@ -370,14 +373,23 @@ def build_node(
     retention_policy = RetentionPolicy.from_config(config.storage)
 
     services: list[Service] = [store_svc]
+    snapshot_dir = data_dir / "snapshots"
+    edge_snapshots: EdgeSnapshots | None = None
     if config.edge is not None:  # an outpost: its changes go to the centre (docs/edge-central.md)
+        # Each event's snapshot follows its event (kordon.link.snapshot_entry).
+        edge_snapshots = EdgeSnapshots(
+            store=lambda: store_svc.store,
+            read=lambda event_id: LiveFrames.read_event_jpeg(snapshot_dir, event_id),
+            clock=clock.now,
+        )
 
         def start_edge_outbox() -> None:
             # Before anything writes: from here on every event, incident change and device
             # status is queued for the centre in its own transaction, fsynced at commit.
             store = store_svc.store
             require_full_sync(store.engine)
-            store.add_commit_hook(EdgeOutbox(Outbox(store.sessions), clock=clock.now))
+            outbox = Outbox(store.sessions)
+            store.add_commit_hook(EdgeOutbox(outbox, clock=clock.now, snapshots=edge_snapshots))
 
         services.append(_StartHook("edge-outbox", start_edge_outbox))
     services.append(ledger_svc)
@@ -389,12 +401,26 @@ def build_node(
                 resolve=config.resolve_path,
                 ledger=lambda: ledger_svc.ledger,
                 now=clock.now,
+                bus=bus,
+                # the centre pulls clips and exports on demand (made further down)
+                evidence=lambda: NodeEvidenceSource(clips=clips, exports=exports),
             )
         )
     services += [
         _StartHook("geometry", geometry.build_indexes),
         _StartHook("incidents", start_incidents),
     ]
+    if config.edge is not None:  # after the incidents: the centre's commands act through them
+        services.append(
+            EdgeCommandService(
+                config.edge,
+                store=lambda: store_svc.store,
+                incidents=lambda: incidents.service,
+                resolve=config.resolve_path,
+                audit=evidence,
+                now=clock.now,
+            )
+        )
     try:  # right after the incidents: notifiers see the first events
         notifiers = build_notifiers(
             config.notifiers,
@@ -421,7 +447,12 @@ def build_node(
         simulated_phones(config, geometry, taks, lambda: unit_register().list(), clock=clock)
     )
     overlays: dict[str, CameraOverlay] = {}
-    live_frames = LiveFrames(data_dir / "snapshots", overlays, evidence=evidence)
+    live_frames = LiveFrames(
+        snapshot_dir,
+        overlays,
+        evidence=evidence,
+        on_event_snapshot=None if edge_snapshots is None else edge_snapshots.written,
+    )
     recorders: dict[str, RecorderService] = {}
     roll_s: dict[str, tuple[float, float]] = {}
     track_feed = TrackFeed(bus, sector_of=geometry.sectors.sector_of)

@@ -86,6 +86,8 @@ def test_the_command_starts_serves_and_stops(tmp_path: Path, postgres_server: st
                 "ledger": True,
                 "first-admin": True,
                 "link-local": True,
+                "commands": True,
+                "evidence-pull": True,
                 "api": True,
             }
             handover = tmp_path / "central-data" / "initial-admin-password.txt"

@@ -51,6 +51,21 @@ def test_a_refusal_degrades_the_edges_link_device_and_a_stored_batch_clears_it(
     ]
 
 
+def test_the_first_batch_of_a_healthy_edge_shows_its_link_online_once(store: Store) -> None:
+    clock = Clock()
+    published: list[DeviceStatus] = []
+    health = LinkHealth(lambda: store, clock=clock, publish=published.append)
+    with pytest.raises(NotFoundError):
+        store.devices.get("link-edge-b")
+    health.stored("edge-b")
+    status = store.devices.get("link-edge-b")
+    assert (status.state, status.detail) == (DeviceState.ONLINE, "receiving batches")
+    clock.now += timedelta(seconds=5)
+    health.stored("edge-b")
+    health.stored("edge-b")
+    assert published == [status]  # once, not at every batch
+
+
 def test_an_unknown_edge_is_one_device_whatever_name_it_uses(store: Store) -> None:
     health = LinkHealth(lambda: store, clock=Clock(), min_interval_s=60)
     health.refused(None, "unknown_edge", "edge not configured")

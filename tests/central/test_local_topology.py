@@ -8,13 +8,16 @@ simulated border camera each) on free ports, in a session of its own. Then:
 - within ``INCIDENTS_TIMEOUT_S`` the central's incident list holds incidents of *both*
   outposts, told apart by the ``edge_id`` the link stamps on each incident's events, each
   from its outpost's camera and sector;
-- the central's session answer lists no optional feature (it serves no drones, units,
-  register, reports, video or track exports; ``kordon.api.features``);
+- the central's session answer lists only the centre's features (its outposts and evidence
+  pulled from them; no drones, units, register, reports, video or track exports;
+  ``kordon.api.features``);
 - the central UI in Chromium (``tests/e2e/central_topology.spec.mjs``) logs in and lists
   those incidents in its queue (screenshot in ``test-artifacts/e2e-central/``) without one
   failed request (but the session check before the login), error or "unavailable" message:
   no Drones tab, Register or Reports view, dispatch or drone key, and the drone keys do
-  nothing;
+  nothing; each outpost's camera is listed under that outpost (and not the other) on the
+  Health tab, an admin opens edge-a's audit entries, and the acknowledged incident's clips
+  are asked of edge-a and listed (or none);
 - SIGTERM to the script stops every process it started (broker, central, both outposts)
   within ``STOP_TIMEOUT_S``: nothing of its session is left.
 
@@ -227,7 +230,9 @@ def _incidents_by_outpost(demo: Demo, client: httpx.Client) -> dict[str, list[di
     )
 
 
-def _browse_queue(repo_root: Path, demo: Demo, password: str, ids: list[str]) -> dict[str, Any]:
+def _browse_queue(
+    repo_root: Path, demo: Demo, password: str, ids: list[str], *, acknowledge: str
+) -> dict[str, Any]:
     artifacts = repo_root / "test-artifacts" / "e2e-central"
     artifacts.mkdir(parents=True, exist_ok=True)
     for old in artifacts.glob("*.png"):
@@ -242,6 +247,9 @@ def _browse_queue(repo_root: Path, demo: Demo, password: str, ids: list[str]) ->
             "KORDON_USER": "admin",
             "KORDON_PASSWORD": password,
             "INCIDENT_IDS": ",".join(ids),
+            "OUTPOST_IDS": ",".join(sorted(OUTPOSTS)),
+            "ACK_INCIDENT": acknowledge,
+            "OUTPOST_DEVICES": ",".join(f"{e}:{camera}" for e, (camera, _s) in OUTPOSTS.items()),
             "ARTIFACTS_DIR": str(artifacts),
             "RESULT_FILE": str(result_file),
             "CHROMIUM": str(CHROMIUM),
@@ -285,7 +293,7 @@ def test_two_outposts_incidents_reach_the_central_ui_and_sigterm_stops_all(
     with httpx.Client(base_url=demo.central_url, timeout=10) as client:
         login = client.post("/api/auth/login", json={"username": "admin", "password": password})
         assert login.status_code == 200, login.text
-        assert login.json()["features"] == [], login.text
+        assert login.json()["features"] == ["outposts", "evidence_pull"], login.text
         by_edge = _incidents_by_outpost(demo, client)
     for edge, (camera, sector) in OUTPOSTS.items():
         for incident in by_edge[edge]:
@@ -297,13 +305,46 @@ def test_two_outposts_incidents_reach_the_central_ui_and_sigterm_stops_all(
         assert health.json()["site"] == edge, health.text
 
     shown = {edge: incidents[0]["id"] for edge, incidents in by_edge.items()}
-    walked = _browse_queue(repo_root, demo, password, sorted(shown.values()))
+    open_a = [i["id"] for i in by_edge["edge-a"] if i["status"] == "open"]
+    assert open_a, f"no open incident of edge-a to acknowledge: {by_edge['edge-a']}"
+    walked = _browse_queue(repo_root, demo, password, sorted(shown.values()), acknowledge=open_a[0])
     for edge, incident_id in shown.items():
         assert OUTPOSTS[edge][1] in walked["rows"][incident_id], (edge, walked["rows"])
     assert walked["failed"] == EXPECTED_FAILURES, "the central UI's requests failed"
     assert walked["problems"] == [], "errors in the central UI"
     assert walked["unavailable"] == [], "the central UI says something is unavailable"
-    assert walked["toasts"] == [], "the central UI showed toasts"
+    # The acknowledge at the centre: sent to edge-a, applied there, back through its outbox.
+    assert walked["acknowledged"] == "acknowledged"
+    # Its camera frame travelled with the event and shows at the centre.
+    assert walked["snapshot"] == "loaded", walked
+    assert set(walked["toasts"]) == {
+        "sent to outpost Outpost A (tripoint) (queued until it answers)",
+        "applied at outpost Outpost A (tripoint)",
+    }, "the central UI showed other toasts"
+    assert sorted(walked["outposts"]) == sorted(OUTPOSTS)
+    for edge, (camera, _sector) in OUTPOSTS.items():  # each camera under its own outpost
+        assert any(d.startswith(f"{camera} ") for d in walked["devices"][edge]), walked["devices"]
+        others = [c for e, (c, _s) in OUTPOSTS.items() if e != edge]
+        assert not any(d.split()[0] in others for d in walked["devices"][edge]), walked["devices"]
+    assert walked["audit"] is True
+    # The acknowledged incident's clips, asked of edge-a over the link and listed there.
+    assert walked["clips"]["state"] in {"listed", "empty"}, walked["clips"]
+    if walked["clips"]["count"]:  # the first one pulled, verified and in the player
+        assert walked["clips"]["pulled"] == "played", walked["clips"]
+    assert "Outpost A (tripoint)" in walked["outposts"]["edge-a"]
+    with httpx.Client(base_url=demo.central_url, timeout=10) as client:
+        client.post("/api/auth/login", json={"username": "admin", "password": password})
+        [command] = client.get("/api/central/commands", params={"incident": open_a[0]}).json()
+        assert (command["status"], command["actor"]) == ("applied", "central:admin"), command
+        # ...and audited at edge-a, whose ledger reaches the centre (lowest priority).
+        deadline = time.monotonic() + 60
+        while True:
+            audit = client.get("/api/central/outposts/edge-a/audit", params={"limit": 1000})
+            assert audit.status_code == 200, audit.text
+            if "central:admin" in audit.text or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert "central:admin" in audit.text, audit.text[-2000:]
     assert walked["tabs"] == CENTRAL_TABS, "tabs of features the central does not serve"
     assert walked["views"] == [], "Register or Reports at the central (a view to switch to)"
     assert walked["keys"] == CENTRAL_KEYS

@@ -7,13 +7,25 @@
 //
 // Steps: log in; the map's borders load; every incident of INCIDENT_IDS appears in the
 // incident queue (the central's list, fed by the edges over MQTT); the keys of features the
-// central does not serve (4 drones, p patrol) are pressed and must do nothing. RESULT_FILE gets
+// central does not serve (4 drones, p patrol) are pressed and must do nothing; the Health tab
+// lists every outpost of OUTPOST_IDS; ACK_INCIDENT (an open incident), acknowledged at the
+// centre, shows "acknowledged" in the queue once its outpost has applied the command and its
+// snapshot has come back; that incident's clips are asked of its outpost (the pane says
+// "asking outpost …" until the listing comes) and, when it lists one, the first is pulled
+// (progress, then the verified file in the player); the Health tab lists each outpost's
+// devices under its row, and an admin opens edge-a's audit entries. RESULT_FILE gets
 // {"rows": {id: row text}, "queue": [every row's id], "problems": [page errors and console
 // errors], "failed": ["STATUS /path" of every answer over 399], "tabs": [the side panel's tab
 // test ids], "views": [the top bar's office view test ids], "keys": the queue's key hints,
 // "unavailable": [every visible text of the page that says "unavailable"], "toasts": [every
-// toast shown during the walk]};
-// ARTIFACTS_DIR gets central-queue.png (the whole console) and log.txt.
+// toast shown during the walk], "outposts": {id: row text}, "snapshot": "loaded" when the
+// acknowledged incident's camera frame showed, "acknowledged": status of
+// ACK_INCIDENT's row at the end, "clips": {state, count, text, pulled} of its clip panel
+// (pulled: "played", "failed: <reason>" or "" when none was listed), "devices": {outpost id:
+// ["device state", ...]}, "audit": whether edge-a's audit table opened};
+// ARTIFACTS_DIR gets central-queue.png (the whole console, the incident's clips),
+// central-outposts.png (the Health tab with the outposts' devices and an audit table) and
+// log.txt.
 // Exits 0 on success, 1 with a message (and failure.png) on the first failed step.
 import { launchChromium, stampedLog, waitForMap, writeLog } from "./support.mjs";
 import { createRequire } from "node:module";
@@ -33,6 +45,8 @@ const artifacts = process.env.ARTIFACTS_DIR ?? path.resolve(here, "../../test-ar
 const resultFile = process.env.RESULT_FILE ?? path.join(artifacts, "result.json");
 const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const rowTimeoutMs = Number(process.env.ROW_TIMEOUT_S ?? "60") * 1000;
+const outpostIds = (process.env.OUTPOST_IDS ?? "").split(",").filter(Boolean);
+const ackIncident = process.env.ACK_INCIDENT ?? "";
 
 mkdirSync(artifacts, { recursive: true });
 const { log, note } = stampedLog();
@@ -105,12 +119,99 @@ try {
     }
     return found;
   });
+  // the outposts, on the Health tab
+  await page.keyboard.press("3");
+  const outposts = {};
+  for (const id of outpostIds) {
+    const row = page.locator(`[data-testid="outpost-row"][data-outpost="${id}"]`);
+    await row.waitFor({ state: "visible", timeout: 15_000 });
+    outposts[id] = ((await row.textContent()) ?? "").trim();
+    note(`outpost ${id}: ${outposts[id]}`);
+  }
+  // each outpost's devices under its row (reported through its outbox; refreshed every 10 s)
+  const devices = {};
+  for (const [id, device] of (process.env.OUTPOST_DEVICES ?? "").split(",").filter(Boolean).map((pair) => pair.split(":"))) {
+    await page
+      .locator(`tr.outpost-device-row[data-outpost="${id}"] [data-testid="outpost-device"][data-device="${device}"]`)
+      .waitFor({ state: "visible", timeout: 30_000 });
+  }
+  for (const id of outpostIds) {
+    devices[id] = await page
+      .locator(`tr.outpost-device-row[data-outpost="${id}"] [data-testid="outpost-device"]`)
+      .evaluateAll((els) => els.map((el) => `${el.getAttribute("data-device")} ${el.getAttribute("data-state")}`));
+    note(`devices of ${id}: ${devices[id].join(", ")}`);
+  }
+  let audit = false;
+  if (outpostIds.includes("edge-a")) {
+    await page.locator('[data-testid="outpost-row"][data-outpost="edge-a"] [data-testid="outpost-audit-open"]').click();
+    await page.getByTestId("outpost-audit-table").waitFor({ state: "visible", timeout: 15_000 });
+    audit = true;
+    note(`audit of edge-a: ${await page.getByTestId("outpost-audit-row").count()} rows`);
+  }
+  const outpostsShot = path.join(artifacts, "central-outposts.png");
+  await page.screenshot({ path: outpostsShot });
+  note(`screenshot ${outpostsShot}`);
+  await page.keyboard.press("1");
+  // an acknowledge at the centre: a command to the outpost, whose snapshot comes back
+  let acknowledged = "";
+  let snapshot = "";
+  if (ackIncident) {
+    const row = page.locator(`[data-testid="incident-queue"] [data-testid="incident-row"][data-id="${ackIncident}"]`);
+    await row.click();
+    await page.getByTestId("action-ack").click();
+    await page
+      .locator(`[data-testid="incident-queue"] [data-testid="incident-row"][data-id="${ackIncident}"][data-status="acknowledged"]`)
+      .waitFor({ state: "visible", timeout: rowTimeoutMs });
+    await page.waitForFunction(() => window.__toasts.some((t) => t.startsWith("applied at outpost")), null, {
+      timeout: rowTimeoutMs,
+    });
+    acknowledged = (await row.getAttribute("data-status")) ?? "";
+    note(`acknowledged at the centre: ${ackIncident} is ${acknowledged}`);
+    // the camera frame its event was decided on, travelled with the event from the outpost
+    try {
+      await page.waitForFunction(
+        () => {
+          const img = document.querySelector('[data-testid="event-snapshot"]');
+          return img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0;
+        },
+        null,
+        { timeout: rowTimeoutMs },
+      );
+      snapshot = "loaded";
+    } catch {
+      snapshot = (await page.getByTestId("no-snapshot").count()) ? "none" : "failed";
+    }
+    note(`snapshot of ${ackIncident} at the centre: ${snapshot}`);
+  }
+  // the acknowledged incident's clips: asked of its outpost, then listed (or none)
+  const clips = { state: "", count: 0, text: "", pulled: "" };
+  if (ackIncident) {
+    await page.waitForFunction(
+      () => ["listed", "empty", "refused", "silent"].includes(document.querySelector('[data-testid="pulled-clips-state"]')?.getAttribute("data-state") ?? ""),
+      null,
+      { timeout: rowTimeoutMs },
+    );
+    clips.state = (await page.getByTestId("pulled-clips-state").getAttribute("data-state")) ?? "";
+    clips.text = ((await page.getByTestId("pulled-clips-state").textContent()) ?? "").trim();
+    clips.count = await page.getByTestId("pulled-clip").count();
+    note(`clips of ${ackIncident}: ${clips.state}, ${clips.count} listed: ${clips.text}`);
+    if (clips.count > 0) {
+      await page.getByTestId("pulled-clip-fetch").first().click();
+      await page
+        .locator('[data-testid="pulled-clips"] [data-testid="clip-player"], [data-testid="pull-error"]')
+        .first()
+        .waitFor({ state: "visible", timeout: rowTimeoutMs });
+      const error = page.getByTestId("pull-error");
+      clips.pulled = (await error.count()) > 0 ? `failed: ${await error.first().textContent()}` : "played";
+      note(`first clip pulled: ${clips.pulled}`);
+    }
+  }
   const toasts = await page.evaluate(() => window.__toasts);
   note(`tabs ${tabs.join(",")}; views ${views.join(",")}; keys "${keys}"`);
   const file = path.join(artifacts, "central-queue.png");
   await page.screenshot({ path: file });
   note(`screenshot ${file}`);
-  writeFileSync(resultFile, JSON.stringify({ rows, queue, problems, failed, tabs, views, keys, unavailable, toasts }, null, 1));
+  writeFileSync(resultFile, JSON.stringify({ rows, queue, problems, failed, tabs, views, keys, unavailable, toasts, outposts, acknowledged, snapshot, clips, devices, audit }, null, 1));
   await finish(0);
 } catch (error) {
   await page.screenshot({ path: path.join(artifacts, "failure.png") }).catch(() => {});

@@ -32,6 +32,12 @@ export interface IncidentQuery {
 
 type Method = "GET" | "POST";
 
+/** A GET's status and, when the answer is JSON, its body (a file's body is not read). */
+export interface Probe {
+  status: number;
+  body: unknown;
+}
+
 async function detailOf(response: Response): Promise<string> {
   try {
     const body: unknown = await response.json();
@@ -85,6 +91,26 @@ export class ApiClient {
   /** A JSON request to any API path (the register and report pages build on it). */
   send<T>(method: Method, path: string, body?: unknown): Promise<T> {
     return this.request<T>(method, path, body);
+  }
+
+  /** A GET that answers any status (a 202 is progress, a 404 a reason), not only 2xx; a
+   * JSON answer is parsed, any other body (a file) is left unread. */
+  async probe(path: string): Promise<Probe> {
+    const response = await fetch(this.url(path), {
+      method: "GET",
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (response.status === 401) this.onUnauthorized();
+    if ((response.headers.get("Content-Type") ?? "").startsWith("application/json")) {
+      try {
+        return { status: response.status, body: (await response.json()) as unknown };
+      } catch {
+        return { status: response.status, body: null };
+      }
+    }
+    await response.body?.cancel().catch(() => undefined);
+    return { status: response.status, body: null };
   }
 
   async login(username: string, password: string): Promise<Session> {

@@ -8,6 +8,7 @@ import { DronePatrolPanel } from "./drone_patrol";
 import { activatingControl, h, typingInField } from "./dom";
 import { Features, type Tab } from "./features";
 import { HealthPanel } from "./health";
+import { CentralClient, OutpostsPanel, mayReadAudit } from "./outposts";
 import { StatsPanel } from "./stats";
 import { LiveFeed } from "./live";
 import { MapView } from "./map/view";
@@ -129,6 +130,9 @@ export class Console {
     this.detail = new DetailPane(this.tabs.get("incident")!.pane, this.api, this.store, toast, this.features);
     this.cameras = new CameraPanel(this.tabs.get("cameras")!.pane, this.api, this.store);
     const health = new HealthPanel(this.tabs.get("health")!.pane, this.store);
+    if (this.features.central()) {
+      new OutpostsPanel(this.tabs.get("health")!.pane, new CentralClient(this.api), mayReadAudit(session.user.role)).mount();
+    }
     this.map = new MapView(mapPane, this.api, this.store, (id) => this.open(id), this.features.has("units"));
     this.detail.setRouteOverlay(this.map.routeOverlay());
     const dronePane = this.tabs.get("drones")?.pane;

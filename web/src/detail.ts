@@ -19,15 +19,22 @@ import type { Store } from "./store";
 import type { Clip, EventRecord, Incident, Resolution } from "./types";
 import { UnitsClient, UnitsPanel, dispatchChoices, type DispatchChoice } from "./units";
 import type { Features } from "./features";
+import { CentralClient, answered, type CentralCommand, type CommandRequest } from "./outposts";
 import { CROSSING_KINDS, snapshotEvent } from "./snapshot_choice";
 import type { CrossingAt } from "./video/clip_marks";
 import { clipPanel, type ClipPanel } from "./video/clip_panel";
+import { PulledClipsPanel } from "./pulled_clips";
+import { PulledEvidenceClient } from "./pulled_evidence";
+import { exportPullForm, type ExportPull } from "./pulled_export";
 
 type Mode = "idle" | "resolve" | "dispatch" | "export" | "drone";
 
 const CLIP_POLLS = 24;
 const CLIP_POLL_MS = 5000;
 const MAX_EVENTS = 50;
+/** At the centre, how often and how long the console asks for a command's answer. */
+const COMMAND_FOLLOW_MS = 1500;
+const COMMAND_FOLLOW_TRIES = 20;
 /** Roles that may set a unit's field status (the API checks it again). */
 const UNIT_REPORTERS: ReadonlySet<string> = new Set(["operator", "supervisor", "admin", "commander"]);
 /** Roles that may task drones (incident_act, as dispatching; the API checks it again). */
@@ -74,7 +81,15 @@ export class DetailPane {
   /** The last export's download link; kept while the same incident is shown. */
   private readonly exportBox = h("div", { class: "detail-export" });
   private unitsClient: UnitsClient | null = null;
+  /** At the centre: actions become commands to the incident's outpost. */
+  private central: CentralClient | null = null;
   private unitsPanel: UnitsPanel | null = null;
+  /** At the centre: clips are listed and pulled from the incident's outpost on demand. */
+  private pulled: PulledEvidenceClient | null = null;
+  private pulledPanel: PulledClipsPanel | null = null;
+  private exportPull: ExportPull | null = null;
+  /** Outpost names by id (from the centre's outposts list), for the pulled clips' words. */
+  private readonly outpostNames = new Map<string, string>();
   /** Bumped each time the dispatch prompt opens, so a slow unit list cannot fill a newer one. */
   private dispatchTicket = 0;
   /** The open "Send drone" prompt (its plan is cancelled when it closes). */
@@ -109,6 +124,17 @@ export class DetailPane {
       }
     });
     this.store.on("selection", () => this.render());
+    if (this.features.central()) {
+      const central = new CentralClient(this.api);
+      this.central = central;
+      void central.outposts().then(
+        (outposts) => {
+          for (const outpost of outposts) this.outpostNames.set(outpost.id, outpost.name);
+        },
+        () => undefined, // the panels say the outpost's id instead
+      );
+    }
+    if (this.features.has("evidence_pull")) this.pulled = new PulledEvidenceClient(this.api);
     if (this.features.has("units")) {
       this.unitsClient = new UnitsClient(this.api);
       this.unitsPanel = new UnitsPanel(
@@ -120,6 +146,12 @@ export class DetailPane {
       this.unitsPanel.mount();
     }
     this.render();
+  }
+
+  /** An outpost in words: its name ("Outpost A (tripoint)"), or "outpost edge-a" unnamed. */
+  private outpostWords(edgeId: string): string {
+    const name = this.outpostNames.get(edgeId);
+    return name && name !== edgeId ? name : `outpost ${edgeId}`;
   }
 
   /** Where a planned drone route is drawn (the live map). */
@@ -135,6 +167,8 @@ export class DetailPane {
     const incident = this.store.selected();
     if (!incident) {
       this.shownId = null;
+      this.pulledPanel?.close();
+      this.pulledPanel = null;
       clear(this.body);
       this.body.append(h("p", { class: "empty" }, "Select an incident (j/k, Enter)."), this.unitsBox);
       return;
@@ -143,6 +177,8 @@ export class DetailPane {
     if (!changedIncident && incident.version === this.shownVersion) return;
     if (changedIncident) {
       this.droneCue?.close();
+      this.pulledPanel?.close();
+      this.pulledPanel = null;
       this.mode = "idle";
       this.shownId = incident.id;
       clear(this.body);
@@ -156,7 +192,8 @@ export class DetailPane {
       void this.loadEvents(incident).then((events) => {
         if (this.shownId !== incident.id) return;
         this.showSnapshot(incident, events);
-        void this.pollClips(incident.id, events); // its clip is listed after its post-roll
+        // Its clip is listed after its post-roll (at the centre the operator asks again).
+        if (!this.pulled) void this.pollClips(incident.id, events);
       });
     }
     this.shownVersion = incident.version;
@@ -282,6 +319,8 @@ export class DetailPane {
 
   private renderPrompt(): void {
     clear(this.prompt);
+    this.exportPull?.close();
+    this.exportPull = null;
     if (this.mode === "resolve") {
       this.prompt.append(
         h("span", {}, "Resolve as:"),
@@ -292,6 +331,14 @@ export class DetailPane {
       );
     } else if (this.mode === "dispatch") {
       this.renderDispatch();
+    } else if (this.mode === "export" && this.pulled) {
+      // At the centre: the outpost's bundle, pulled by its id.
+      const incident = this.store.selected();
+      if (!incident) return;
+      const edgeId = [...this.eventsById.values()].map((e) => e.attributes.edge_id).find((v) => typeof v === "string" && v !== "");
+      const outpost = (): string => (typeof edgeId === "string" ? this.outpostWords(edgeId) : "the incident's outpost");
+      this.exportPull = exportPullForm(this.pulled, incident.id, outpost, () => this.cancelPrompt());
+      this.prompt.append(...this.exportPull.elements);
     } else if (this.mode === "export") {
       this.prompt.append(
         ...exportForm(
@@ -467,18 +514,21 @@ export class DetailPane {
 
   async acknowledge(): Promise<void> {
     if (!this.allows("acknowledge")) return;
-    await this.run((id) => this.api.acknowledge(id), "Acknowledged");
+    if (this.central) await this.order(this.central, { action: "acknowledge" });
+    else await this.run((id) => this.api.acknowledge(id), "Acknowledged");
   }
 
   async close(): Promise<void> {
     if (!this.allows("close")) return;
-    await this.run((id) => this.api.close(id), "Closed");
+    if (this.central) await this.order(this.central, { action: "close" });
+    else await this.run((id) => this.api.close(id), "Closed");
   }
 
   private async resolve(resolution: Resolution): Promise<void> {
     this.mode = "idle";
     this.renderPrompt();
-    await this.run((id) => this.api.resolve(id, resolution), `Resolved: ${resolutionWords(resolution)}`);
+    if (this.central) await this.order(this.central, { action: "resolve", resolution });
+    else await this.run((id) => this.api.resolve(id, resolution), `Resolved: ${resolutionWords(resolution)}`);
   }
 
   private async dispatch(unitId: string, callsign: string, force: boolean): Promise<void> {
@@ -492,7 +542,43 @@ export class DetailPane {
   private async saveNote(): Promise<void> {
     const text = this.noteInput.value.trim();
     if (!text) return;
-    if (await this.run((id) => this.api.addNote(id, text), "Note saved")) this.noteInput.value = "";
+    const saved = this.central
+      ? await this.order(this.central, { action: "note", note: text })
+      : await this.run((id) => this.api.addNote(id, text), "Note saved");
+    if (saved) this.noteInput.value = "";
+  }
+
+  /** At the centre: the action becomes a command to the incident's outpost (answered 202);
+   * the incident changes here when the outpost's snapshot arrives on the live feed, and the
+   * outpost's answer (applied, or refused with its reason) is shown once it comes. */
+  private async order(central: CentralClient, request: CommandRequest): Promise<boolean> {
+    const incident = this.store.selected();
+    if (!incident) return false;
+    try {
+      const command = await central.command(incident.id, request);
+      this.toast(command.message);
+      void this.follow(central, command.command_id);
+      return true;
+    } catch (error) {
+      this.toast(error instanceof ApiError ? error.detail : String(error), true);
+      return false;
+    }
+  }
+
+  private async follow(central: CentralClient, commandId: string): Promise<void> {
+    for (let tries = 0; tries < COMMAND_FOLLOW_TRIES; tries++) {
+      await new Promise((resolve) => window.setTimeout(resolve, COMMAND_FOLLOW_MS));
+      let command: CentralCommand;
+      try {
+        command = await central.commandStatus(commandId);
+      } catch {
+        return; // the command stays listed at the centre; nothing more to say here
+      }
+      if (answered(command)) {
+        this.toast(command.message, command.status !== "applied");
+        return;
+      }
+    }
   }
 
   private async run(action: (id: string) => Promise<Incident>, done: string): Promise<boolean> {
@@ -537,6 +623,15 @@ export class DetailPane {
     clear(this.snapshotBox);
     this.media.append(h("h3", {}, "Snapshot"), this.snapshotBox);
     this.showSnapshot(incident, events);
+    if (this.pulled) {
+      // At the centre: the outpost lists its clips and sends one when asked.
+      const edgeId = events.map((e) => e.attributes.edge_id).find((v): v is string => typeof v === "string" && v !== "");
+      const panel = new PulledClipsPanel(this.pulled, incident.id, edgeId ?? null, (id) => this.outpostWords(id));
+      this.pulledPanel = panel;
+      this.media.append(panel.element);
+      await panel.loadListing();
+      return;
+    }
     const clipBox = h("div", { class: "clips" });
     this.media.append(clipBox);
     this.clips = { incidentId: incident.id, box: clipBox, panel: null, polling: 0 };
@@ -585,7 +680,10 @@ export class DetailPane {
 
   /** The crossing frame (snapshot_choice.ts), replaced when a better one joins. */
   private showSnapshot(incident: Incident, events: readonly EventRecord[]): void {
-    const shown = snapshotEvent(events, (id) => this.store.cameras.has(id));
+    // A camera of this site, or (at a centre, whose site lists no outpost's cameras) a
+    // source whose events carry the camera frame they were decided on.
+    const framed = new Set(events.filter((e) => typeof e.attributes?.frame_index === "number").map((e) => e.source_id));
+    const shown = snapshotEvent(events, (id) => this.store.cameras.has(id) || framed.has(id));
     if (!shown) {
       if (this.snapshotId === "") {
         clear(this.snapshotBox);

@@ -48,6 +48,12 @@ export class Features {
     return this.served.has(feature);
   }
 
+  /** Whether this is a central server: it lists its outposts, and an action on an incident
+   * becomes a command to the incident's outpost (the session's "outposts" feature). */
+  central(): boolean {
+    return (this.served as ReadonlySet<string>).has("outposts");
+  }
+
   /** The side panel's tabs served here: [tab, label, key]. */
   tabs(): [Tab, string, string][] {
     return TABS.filter(([tab]) => this.serves(TAB_FEATURES[tab]));

@@ -48,3 +48,20 @@ test("drones without units: the drone tab and keys stay, dispatch goes", () => {
   assert.equal(features.keyServed("p"), true);
   assert.equal(features.keyHints(), FULL_HINTS.replace(" · d dispatch", ""));
 });
+
+test("a central server lists its outposts; a node does not", () => {
+  assert.equal(new Features(["outposts"]).central(), true);
+  assert.equal(new Features([]).central(), false);
+  assert.equal(new Features(NODE).central(), false);
+  // Outposts change no tab, key or hint: the actions stay, sent as commands.
+  assert.deepEqual(new Features(["outposts"]).tabs().map(([tab]) => tab), ["incident", "cameras", "health"]);
+});
+
+test("the central with evidence pulled from its outposts: commands and pulls, no node feature", () => {
+  const features = new Features(["outposts", "evidence_pull"]);
+  assert.equal(features.central(), true);
+  assert.equal(features.has("evidence_pull"), true);
+  assert.deepEqual(features.tabs().map(([tab]) => tab), ["incident", "cameras", "health"]);
+  for (const feature of NODE) assert.equal(features.has(feature), false, feature);
+  assert.equal(new Features(NODE).has("evidence_pull"), false);
+});

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from kordon.api.providers import (
     SnapshotProvider,
 )
 from kordon.bus.protocol import Bus
+from kordon.domain.live_track import LiveTrack
 from kordon.register.context import RegisterContext
 from kordon.sensors.ugs.http_intake import UgsHttpIntake
 from kordon.services.recent_alerts import RecentAlerts
@@ -82,6 +83,9 @@ class ApiContext:
     bus: Bus | None = None
     recent_alerts: RecentAlerts | None = None
     """The node run's numbered recent alerts, replayed to browsers that reconnect."""
+    current_tracks: Callable[[], Sequence[LiveTrack]] | None = None
+    """The tracks held now (the centre's picture of its outposts' tracks), sent to a browser
+    when it connects to ``/api/live``; none: tracks appear with their next updates."""
     basemap: BasemapSource | None = None
     """Offline basemap tiles and glyphs; none: ``/api/basemap/*`` answers 404."""
     ground_sensors: UgsHttpIntake | None = None

@@ -29,6 +29,12 @@ class Feature(StrEnum):
     """Live camera video and recorded playback (``/api/cameras/{id}/live``, ``recordings``)."""
     TRACK_EXPORTS = "track_exports"
     """Incidents and tracks as GeoJSON and KML (``/api/export/*``)."""
+    OUTPOSTS = "outposts"
+    """A central server's outposts (``/api/central/outposts``): an action on an incident
+    there is a command to its outpost (``/api/central/incidents/{id}/commands``)."""
+    EVIDENCE_PULL = "evidence_pull"
+    """A central server's clips and exports pulled from the incident's outpost on demand
+    (``/api/central/incidents/{id}/clips``, ``.../clips/{clip_id}``, ``.../exports/{id}``)."""
 
 
 FEATURE_ROUTES: dict[Feature, str] = {
@@ -38,6 +44,8 @@ FEATURE_ROUTES: dict[Feature, str] = {
     Feature.REPORTS: "/api/reports",
     Feature.VIDEO: "/api/cameras/{camera_id}/recordings",
     Feature.TRACK_EXPORTS: "/api/export/tracks.geojson",
+    Feature.OUTPOSTS: "/api/central/outposts",
+    Feature.EVIDENCE_PULL: "/api/central/incidents/{incident_id}/clips",
 }
 """The documented route (OpenAPI path template) whose presence means the feature is served."""
 

@@ -151,6 +151,21 @@ class LiveHub:
         )
         client.offer(_text("hello", hello, None).text)
 
+    def show_current(self, client: LiveClient) -> None:
+        """Queue the tracks held now (``ApiContext.current_tracks``) of the client's sectors,
+        as ``track`` messages: at most half its queue, the most recently updated, so a large
+        picture never drops a browser as it connects."""
+        current = self._context.current_tracks
+        if current is None:
+            return
+        tracks = [t for t in current() if client.user.in_scope(t.sector_id)]
+        room = client.queue.maxsize // 2
+        if len(tracks) > room:
+            logger.info("live feed: %d current tracks, %d sent on connect", len(tracks), room)
+            tracks = sorted(tracks, key=lambda t: t.time, reverse=True)[:room]
+        for track in tracks:
+            client.offer(_text("track", LiveTrackPublic.of(track), track.sector_id).text)
+
     def broadcast(self, message: ScopedText) -> None:
         for client in list(self._clients):
             if client.user.in_scope(message.sector_id):
@@ -245,9 +260,11 @@ def live_router(context: ApiContext, hub: LiveHub, refusals: RefusedAttempts) ->
             await refuse(websocket, str(exc))
             return
         await websocket.accept()
-        # Connecting and catching up happen in one step on the loop: the missed alerts are
-        # queued before any live message, so the browser sees them in order.
+        # Connecting and catching up happen in one step on the loop: the current tracks and
+        # the missed alerts are queued before any live message, so the browser sees them in
+        # order (an update published meanwhile follows the one it replaces).
         client = hub.connect(session.user)
+        hub.show_current(client)
         hub.catch_up(client, _resume_request(websocket))
         sender = asyncio.create_task(_send_loop(websocket, client, settings.live_send_timeout_s))
         receiver = asyncio.create_task(_receive_loop(websocket, client))

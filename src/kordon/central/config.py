@@ -86,8 +86,23 @@ class LinkLimits(StrictModel):
         default=300.0,
         gt=0,
         le=86_400,
-        description="A batch with an entry created further ahead of the centre's clock is "
-        "refused (the edge's clock is wrong); it stays in the edge's outbox.",
+        description="A batch with an entry created further ahead of the centre's clock "
+        "(after correcting the edge's measured clock offset) is refused; it stays in the "
+        "edge's outbox.",
+    )
+    clock_threshold_s: float = Field(
+        default=2.0,
+        gt=0,
+        le=3_600,
+        description="An edge clock measured further off than this (from each batch's "
+        "sent_at) has its times corrected at the centre, and its link-<edge> device degraded.",
+    )
+    clock_confirm_s: float = Field(
+        default=60.0,
+        ge=0,
+        le=300,
+        description="An edge clock running behind is corrected only once batches over this "
+        "long agree on it (a batch that waited in the broker looks like one).",
     )
 
 

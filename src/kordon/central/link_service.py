@@ -8,19 +8,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from kordon.central.command_sender import CommandBroker
 from kordon.central.config import BrokerConfig, CentralConfig
+from kordon.link.clock_offset import ClockSettings
+from kordon.link.command_wire import CommandTopics
 from kordon.link.ingest import Ingestor
 from kordon.link.ledger_ingest import LedgerIngestor
 from kordon.link.mqtt_link import BrokerEndpoint, TlsFiles
 from kordon.link.receiver import (
+    ClockHook,
     LinkReceiver,
     ReceiverCounts,
     ReceiverSettings,
     RefusedHook,
     StoredHook,
+    TracksHook,
 )
 from kordon.link.topics import LinkTopics
 from kordon.store.store import Store
@@ -59,6 +65,21 @@ def broker_endpoint(config: CentralConfig, broker: BrokerConfig) -> BrokerEndpoi
     )
 
 
+def command_brokers(config: CentralConfig) -> list[CommandBroker]:
+    """Each broker's session for the centre's commands: its own client id
+    (``<client_id>-commands``, persistent too), the same user and TLS."""
+    brokers = []
+    for broker in config.brokers:
+        base = broker_endpoint(config, broker)
+        brokers.append(
+            CommandBroker(
+                endpoint=replace(base, client_id=f"{base.client_id}-commands"),
+                topics=CommandTopics(root=broker.topic_root),
+            )
+        )
+    return brokers
+
+
 class LinkReceiverService:
     """Receives ``broker``'s batches into the store once the store service has started."""
 
@@ -71,6 +92,8 @@ class LinkReceiverService:
         clock: Callable[[], datetime],
         on_stored: StoredHook | None = None,
         on_refused: RefusedHook | None = None,
+        on_clock: ClockHook | None = None,
+        on_tracks: TracksHook | None = None,
     ) -> None:
         self.name = f"link-{broker.id}"
         self.broker_id = broker.id
@@ -81,11 +104,17 @@ class LinkReceiverService:
             revoked=config.revoked_edges,
             max_batch_bytes=config.link.max_batch_bytes,
             max_clock_ahead_s=config.link.max_clock_ahead_s,
+            clock=ClockSettings(
+                threshold_s=config.link.clock_threshold_s,
+                confirm_s=config.link.clock_confirm_s,
+            ),
         )
         self._store = store
         self._clock = clock
         self._on_stored = on_stored
         self._on_refused = on_refused
+        self._on_clock = on_clock
+        self._on_tracks = on_tracks
         self._receiver: LinkReceiver | None = None
 
     @property
@@ -111,6 +140,8 @@ class LinkReceiverService:
             ledger=LedgerIngestor(store),
             on_stored=self._on_stored,
             on_refused=self._on_refused,
+            on_clock=self._on_clock,
+            on_tracks=self._on_tracks,
         )
         receiver.start()
         self._receiver = receiver

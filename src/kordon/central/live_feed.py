@@ -1,5 +1,6 @@
 """``LinkLiveFeed``: what the centre stores from its edges, published to its own bus, so the
-central's ``/api/live`` shows outposts' incidents, events and device health as they arrive.
+central's ``/api/live`` shows outposts' incidents, events and device health as they arrive,
+and their tracks (:meth:`LinkLiveFeed.track`, from the thinned track updates).
 
 The centre's :class:`~kordon.api.live.LiveHub` subscribes to that bus exactly as a node's
 does: the browser gets the same ``incident``, ``event`` and ``device`` messages, each shown
@@ -12,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kordon.bus.channels import DEVICE_STATUS, EVENTS, INCIDENTS
+from kordon.bus.channels import DEVICE_STATUS, EVENTS, INCIDENTS, TRACKS
 from kordon.bus.protocol import Bus
 from kordon.domain.event import Event
 from kordon.domain.incident import Incident
+from kordon.domain.live_track import LiveTrack
 from kordon.domain.status import DeviceStatus
 from kordon.link.kinds import Shipped
 
@@ -39,3 +41,7 @@ class LinkLiveFeed:
 
     def device(self, status: DeviceStatus) -> None:
         self._bus.publish(DEVICE_STATUS, status)
+
+    def track(self, track: LiveTrack) -> None:
+        """An outpost's track update (``kordon.central.track_picture``) for the map."""
+        self._bus.publish(TRACKS, track)

@@ -8,7 +8,9 @@
 - ``<out>/<broker>/acl``: the centre reads every ``<root>/+/outbox`` and ``<root>/+/ledger``
   and writes every ``<root>/+/ack`` and ``<root>/+/ledger_ack``; an edge writes only its
   own ``outbox`` and ``ledger`` and reads only its own ``ack`` and ``ledger_ack``, so an
-  outpost can neither pose as another nor read its acks.
+  outpost can neither pose as another nor read its acks. Pulled evidence: the centre
+  reads every ``<root>/+/evidence`` and writes every ``<root>/+/evidence_req``; an edge
+  writes only its own ``evidence`` and reads only its own ``evidence_req``.
 
 Each edge's password is ``<out>/edges/<edge>.password`` (mode 0600; copy it to that
 outpost), the centre's the broker's ``password_file``; both are generated when missing and
@@ -83,8 +85,13 @@ def acl_text(topics: LinkTopics, central_user: str, edges: list[str]) -> str:
         f"user {central_user}",
         f"topic read {topics.all_outboxes}",
         f"topic read {topics.all_ledgers}",
+        f"topic read {topics.root}/+/tracks",
+        f"topic read {topics.all_evidence}",
         f"topic write {topics.root}/+/ack",
         f"topic write {topics.root}/+/ledger_ack",
+        f"topic write {topics.root}/+/evidence_req",
+        f"topic write {topics.root}/+/command",
+        f"topic read {topics.root}/+/command_ack",
         "",
     ]
     for edge in edges:
@@ -92,8 +99,13 @@ def acl_text(topics: LinkTopics, central_user: str, edges: list[str]) -> str:
             f"user {edge}",
             f"topic write {topics.outbox(edge)}",
             f"topic write {topics.ledger(edge)}",
+            f"topic write {topics.root}/{edge}/tracks",
+            f"topic write {topics.evidence(edge)}",
             f"topic read {topics.ack(edge)}",
             f"topic read {topics.ledger_ack(edge)}",
+            f"topic read {topics.evidence_req(edge)}",
+            f"topic read {topics.root}/{edge}/command",
+            f"topic write {topics.root}/{edge}/command_ack",
             "",
         ]
     return "\n".join(lines)

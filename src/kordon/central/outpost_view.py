@@ -1,9 +1,12 @@
 """What the central API serves where an outpost's node would serve its own devices.
 
 Incidents come from the edges (applied by the link's ingest); the centre reads them but
-does not change them: an operator acts on an incident at its outpost until actions travel
-back over the link (docs/edge-central.md). Clips, live snapshots and exports stay at the
-outposts (evidence stays at the edge until asked), so the centre has none to serve.
+does not change them: an action at the centre is a command to the incident's outpost
+(``kordon.central.commands``, ``/api/central/incidents/{id}/commands``), whose own snapshot
+then changes the centre's copy (docs/edge-central.md). Clips, live camera pictures and
+exports stay at the outposts (evidence stays at the edge until asked), so the centre has
+none to serve; event snapshots travel with their events
+(``kordon.central.snapshots.CentralSnapshots``).
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from kordon.store.errors import ConflictError, NotFoundError
 from kordon.store.incidents import StoredIncident
 
 READ_ONLY = (
-    "incident {id!r} belongs to its outpost: act on it there (the central view is read-only)"
+    "incident {id!r} belongs to its outpost: send the action to it with "
+    "POST /api/central/incidents/{{id}}/commands, or act on it there"
 )
 
 

@@ -31,17 +31,31 @@ from kordon.api.health import health_router
 from kordon.api.server import ApiServer
 from kordon.api.settings import api_settings, tls_files
 from kordon.bus.inprocess import InProcessBus
+from kordon.central.command_sender import CommandSender
+from kordon.central.commands import CommandQueue
 from kordon.central.config import CentralConfig
+from kordon.central.evidence_pull_service import EvidencePullService
+from kordon.central.evidence_routes import central_evidence_router
 from kordon.central.link_health import LinkHealth
-from kordon.central.link_routes import central_link_router
-from kordon.central.link_service import LinkReceiverService
+from kordon.central.link_routes import (
+    central_command_router,
+    central_link_router,
+    central_outpost_router,
+)
+from kordon.central.link_service import (
+    LinkReceiverService,
+    broker_endpoint,
+    command_brokers,
+)
 from kordon.central.live_feed import LinkLiveFeed
 from kordon.central.outpost_view import (
     NoClips,
     NoExports,
-    NoSnapshots,
     ReadOnlyIncidentActions,
 )
+from kordon.central.outposts import OutpostReader
+from kordon.central.snapshots import CentralSnapshots
+from kordon.central.track_picture import TrackPicture
 from kordon.config.models import SiteConfig
 from kordon.domain.errors import KordonError
 from kordon.geo.site_geometry import SiteGeometry
@@ -49,6 +63,7 @@ from kordon.heap import settle_heap
 from kordon.incidents.service import IncidentService
 from kordon.lifecycle import ServiceGroup
 from kordon.link.kinds import Shipped
+from kordon.link.topics import LinkTopics
 from kordon.services.basemap_files import basemap_files
 from kordon.services.evidence_log import EvidenceLog
 from kordon.services.ledger_service import LedgerService
@@ -166,6 +181,7 @@ def build_central(
         )
 
     link_health = LinkHealth(lambda: store_svc.store, clock=clock.now, publish=live_feed.device)
+    track_picture = TrackPicture(clock=clock.now, publish=live_feed.track)
 
     def stored(edge: str, items: Sequence[Shipped]) -> None:
         link_health.stored(edge)
@@ -180,11 +196,33 @@ def build_central(
                 clock=clock.now,
                 on_stored=stored,
                 on_refused=link_health.refused,
+                on_clock=link_health.clock,
+                on_tracks=track_picture.update,
             )
             for broker in config.brokers
         ]
+        commands = CommandSender(
+            lambda: CommandQueue(store_svc.store.sessions),
+            command_brokers(config),
+            edges=config.allowed_edges,
+            revoked=config.revoked_edges,
+            clock=clock.now,
+        )
+        # Clips and exports pulled from the outposts on demand (through the first broker).
+        first_broker = config.brokers[0]
+        evidence_pull = EvidencePullService(
+            broker_endpoint(config, first_broker),
+            store=lambda: store_svc.store,
+            data_dir=data_dir,
+            allowed_edge=lambda edge: edge in config.allowed_edges,
+            topics=LinkTopics(root=first_broker.topic_root),
+            audit=evidence,
+            clock=clock.monotonic,
+            now=clock.now,
+        )
     except (OSError, ValueError) as exc:
         raise CentralBuildError(f"broker credentials: {exc}") from exc
+    outposts = {e.id: e.name or e.id for e in config.edges if not e.revoked}
     group_holder: list[ServiceGroup] = []
 
     def make_api() -> FastAPI:
@@ -199,12 +237,13 @@ def build_central(
             map_layers=site_view,
             cameras=site_view,
             clips=NoClips(),
-            snapshots=NoSnapshots(),
+            snapshots=CentralSnapshots(lambda: store_svc.store),
             exports=NoExports(),
             audit=evidence,
             audit_reader=evidence,
             basemap=basemap,
             bus=bus,
+            current_tracks=track_picture.current,
             clock=clock.now,
             monotonic_s=clock.monotonic,
             settings=api_settings(config.api, static_dir=web_dir or _web_dir()),
@@ -220,7 +259,22 @@ def build_central(
             edges=sorted(config.allowed_edges),
             revoked=sorted(config.revoked_edges),
         )
-        return create_api(context, extra_routers=[health, link])
+        command_routes = central_command_router(
+            queue=lambda: CommandQueue(store.sessions),
+            wake=commands.wake,
+            edges=outposts,
+            revoked=config.revoked_edges,
+        )
+        outpost_routes = central_outpost_router(
+            reader=lambda: OutpostReader(store.sessions),
+            queue=lambda: CommandQueue(store.sessions),
+            edges=outposts,
+            revoked=config.revoked_edges,
+        )
+        pulls = central_evidence_router(lambda: evidence_pull.puller)
+        return create_api(
+            context, extra_routers=[health, link, command_routes, outpost_routes, pulls]
+        )
 
     api_config = config.api.model_copy(update={"host": api_host or config.api.host})
     api_server = ApiServer(
@@ -229,7 +283,17 @@ def build_central(
         port=api_port if api_port is not None else config.api.port,
         tls=tls_files(api_config, config.resolve),
     )
-    group = ServiceGroup([store_svc, ledger_svc, _FirstAdmin(first_admin), *receivers, api_server])
+    group = ServiceGroup(
+        [
+            store_svc,
+            ledger_svc,
+            _FirstAdmin(first_admin),
+            *receivers,
+            commands,
+            evidence_pull,
+            api_server,
+        ]
+    )
     group_holder.append(group)
     return CentralServer(
         config=config,

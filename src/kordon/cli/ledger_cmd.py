@@ -1,8 +1,10 @@
-"""``kordon ledger verify`` and ``kordon verify BUNDLE``: evidence checks that work offline."""
+"""``kordon ledger verify`` and ``kordon verify BUNDLE``: evidence checks that work offline;
+``kordon ledger rotate-key``: a new ledger key, announced by the old one."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -10,11 +12,13 @@ import typer
 from rich.console import Console
 
 from kordon.cli.common import SiteArg, err_console, load_site_or_exit
+from kordon.domain.errors import KordonError
 from kordon.evidence.bundle_verify import verify_bundle
 from kordon.evidence.errors import WitnessError
-from kordon.evidence.keys import Verifier
+from kordon.evidence.keys import Verifier, fingerprint
 from kordon.evidence.verify import LedgerIssue, verify_ledger
 from kordon.evidence.witness import WITNESS_FILE, FileWitness, WitnessedHead
+from kordon.link.ledger_rotation import rotate_site_key
 from kordon.services.ledger_witness import WitnessUnavailableError, witnessed_in_database
 
 app = typer.Typer(help="The evidence ledger.", no_args_is_help=True)
@@ -102,6 +106,26 @@ def verify(
     console.print(report.render(), markup=False, highlight=False)
     if not report.ok:
         raise typer.Exit(code=1)
+
+
+@app.command("rotate-key")
+def rotate_key(site: SiteArg) -> None:
+    """Replace the site's ledger signing key (the node stopped): the old key signs a
+    key_rotation entry announcing the new one, so the centre accepts the new key's heads.
+    Interrupted, run it again before starting the node."""
+    config = load_site_or_exit(site)
+    try:
+        done = rotate_site_key(config.data_path(), time=datetime.now(UTC))
+    except (KordonError, OSError) as exc:
+        err_console.print(f"kordon: ledger key not rotated: {exc}", markup=False)
+        raise typer.Exit(code=1) from None
+    where = "announced" if done.entry is None else f"announced at entry {done.entry.seq}"
+    console.print(
+        f"ledger key rotated ({where}): {fingerprint(done.old_key_id)} -> "
+        f"{fingerprint(done.new_key_id)}; the old private key is in {done.retired}: "
+        "destroy it once the centre shows the new key",
+        markup=False,
+    )
 
 
 def verify_bundle_cmd(

@@ -129,6 +129,39 @@ class EdgeLinkConfig(StrictModel):
         le=3_600,
         description="A batch not acknowledged in this time is sent again (same id).",
     )
+    budget_bytes_s: float | None = Field(
+        default=None,
+        gt=0,
+        le=1_000_000_000,
+        description="The link's bandwidth budget in bytes a second (none: unlimited). "
+        "Alarms are never held back by it (they may exceed it); tracks, health and audit "
+        "entries wait for it.",
+    )
+    budget_burst_bytes: int = Field(
+        default=64_000,
+        ge=1_024,
+        le=100_000_000,
+        description="Bytes that may leave at once after a quiet time (the budget's bucket).",
+    )
+    track_interval_s: float | None = Field(
+        default=5.0,
+        gt=0,
+        le=3_600,
+        description="Fused-track updates sent to the centre: at most one per track this often, "
+        "besides each track's first and last update and class changes; none: no tracks sent.",
+    )
+    backlog_max_entries: int = Field(
+        default=10_000,
+        ge=1,
+        description="More entries than this waiting for the centre: the link-<edge>-outbox "
+        "device is degraded.",
+    )
+    backlog_max_age_s: float = Field(
+        default=300.0,
+        gt=0,
+        le=30 * 86_400,
+        description="An entry waiting longer than this: the link-<edge>-outbox device is degraded.",
+    )
 
     @model_validator(mode="after")
     def _credentials(self) -> EdgeLinkConfig:

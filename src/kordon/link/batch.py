@@ -2,9 +2,14 @@
 
 Batch (edge → centre, ``<root>/<edge>/outbox``)::
 
-    {"v": 1, "batch_id": "...", "edge_id": "...",
+    {"v": 2, "batch_id": "...", "edge_id": "...", "sent_at": "2026-...Z",
      "entries": [{"id": "...", "kind": "event", "priority": 0,
                   "created_at": "2026-...Z", "payload": {"v": 1, "kind": "event", ...}}]}
+
+``sent_at`` (version 2) is the edge's clock when the batch was published, stamped again at
+every resend: the centre measures the edge's clock offset with it
+(``kordon.link.clock_offset``). Version 1, the same without ``sent_at``, is still read
+(``Batch.sent_at`` is then ``None``: the edge's clock cannot be measured).
 
 Ack (centre → edge, ``<root>/<edge>/ack``), sent after the centre's commit::
 
@@ -32,6 +37,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, ValidationError
 
+from kordon.domain.time import require_utc
 from kordon.link.codec import (
     READERS,
     DeviceStatusV1,
@@ -46,6 +52,10 @@ from kordon.link.kinds import EntryKind, Priority, Shipped
 from kordon.link.outbox import OutboxEntry
 
 VERSION = 1
+"""The version of acks, and of batches without ``sent_at``."""
+BATCH_VERSION = 2
+"""The version of batches with ``sent_at``."""
+BATCH_VERSIONS = (VERSION, BATCH_VERSION)
 MAX_ENTRIES = 10_000
 _ENTRY_KEYS = {"id", "kind", "priority", "created_at", "payload"}
 
@@ -67,6 +77,8 @@ class Batch:
     batch_id: str
     edge_id: str
     entries: tuple[ReceivedEntry, ...]
+    sent_at: datetime | None = None
+    """The edge's clock at publication (version 2); ``None`` for a version 1 batch."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,19 +87,37 @@ class Ack:
     entry_ids: tuple[str, ...]
 
 
-def encode_batch(batch_id: str, edge_id: str, entries: Sequence[OutboxEntry]) -> bytes:
-    """The batch as UTF-8 JSON; each stored payload is embedded as it is (not re-encoded)."""
-    parts = [
+def encode_batch(
+    batch_id: str,
+    edge_id: str,
+    entries: Sequence[OutboxEntry],
+    *,
+    sent_at: datetime | None = None,
+) -> bytes:
+    """The batch as UTF-8 JSON; each stored payload is embedded as it is (not re-encoded).
+    With ``sent_at`` (the edge's clock now, UTC) a version 2 batch, else version 1."""
+    parts = [f"{_entry_head(e)}{e.payload}}}" for e in entries]
+    if sent_at is None:
+        stamp = f'{{"v":{VERSION},'
+    else:
+        stamp = f'{{"v":{BATCH_VERSION},"sent_at":{json.dumps(_iso(require_utc(sent_at)))},'
+    head = f'{stamp}"batch_id":{json.dumps(batch_id)},"edge_id":{json.dumps(edge_id)},"entries":['
+
+    return (head + ",".join(parts) + "]}").encode("utf-8")
+
+
+def _entry_head(e: OutboxEntry) -> str:
+    return (
         f'{{"id":{json.dumps(e.entry_id)},"kind":{json.dumps(str(e.kind))},'
         f'"priority":{int(e.priority)},"created_at":{json.dumps(_iso(e.created_at))},'
-        f'"payload":{e.payload}}}'
-        for e in entries
-    ]
-    head = (
-        f'{{"v":{VERSION},"batch_id":{json.dumps(batch_id)},'
-        f'"edge_id":{json.dumps(edge_id)},"entries":['
+        '"payload":'
     )
-    return (head + ",".join(parts) + "]}").encode("utf-8")
+
+
+def entry_wire_bytes(entry: OutboxEntry) -> int:
+    """The bytes ``entry`` takes in an encoded batch (its payload and its framing; the
+    batch's own envelope and the commas between entries are not counted)."""
+    return len(_entry_head(entry)) + entry.size + 1  # the head is ASCII (json.dumps)
 
 
 def _iso(time: datetime) -> str:
@@ -167,6 +197,12 @@ class _BatchV1(StrictModel):
     entries: Annotated[list[_EntryV1], Field(min_length=1, max_length=MAX_ENTRIES)]
 
 
+class _BatchV2(_BatchV1):
+    """Version 2: the same with the edge's clock at publication."""
+
+    sent_at: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
 _KINDS = {str(kind): kind for kind in EntryKind}
 _PRIORITIES = {int(priority): priority for priority in Priority}
 
@@ -200,11 +236,22 @@ def _fast_entry(raw: _EntryV1) -> ReceivedEntry | None:
 def decode_batch_fast(data: bytes) -> Batch | None:
     """The batch, if the one-call model reads it and every further check passes; else
     ``None`` (the detailed reader then reads it or says what is wrong)."""
+    sent_at = None
     try:
-        wire = _BatchV1.model_validate_json(data)
+        if b'"sent_at"' in data:  # which model to try first; both are strict
+            wire: _BatchV1 = _BatchV2.model_validate_json(data)
+        else:
+            wire = _BatchV1.model_validate_json(data)
     except ValidationError:
         return None
-    if wire.v != VERSION:
+    if isinstance(wire, _BatchV2):
+        if wire.v != BATCH_VERSION:
+            return None
+        try:
+            sent_at = _sent_at(wire.sent_at)
+        except CodecError:
+            return None
+    elif wire.v != VERSION:
         return None
     entries = []
     for raw in wire.entries:
@@ -214,7 +261,19 @@ def decode_batch_fast(data: bytes) -> Batch | None:
         entries.append(entry)
     if len({e.entry_id for e in entries}) != len(entries):
         return None
-    return Batch(batch_id=wire.batch_id, edge_id=wire.edge_id, entries=tuple(entries))
+    return Batch(
+        batch_id=wire.batch_id, edge_id=wire.edge_id, entries=tuple(entries), sent_at=sent_at
+    )
+
+
+def _sent_at(value: Any) -> datetime:
+    try:
+        sent_at = datetime.fromisoformat(_text(value, "sent_at", 40))
+    except ValueError as exc:
+        raise CodecError(f"sent_at: {exc}") from exc
+    if sent_at.tzinfo is None:
+        raise CodecError("sent_at must carry a time zone")
+    return require_utc(sent_at, name="sent_at")
 
 
 def decode_batch(data: bytes) -> Batch:
@@ -225,7 +284,18 @@ def decode_batch(data: bytes) -> Batch:
 
 def decode_batch_detailed(data: bytes) -> Batch:
     """The batch read entry by entry, each check with its own message."""
-    document = _version(load_json(data, "batch"), {"v", "batch_id", "edge_id", "entries"}, "batch")
+    document = load_json(data, "batch")
+    keys = {"v", "batch_id", "edge_id", "entries"}
+    if not isinstance(document, dict) or "v" not in document:
+        raise CodecError(f"batch must be an object with exactly the keys {sorted(keys)}")
+    version = document["v"]
+    if type(version) is not int or version not in BATCH_VERSIONS:
+        raise CodecError(f"unknown batch version {version!r} (this Kordon reads {BATCH_VERSIONS})")
+    if version == BATCH_VERSION:
+        keys.add("sent_at")
+    if set(document) != keys:
+        raise CodecError(f"batch must be an object with exactly the keys {sorted(keys)}")
+    sent_at = _sent_at(document["sent_at"]) if "sent_at" in document else None
     raw_entries = document["entries"]
     if not isinstance(raw_entries, list) or not 1 <= len(raw_entries) <= MAX_ENTRIES:
         raise CodecError(f"batch entries must be a list of 1 to {MAX_ENTRIES} entries")
@@ -236,6 +306,7 @@ def decode_batch_detailed(data: bytes) -> Batch:
         batch_id=_text(document["batch_id"], "batch_id", 64),
         edge_id=_text(document["edge_id"], "edge_id"),
         entries=entries,
+        sent_at=sent_at,
     )
 
 

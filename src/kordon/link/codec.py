@@ -23,6 +23,7 @@ from kordon.domain.incident import (
 )
 from kordon.domain.status import DeviceState, DeviceStatus
 from kordon.link.errors import CodecError
+from kordon.link.event_snapshot import EventSnapshot
 from kordon.link.kinds import EntryKind, Shipped, kind_of
 
 VERSION = 1
@@ -97,6 +98,16 @@ class DeviceStatusV1(StrictModel):
     metrics: dict[str, float]
 
 
+class EventSnapshotV1(StrictModel):
+    """Structure only: its content (base64, JPEG, hash, size) is checked where it is
+    stored (``EventSnapshot.jpeg``), so a bad picture is refused alone, not its batch."""
+
+    event_id: str
+    sha256: str
+    jpeg_b64: str
+    reduced: bool
+
+
 def _event(model: BaseModel) -> Event:
     assert isinstance(model, EventV1)
     # The fields as validated, without model_dump's conversion pass (the model has no
@@ -122,12 +133,18 @@ def _status(model: BaseModel) -> DeviceStatus:
     return DeviceStatus(**model.model_dump())
 
 
+def _snapshot(model: BaseModel) -> EventSnapshot:
+    assert isinstance(model, EventSnapshotV1)
+    return EventSnapshot(**model.model_dump())
+
+
 _Reader = tuple[type[BaseModel], Callable[[BaseModel], Shipped]]
 
 READERS: Mapping[tuple[EntryKind, int], _Reader] = {
     (EntryKind.EVENT, 1): (EventV1, _event),
     (EntryKind.INCIDENT, 1): (IncidentV1, _incident),
     (EntryKind.DEVICE_STATUS, 1): (DeviceStatusV1, _status),
+    (EntryKind.SNAPSHOT, 1): (EventSnapshotV1, _snapshot),
 }
 """Every (kind, version) this Kordon reads."""
 
@@ -135,6 +152,7 @@ _WRITERS: Mapping[EntryKind, type[BaseModel]] = {
     EntryKind.EVENT: EventV1,
     EntryKind.INCIDENT: IncidentV1,
     EntryKind.DEVICE_STATUS: DeviceStatusV1,
+    EntryKind.SNAPSHOT: EventSnapshotV1,
 }
 
 

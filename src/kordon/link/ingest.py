@@ -3,12 +3,17 @@
 For each entry a ``link_ingested`` row keyed by (edge id, entry id) is inserted with
 ``ON CONFLICT DO NOTHING``; only when it is new is the entry applied: an event goes to the
 ``events`` table with ``attributes["edge_id"]`` naming its outpost, a device status to the
-device tables, an incident (a full snapshot: the edge sends one at every change) to the
-``incidents`` tables, created or replaced by a snapshot whose history extends the stored
-one (an older snapshot arriving late changes nothing). An incident the store refuses (an
+device tables (and to ``link_edge_devices`` under its outpost), an incident (a full
+snapshot: the edge sends one at every change) to the ``incidents`` tables, created or
+replaced by a snapshot whose history extends the stored one (an older snapshot arriving
+late changes nothing; a note the outpost trimmed to fit counts as the stored one,
+``kordon.link.incident_trim``). An incident the store refuses (an
 event it names never arrived, a history that does not extend the stored one) is rolled
 back to its savepoint and logged, never failing the batch. Incidents and audit entries are
-also kept verbatim in ``link_ingested.payload`` (docs/edge-central.md). All of a
+also kept verbatim in ``link_ingested.payload`` (docs/edge-central.md). An event's
+snapshot is checked and stored once per event in ``link_snapshots``, or refused alone
+(``kordon.link.snapshot_ingest``); one that arrived before its event waits and is applied
+in the transaction that brings the event. All of a
 call commits together, so a replayed or reordered batch never duplicates anything and a
 crash half-way leaves nothing half-stored.
 
@@ -39,7 +44,15 @@ from kordon.domain.incident import Incident
 from kordon.domain.status import DeviceStatus
 from kordon.link.batch import Batch, ReceivedEntry
 from kordon.link.codec import dump_json
-from kordon.link.kinds import Shipped
+from kordon.link.edge_devices import record_edge_devices
+from kordon.link.event_snapshot import EventSnapshot
+from kordon.link.incident_trim import reconcile_history
+from kordon.link.kinds import EntryKind, Shipped
+from kordon.link.snapshot_ingest import (
+    ArrivedSnapshot,
+    apply_held_snapshots,
+    store_snapshots,
+)
 from kordon.store.devices import DeviceStatusRepository
 from kordon.store.errors import InvalidInputError, NotFoundError, StoreError
 from kordon.store.incidents import IncidentRepository
@@ -120,7 +133,8 @@ class IngestResult:
     duplicates: int
     stored: tuple[Shipped, ...] = ()
     """What this batch added to the centre's tables, in batch order: its new events and
-    device statuses, and the incidents created or advanced (for the live feed)."""
+    device statuses, and the incidents created or advanced (for the live feed; snapshots
+    are not listed)."""
 
 
 class Ingestor:
@@ -179,9 +193,17 @@ class Ingestor:
             devices = DeviceStatusRepository(scope)
             incidents = IncidentRepository(scope)
             stored: list[list[Shipped]] = [[] for _ in batches]
+            snapshots: list[ArrivedSnapshot] = []
+            edge_statuses: list[tuple[str, DeviceStatus]] = []
             for (batch, entry), (_b, item) in zip(fresh_entries, fresh, strict=True):
+                if isinstance(item, EventSnapshot):
+                    snapshots.append(
+                        ArrivedSnapshot(batch.edge_id, entry.entry_id, item, entry.document)
+                    )
+                    continue
                 if isinstance(item, DeviceStatus):
                     devices.record(item)
+                    edge_statuses.append((batch.edge_id, item))
                 elif isinstance(item, Incident) and not _apply_incident(
                     session, incidents, item, edge=batch.edge_id, time=time
                 ):
@@ -190,6 +212,16 @@ class Ingestor:
                     attributes = {**item.attributes, EDGE_ATTRIBUTE: batch.edge_id}
                     item = dataclasses.replace(item, attributes=attributes)
                 stored[owner[(batch.edge_id, entry.entry_id)]].append(item)
+            # Device ids are an outpost's own: also kept per (edge, device) for its view.
+            record_edge_devices(session, edge_statuses)
+            # Pictures that came before their events (a lost event batch resent later).
+            apply_held_snapshots(
+                session,
+                (str(row["id"]) for row in events),
+                edge_attribute=EDGE_ATTRIBUTE,
+                time=time,
+            )
+            store_snapshots(session, snapshots, edge_attribute=EDGE_ATTRIBUTE, time=time)
         new_counts = [0] * len(batches)
         for key in new_keys:
             new_counts[owner[key]] += 1
@@ -216,6 +248,10 @@ def _apply_incident(
             except NotFoundError:
                 incidents.create(incident, time=time)
                 return True
+            # Notes the outpost trimmed to fit an entry (kordon.link.incident_trim) may be
+            # cut in one snapshot and not in another: the stored step stands for both.
+            history = reconcile_history(stored.incident.history, incident.history)
+            incident = dataclasses.replace(incident, history=history)
             if stored.incident == incident or len(incident.history) < len(stored.incident.history):
                 return False  # the same snapshot, or an older one arriving late
             incidents.save(incident, expected_version=stored.version, time=time)
@@ -261,13 +297,15 @@ def _insert_generic(
 
 
 def _ingested_row(batch: Batch, entry: ReceivedEntry) -> tuple[Any, ...]:
-    # Incidents and audit entries are kept verbatim; events and statuses are columns.
+    # Incidents and audit entries are kept verbatim; events and statuses are columns; a
+    # snapshot's picture goes to link_snapshots (its document is kept only if refused).
+    kept = entry.document is not None and entry.kind is not EntryKind.SNAPSHOT
     return (
         batch.edge_id,
         entry.entry_id,
         str(entry.kind),
         batch.batch_id,
-        None if entry.document is None else dump_json(entry.document),
+        dump_json(entry.document) if kept else None,
     )
 
 

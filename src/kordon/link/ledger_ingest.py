@@ -12,7 +12,12 @@ transaction, after these checks, or not at all:
 - **chain**: whenever the stored leaves reach a head's size, the root they give must be the
   head's root (heads ahead of the entries wait, ``verified`` false, until then; a head
   arriving after its entries is checked against the stored leaves);
-- **key**: the first head pins the edge's signing key; a head signed by another is refused.
+- **key**: the first head pins the edge's signing key; a head signed by another is refused,
+  unless the tree it signs holds a valid ``key_rotation`` entry from the key then in force
+  to that key (``kordon.link.ledger_rotation``): a head of size ``n`` must be signed by the
+  key in force after the rotations among entries ``0..n-1``, or, for the head that ends
+  with a rotation, by the key it retires. A rotation that does not verify, or that does
+  not start from the key in force, refuses the batch (``ledger_key_changed``).
 
 Whole entries (audit, evidence actions) were already checked against their leaf hash by
 the decoder (``kordon.link.ledger_wire``), and every head's signature against its key.
@@ -29,9 +34,13 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kordon.evidence.entry import EntryKind as LedgerKind
+from kordon.evidence.entry import LedgerEntry
+from kordon.evidence.errors import EntryError
 from kordon.evidence.merkle import MerkleFrontier, MerkleTree
 from kordon.evidence.tree_head import SignedTreeHead
 from kordon.link.errors import LinkError
+from kordon.link.ledger_rotation import KeyRotation, RotationError, read_rotation
 from kordon.link.ledger_rows import EdgeLedgerEntryRow, EdgeLedgerStateRow, EdgeTreeHeadRow
 from kordon.link.ledger_wire import LedgerBatch
 from kordon.store.session import translate_errors
@@ -100,6 +109,7 @@ class _Ingest:
         self._batch = batch
         self._time = time
         self._edge = batch.edge_id
+        self._heads: list[SignedTreeHead] = list(batch.heads)
 
     def run(self) -> LedgerIngestResult:
         batch = self._batch
@@ -114,7 +124,7 @@ class _Ingest:
                 centre_size=size,
             )
         duplicates = self._check_known(size)
-        self._check_key(state)
+        self._heads = self._check_key(state)
         pending = self._pending_heads(state, size)
         verified = self._check_late_heads(size)
         fresh = [item for item in batch.entries if item.seq >= size]
@@ -185,18 +195,77 @@ class _Ingest:
                 )
         return len(known)
 
-    def _check_key(self, state: _State) -> None:
-        for head in self._batch.heads:
-            if state.row.key_id is None:
-                state.row.key_id = head.key_id
-            elif head.key_id != state.row.key_id:
+    def _check_key(self, state: _State) -> list[SignedTreeHead]:
+        """The batch's heads to keep, each signed by the key in force for its size.
+
+        A head beyond this batch's entries whose key is not (yet) in force is left out:
+        the rotation announcing its key may be among the entries still to come (the edge
+        sends its latest head with every run), and the head comes again with the run that
+        reaches its size, to be judged then."""
+        rotations = self._rotations(state)
+        first = rotations[0].old_key_id if rotations else state.row.key_id
+        kept: list[SignedTreeHead] = []
+        for head in sorted(self._batch.heads, key=lambda h: h.tree_size):
+            if first is None:  # the first head seen pins the edge's key
+                first = head.key_id
+            allowed = _keys_for(first, rotations, head.tree_size)
+            if head.key_id not in allowed and head.tree_size > self._batch.end:
+                continue
+            kept.append(head)
+            if head.key_id not in allowed:
                 raise LedgerRefusedError(
                     LedgerProblem.KEY_CHANGED,
                     f"edge {self._edge}'s tree head at size {head.tree_size} is signed by key "
-                    f"{head.key_id[:16]}…, but the centre pinned key {state.row.key_id[:16]}… "
-                    "(a new key must be introduced by an operator, not by the link)",
+                    f"{head.key_id[:16]}…, but the centre pinned key "
+                    f"{' or '.join(k[:16] + '…' for k in sorted(allowed))} for that size (a new "
+                    "key must be announced by a key_rotation entry signed by the old key)",
                     centre_size=state.row.size,
                 )
+        if first is not None:
+            state.row.key_id = rotations[-1].new_key_id if rotations else first
+        return kept
+
+    def _rotations(self, state: _State) -> list[KeyRotation]:
+        """The edge's key rotations, stored and in this batch, each checked in turn against
+        the key in force before it."""
+        stored = self._session.scalars(
+            select(EdgeLedgerEntryRow.entry)
+            .where(
+                EdgeLedgerEntryRow.edge_id == self._edge,
+                EdgeLedgerEntryRow.kind == str(LedgerKind.KEY_ROTATION),
+            )
+            .order_by(EdgeLedgerEntryRow.seq)
+        )
+        rotations: list[KeyRotation] = []
+        for text in stored:  # checked when they came: read back, not judged again
+            try:
+                rotations.append(read_rotation(LedgerEntry.parse(json.loads(str(text)))))
+            except (EntryError, RotationError, ValueError):
+                continue  # stored before rotations were understood: never honoured
+        in_force = rotations[-1].new_key_id if rotations else state.row.key_id
+        known = state.row.size
+        for item in self._batch.entries:
+            if item.seq < known or item.kind is not LedgerKind.KEY_ROTATION:
+                continue
+            assert item.entry is not None  # key_rotation travels whole (ledger_wire)
+            try:
+                rotation = read_rotation(item.entry)
+            except RotationError as exc:
+                raise LedgerRefusedError(
+                    LedgerProblem.KEY_CHANGED,
+                    f"edge {self._edge}: {exc}",
+                    centre_size=state.row.size,
+                ) from None
+            if in_force is not None and rotation.old_key_id != in_force:
+                raise LedgerRefusedError(
+                    LedgerProblem.KEY_CHANGED,
+                    f"edge {self._edge}: key rotation entry {rotation.seq} retires key "
+                    f"{rotation.old_key_id[:16]}…, but the key in force is {in_force[:16]}…",
+                    centre_size=state.row.size,
+                )
+            rotations.append(rotation)
+            in_force = rotation.new_key_id
+        return rotations
 
     def _pending_heads(self, state: _State, size: int) -> dict[int, EdgeTreeHeadRow]:
         """Heads ahead of the stored entries, by size: those waiting and the batch's new ones."""
@@ -206,7 +275,7 @@ class _Ingest:
             )
         )
         pending = {row.tree_size: row for row in rows}
-        for head in self._batch.heads:
+        for head in self._heads:
             if head.tree_size <= size:
                 continue
             held = pending.get(head.tree_size)
@@ -218,7 +287,7 @@ class _Ingest:
 
     def _check_late_heads(self, size: int) -> int:
         """Heads of a size the stored entries already reach: checked against those leaves."""
-        late = [h for h in self._batch.heads if 0 < h.tree_size <= size]
+        late = [h for h in self._heads if 0 < h.tree_size <= size]
         verified = 0
         for head in late:
             held = self._session.get(EdgeTreeHeadRow, (self._edge, head.tree_size))
@@ -279,6 +348,19 @@ class _Ingest:
 
     def _mark_verified(self, row: EdgeTreeHeadRow) -> None:
         row.verified = True
+
+
+def _keys_for(first: str, rotations: Sequence[KeyRotation], tree_size: int) -> set[str]:
+    """The keys that may sign a head of ``tree_size``: the key in force after the rotations
+    among entries ``0..tree_size-1``, and the one a rotation ending that tree retires."""
+    key = first
+    allowed = {key}
+    for rotation in rotations:
+        if rotation.seq >= tree_size:
+            break
+        key = rotation.new_key_id
+        allowed = {key, rotation.old_key_id} if rotation.seq == tree_size - 1 else {key}
+    return allowed
 
 
 def stored_heads(store: Store, edge_id: str) -> Sequence[EdgeTreeHeadRow]:

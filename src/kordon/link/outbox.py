@@ -24,7 +24,17 @@ from kordon.store.models_link import LinkOutboxRow
 from kordon.store.session import translate_errors
 
 MAX_ENTRY_BYTES = 256_000
-"""The largest payload an entry may have (snapshots travel separately)."""
+"""The largest payload an entry may have (an event's snapshot larger than this is
+re-encoded to fit before it is queued, ``kordon.link.snapshot_entry``; an incident's longest
+notes are trimmed, ``kordon.link.incident_trim``)."""
+
+
+class EntryTooLargeError(LinkError):
+    """An item whose payload is over ``MAX_ENTRY_BYTES``: nothing was written."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"outbox entry of {size} bytes refused: at most {MAX_ENTRY_BYTES}")
+        self.size = size
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +47,16 @@ class OutboxEntry:
     """Versioned JSON text (``kordon.link.codec``)."""
     size: int
     """``payload`` in UTF-8 bytes."""
+
+
+def entry_bytes(payload: str) -> int:
+    """The size of an entry's payload: its UTF-8 bytes."""
+    return len(payload.encode("utf-8"))
+
+
+def payload_bytes(item: Shipped) -> int:
+    """The size ``item``'s entry would have."""
+    return entry_bytes(encode(item))
 
 
 _COLUMNS = (
@@ -63,11 +83,14 @@ class Outbox:
         created_at: datetime,
         priority: Priority | None = None,
     ) -> OutboxEntry:
-        """Add ``item`` in ``session``'s transaction (its owner commits); returns the entry."""
+        """Add ``item`` in ``session``'s transaction (its owner commits); returns the entry.
+
+        ``EntryTooLargeError`` (nothing written) when its payload is over
+        ``MAX_ENTRY_BYTES``."""
         payload = encode(item)
-        size = len(payload.encode("utf-8"))
+        size = entry_bytes(payload)
         if size > MAX_ENTRY_BYTES:
-            raise LinkError(f"outbox entry of {size} bytes refused: at most {MAX_ENTRY_BYTES}")
+            raise EntryTooLargeError(size)
         entry = OutboxEntry(
             entry_id=uuid.uuid4().hex,
             kind=kind_of(item),

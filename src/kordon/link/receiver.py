@@ -5,12 +5,20 @@ Subscribes to every edge's outbox topic (``<root>/+/outbox``) and, for each mess
 1. refuses it unless its edge is configured (and not revoked), it is at most
    ``max_batch_bytes``, it parses as a batch (``kordon.link.batch``, strict, every payload
    too), it names the same edge as its topic and none of its entries was created more than
-   ``max_clock_ahead_s`` after the centre's own clock (an edge whose clock runs ahead):
+   ``max_clock_ahead_s`` after the centre's own clock (once corrected, below):
    refusals are counted by reason, logged, and nothing is stored;
 2. ingests it (:class:`~kordon.link.ingest.Ingestor`: idempotent, one transaction);
 3. only then publishes the ack (batch id and every entry id) on ``<root>/<edge>/ack``.
 
 A refused or failed batch gets no ack, so it stays in the edge's outbox.
+
+**Edge clocks.** A batch of wire version 2 carries ``sent_at`` (the edge's clock at
+publication); :class:`~kordon.link.clock_offset.ClockOffsets` estimates each edge's offset
+from it, and when that is beyond ``ReceiverSettings.clock.threshold_s`` the batch's times are
+moved by it before the checks and the store (``kordon.link.clock_fix``: the edge's own time
+kept beside). Each change of the correction is logged once and handed to ``on_clock`` (the
+link's health). A version 1 batch (no ``sent_at``) is taken as it is, and refused as
+``clock_ahead`` when ahead, as before.
 
 Messages from the broker are checked and decoded on the MQTT network thread and handed
 through a bounded queue (``queue_batches``; when it is full the network thread waits,
@@ -27,6 +35,11 @@ size and clock checks, then the ledger's own (gap, rewrite, root, key), one batc
 transaction on the store thread, acked on ``<root>/<edge>/ledger_ack`` with the centre's
 size. A gap is answered with that size too (the edge goes back to it), nothing stored.
 
+With ``on_tracks``, the receiver also takes every edge's thinned track updates on
+``<root>/+/tracks`` (``kordon.link.track_wire``: not stored, not acknowledged), checked like
+a batch (edge, size, strict parsing, the topic's edge), their times corrected by the edge's
+measured clock offset, and hands them to ``on_tracks`` on the MQTT network thread.
+
 Hooks: ``on_stored`` gets what each committed batch added (new events, device statuses,
 incidents created or advanced), after the commit, for the live feed; ``on_refused`` gets
 every refusal (edge id only when it is a configured one, the reason, the detail), for a
@@ -40,11 +53,14 @@ import queue
 import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from kordon.domain.live_track import LiveTrack
 from kordon.link.batch import Ack, Batch, decode_batch, encode_ack
+from kordon.link.clock_fix import shift_batch
+from kordon.link.clock_offset import ClockOffsets, ClockSettings
 from kordon.link.errors import CodecError
 from kordon.link.ingest import Ingestor, IngestResult
 from kordon.link.kinds import Shipped
@@ -52,6 +68,7 @@ from kordon.link.ledger_ingest import LedgerIngestor, LedgerRefusedError
 from kordon.link.ledger_wire import LedgerAck, LedgerBatch, decode_ledger_batch, encode_ledger_ack
 from kordon.link.mqtt_link import BrokerEndpoint, MqttLink
 from kordon.link.topics import LinkTopics, check_edge_id
+from kordon.link.track_wire import decode_tracks
 from kordon.store.errors import InvalidInputError, StoreError
 
 logger = logging.getLogger(__name__)
@@ -75,6 +92,10 @@ StoredHook = Callable[[str, Sequence[Shipped]], None]
 """``(edge id, what one committed batch added)``."""
 RefusedHook = Callable[[str | None, "Refusal", str], None]
 """``(configured edge id or None, reason, detail)``."""
+TracksHook = Callable[[str, Sequence[LiveTrack]], None]
+"""``(edge id, its track updates, times on the centre's clock)``."""
+ClockHook = Callable[[str, float, str], None]
+"""``(edge id, seconds now added to its times (0: none), a sentence saying why)``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +106,10 @@ class ReceiverSettings:
     """Edge ids refused as revoked (even if also listed in ``edges``)."""
     max_batch_bytes: int = 1_048_576
     max_clock_ahead_s: float = 300.0
-    """A batch with an entry created further ahead of the centre's clock is refused."""
+    """A batch with an entry created further ahead of the centre's clock (after the
+    correction of the edge's measured offset, if any) is refused."""
+    clock: ClockSettings = field(default_factory=ClockSettings)
+    """How edge clock offsets are measured and when they are corrected."""
     queue_batches: int = 64
     """Decoded batches waiting for the store thread; a full queue stalls the broker link."""
     group_entries: int = 1_000
@@ -110,6 +134,7 @@ class ReceiverSettings:
         revoked: Collection[str] = (),
         max_batch_bytes: int = 1_048_576,
         max_clock_ahead_s: float = 300.0,
+        clock: ClockSettings | None = None,
         queue_batches: int = 64,
         group_entries: int = 1_000,
     ) -> ReceiverSettings:
@@ -118,6 +143,7 @@ class ReceiverSettings:
             revoked=frozenset(revoked),
             max_batch_bytes=max_batch_bytes,
             max_clock_ahead_s=max_clock_ahead_s,
+            clock=clock or ClockSettings(),
             queue_batches=queue_batches,
             group_entries=group_entries,
         )
@@ -167,8 +193,13 @@ class LinkReceiver:
         ledger: LedgerIngestor | None = None,
         on_stored: StoredHook | None = None,
         on_refused: RefusedHook | None = None,
+        on_clock: ClockHook | None = None,
+        on_tracks: TracksHook | None = None,
     ) -> None:
         self._ingestor = ingestor
+        self._on_tracks = on_tracks
+        self._on_clock = on_clock
+        self._offsets = ClockOffsets(settings.clock)
         self._ledger = ledger
         self._on_stored = on_stored
         self._on_refused = on_refused
@@ -178,6 +209,8 @@ class LinkReceiver:
         subscriptions = [self._topics.all_outboxes]
         if ledger is not None:
             subscriptions.append(self._topics.all_ledgers)
+        if on_tracks is not None:
+            subscriptions.append(f"{self._topics.root}/+/tracks")
         self._link = MqttLink(endpoint, subscriptions, on_message=self._received)
         self._lock = threading.Lock()
         self._queue: queue.Queue[object] = queue.Queue(settings.queue_batches)
@@ -197,6 +230,10 @@ class LinkReceiver:
     @property
     def settings(self) -> ReceiverSettings:
         return self._settings
+
+    def clock_offset(self, edge: str) -> float:
+        """Seconds added to ``edge``'s times now (0: its clock is right, or unmeasured)."""
+        return self._offsets.applied(edge)
 
     def start(self) -> None:
         if self._worker is None:
@@ -251,8 +288,46 @@ class LinkReceiver:
             return None
         return self._store_ledger(accepted)
 
+    def handle_tracks(self, topic: str, payload: bytes) -> list[LiveTrack] | None:
+        """Check a track message and hand its updates to ``on_tracks``; ``None`` when
+        refused."""
+        edge = self._check_edge(self._edge_of_tracks(topic), topic, payload)
+        if edge is None:
+            return None
+        try:
+            batch = decode_tracks(payload)
+        except CodecError as exc:
+            self._refuse(Refusal.MALFORMED, topic, str(exc), edge=edge)
+            return None
+        if batch.edge_id != edge:
+            detail = f"track message says edge {batch.edge_id!r}"
+            self._refuse(Refusal.WRONG_EDGE, topic, detail, edge=edge)
+            return None
+        offset = timedelta(seconds=self._offsets.applied(edge))
+        try:
+            tracks = [replace(t, time=t.time + offset) for t in batch.tracks]
+        except OverflowError as exc:
+            self._refuse(Refusal.MALFORMED, topic, f"track time: {exc}", edge=edge)
+            return None
+        if self._on_tracks is not None:
+            try:
+                self._on_tracks(edge, tracks)
+            except Exception:  # a failing listener must not stop the link
+                logger.exception("link: a listener of %s's track updates failed", edge)
+        return tracks
+
+    def _edge_of_tracks(self, topic: str) -> str | None:
+        prefix, suffix = f"{self._topics.root}/", "/tracks"
+        if not (topic.startswith(prefix) and topic.endswith(suffix)):
+            return None
+        edge = topic[len(prefix) : -len(suffix)]
+        return edge if edge and "/" not in edge else None
+
     def _received(self, topic: str, payload: bytes) -> None:
         accepted: _Accepted | _LedgerAccepted | None
+        if self._on_tracks is not None and self._edge_of_tracks(topic) is not None:
+            self.handle_tracks(topic, payload)
+            return
         if self._ledger is not None and self._topics.edge_of_ledger(topic) is not None:
             accepted = self._check_ledger(topic, payload)
         else:
@@ -297,12 +372,48 @@ class LinkReceiver:
             detail = f"batch says edge {batch.edge_id!r}"
             self._refuse(Refusal.WRONG_EDGE, topic, detail, edge=edge)
             return None
+        if batch.sent_at is not None:
+            try:
+                batch = self._correct(edge, batch)
+            except CodecError as exc:
+                self._refuse(Refusal.MALFORMED, topic, str(exc), edge=edge)
+                return None
         latest = max(e.created_at for e in batch.entries)
         ahead = self._clock_ahead(latest, f"batch {batch.batch_id}")
         if ahead is not None:
             self._refuse(Refusal.CLOCK_AHEAD, topic, ahead, edge=edge)
             return None
         return _Accepted(topic, edge, batch)
+
+    def _correct(self, edge: str, batch: Batch) -> Batch:
+        """``batch`` with ``edge``'s measured clock offset corrected, if beyond the threshold."""
+        assert batch.sent_at is not None
+        decision = self._offsets.observe(edge, batch.batch_id, batch.sent_at, self._clock())
+        if decision.changed:
+            self._clock_changed(edge, decision.applied_s, decision.estimate_s)
+        return shift_batch(batch, decision.applied_s)
+
+    def _clock_changed(self, edge: str, applied_s: float, estimate_s: float | None) -> None:
+        if applied_s == 0.0:
+            text = (
+                f"edge {edge}'s clock agrees with the centre's again (measured "
+                f"{estimate_s or 0.0:+.1f} s): its times are no longer corrected"
+            )
+            logger.info("link: %s", text)
+        else:
+            way = "behind" if applied_s > 0 else "ahead of"
+            text = (
+                f"edge {edge}'s clock is {abs(applied_s):.1f} s {way} the centre's "
+                f"(limit {self._settings.clock.threshold_s:g} s): its times are corrected by "
+                f"{applied_s:+.1f} s (the edge's own time kept beside); fix the "
+                "edge's time (NTP)"
+            )
+            logger.warning("link: %s", text)
+        if self._on_clock is not None:
+            try:
+                self._on_clock(edge, applied_s, text)
+            except Exception:  # the correction stands; the health event is what failed
+                logger.exception("link: reporting %s's clock offset failed", edge)
 
     def _check_ledger(self, topic: str, payload: bytes) -> _LedgerAccepted | None:
         edge = self._check_edge(self._topics.edge_of_ledger(topic), topic, payload)
@@ -319,8 +430,15 @@ class LinkReceiver:
             return None
         times = [e.entry.time for e in batch.entries if e.entry is not None]
         times += [h.time for h in batch.heads]
+        # Ledger entries are signed as they are: never moved, but checked on the measured
+        # clock of their edge (an edge known to run ahead is not refused for it).
+        offset = timedelta(seconds=self._offsets.applied(edge))
+        try:
+            latest = None if not times else max(times) + offset
+        except OverflowError:
+            latest = max(times)  # an offset that leaves the calendar: checked unmoved
         ahead = (
-            None if not times else self._clock_ahead(max(times), f"ledger batch {batch.batch_id}")
+            None if latest is None else self._clock_ahead(latest, f"ledger batch {batch.batch_id}")
         )
         if ahead is not None:
             self._refuse(Refusal.CLOCK_AHEAD, topic, ahead, edge=edge)

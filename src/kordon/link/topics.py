@@ -1,5 +1,7 @@
 """MQTT topics of the link: ``<root>/<edge_id>/outbox`` up, ``<root>/<edge_id>/ack`` down;
-the evidence ledger travels on ``<root>/<edge_id>/ledger`` up, ``.../ledger_ack`` down."""
+the evidence ledger travels on ``<root>/<edge_id>/ledger`` up, ``.../ledger_ack`` down;
+clips and exports pulled by the centre on ``<root>/<edge_id>/evidence`` up, requested on
+``.../evidence_req`` down (``kordon.link.evidence_wire``)."""
 
 from __future__ import annotations
 
@@ -35,6 +37,19 @@ class LinkTopics:
     def ledger_ack(self, edge_id: str) -> str:
         return f"{self.root}/{check_edge_id(edge_id)}/ledger_ack"
 
+    def evidence(self, edge_id: str) -> str:
+        """Manifests, chunks and errors of pulled evidence (edge → centre)."""
+        return f"{self.root}/{check_edge_id(edge_id)}/evidence"
+
+    def evidence_req(self, edge_id: str) -> str:
+        """The centre's requests for evidence (centre → edge)."""
+        return f"{self.root}/{check_edge_id(edge_id)}/evidence_req"
+
+    @property
+    def all_evidence(self) -> str:
+        """The filter the centre subscribes to for pulled evidence."""
+        return f"{self.root}/+/evidence"
+
     @property
     def all_ledgers(self) -> str:
         """The filter the centre subscribes to for ledger batches."""
@@ -52,6 +67,10 @@ class LinkTopics:
     def edge_of_ledger(self, topic: str) -> str | None:
         """The edge id in a ledger topic, or ``None`` if ``topic`` is not one."""
         return self._edge_of(topic, "/ledger")
+
+    def edge_of_evidence(self, topic: str) -> str | None:
+        """The edge id in an evidence topic, or ``None`` if ``topic`` is not one."""
+        return self._edge_of(topic, "/evidence")
 
     def _edge_of(self, topic: str, suffix: str) -> str | None:
         prefix = f"{self.root}/"

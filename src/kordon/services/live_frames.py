@@ -4,7 +4,8 @@ Camera threads call :meth:`update` with every analysed frame (cheap: a reference
 Snapshots are encoded on request, with the camera's privacy masks always applied and,
 on request, an overlay of tracks and the border as it runs through the camera's view.
 Event snapshots are written once, when the event happens, under
-``<data_dir>/snapshots/<UTC date>/<event id>.jpg``.
+``<data_dir>/snapshots/<UTC date>/<event id>.jpg``; ``on_event_snapshot`` hears of each
+one written (an outpost queues it for the centre, ``kordon.link.snapshot_entry``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,9 +59,11 @@ class LiveFrames:
         overlays: dict[str, CameraOverlay],
         *,
         evidence: EvidenceLog | None = None,
+        on_event_snapshot: Callable[[Event, bytes], None] | None = None,
     ) -> None:
         self._dir = snapshot_dir
         self._evidence = evidence
+        self._on_event_snapshot = on_event_snapshot
         self._overlays = overlays
         self._latest: dict[str, _Latest] = {}
         self._lock = threading.Lock()
@@ -119,16 +122,29 @@ class LiveFrames:
                     )
             except OSError as exc:
                 logger.warning("snapshot for event %s not written: %s", event.id, exc)
+                continue
+            if self._on_event_snapshot is not None:
+                self._on_event_snapshot(event, data)
 
     def _path(self, event_id: str, day: str) -> Path:
         return self._dir / day / f"{event_id}.jpg"
 
-    def event_snapshot_path(self, event_id: str) -> Path | None:
-        """The file of the event's snapshot, if one was written."""
+    @staticmethod
+    def snapshot_path_in(snapshot_dir: Path, event_id: str) -> Path | None:
+        """The file of the event's snapshot under ``snapshot_dir``, if one was written."""
         if not _EVENT_ID.match(event_id):
             return None
-        return next(iter(sorted(self._dir.glob(f"*/{event_id}.jpg"))), None)
+        return next(iter(sorted(snapshot_dir.glob(f"*/{event_id}.jpg"))), None)
+
+    @staticmethod
+    def read_event_jpeg(snapshot_dir: Path, event_id: str) -> bytes | None:
+        """The event's snapshot under ``snapshot_dir`` as the node serves it, or ``None``."""
+        path = LiveFrames.snapshot_path_in(snapshot_dir, event_id)
+        return None if path is None else path.read_bytes()
+
+    def event_snapshot_path(self, event_id: str) -> Path | None:
+        """The file of the event's snapshot, if one was written."""
+        return self.snapshot_path_in(self._dir, event_id)
 
     def event_jpeg(self, event_id: str) -> bytes | None:
-        path = self.event_snapshot_path(event_id)
-        return None if path is None else path.read_bytes()
+        return self.read_event_jpeg(self._dir, event_id)

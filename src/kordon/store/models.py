@@ -165,7 +165,12 @@ class DeviceStatusHistoryRow(Base):
     __table_args__ = (Index("ix_device_status_history_device_id_time", "device_id", "time"),)
 
 
+from kordon.link import command_rows as _command_rows  # noqa: E402, F401  (registers on Base)
+from kordon.link import edge_device_rows as _edge_device_rows  # noqa: E402, F401  (registers on Base)
+from kordon.link import evidence_rows as _evidence_rows  # noqa: E402, F401  (registers on Base)
+from kordon.link import held_snapshot_rows as _held_snapshot_rows  # noqa: E402, F401  (registers on Base)
 from kordon.link import ledger_rows as _ledger_rows  # noqa: E402, F401  (registers on Base)
+from kordon.link import snapshot_rows as _snapshot_rows  # noqa: E402, F401  (registers on Base)
 from kordon.store import models_accounts as _models_accounts  # noqa: E402, F401  (registers on Base)
 from kordon.store import models_incidents as _models_incidents  # noqa: E402, F401
 from kordon.store import models_ledger as _models_ledger  # noqa: E402, F401  (registers on Base)

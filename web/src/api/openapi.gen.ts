@@ -1883,7 +1883,7 @@ export interface components {
          * @description An optional part of the operator API.
          * @enum {string}
          */
-        Feature: "drones" | "units" | "register" | "reports" | "video" | "track_exports";
+        Feature: "drones" | "units" | "register" | "reports" | "video" | "track_exports" | "outposts" | "evidence_pull";
         /**
          * Frame
          * @description The plane an event's ``xy`` is expressed in.
