@@ -66,3 +66,31 @@ def test_compose_mounts_existing_files_and_runs_the_topology() -> None:
     assert "allow_anonymous false" in conf
     assert "password_file /mosquitto/generated/local/passwd" in conf
     assert "acl_file /mosquitto/generated/local/acl" in conf
+
+
+def test_compose_builds_the_kordon_image_once() -> None:
+    compose: dict[str, Any] = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    kordon = {n for n, s in services.items() if s.get("image") == "kordon:local"}
+    assert kordon == {"credentials", "central", "edge-a", "edge-b"}
+    assert [n for n in sorted(kordon) if "build" in services[n]] == ["credentials"]
+    assert (REPO / services["credentials"]["build"]["dockerfile"]).is_file()
+    # the others run the image credentials built: it is on no registry
+    assert {services[n].get("pull_policy") for n in kordon - {"credentials"}} == {"never"}
+
+
+def test_the_offline_override_builds_every_image_from_files_here() -> None:
+    base: dict[str, Any] = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    offline: dict[str, Any] = yaml.safe_load((DEPLOY / "compose.offline.yaml").read_text())
+    services = offline["services"]
+    assert set(services) == set(base["services"])
+    built = {n: s["build"] for n, s in services.items() if "build" in s}
+    assert set(built) == {"postgres", "mosquitto", "credentials"}
+    for name, build in built.items():
+        dockerfile = DEPLOY / build["context"] / build["dockerfile"]
+        assert dockerfile.is_file(), (name, dockerfile)
+        assert "ARG BASE=debian:bookworm-slim" in dockerfile.read_text(), name
+    image = services["credentials"]["image"]
+    assert all(services[n]["image"] == image for n in ("central", "edge-a", "edge-b"))
+    entrypoint = DEPLOY / "images" / "postgres-entrypoint.sh"
+    assert entrypoint.stat().st_mode & 0o111, "the postgres entrypoint must be executable"

@@ -680,9 +680,10 @@ export class DetailPane {
 
   /** The crossing frame (snapshot_choice.ts), replaced when a better one joins. */
   private showSnapshot(incident: Incident, events: readonly EventRecord[]): void {
-    // A camera of this site, or (at a centre, whose site lists no outpost's cameras) a
-    // source whose events carry the camera frame they were decided on.
-    const framed = new Set(events.filter((e) => typeof e.attributes?.frame_index === "number").map((e) => e.source_id));
+    // A camera of this site, or (at a centre, whose site lists no outpost's cameras) the
+    // source of an outpost's event: its snapshot travelled with it if it had one (a radar's
+    // event has none: the picture then says so).
+    const framed = new Set(events.filter((e) => typeof e.attributes?.edge_id === "string").map((e) => e.source_id));
     const shown = snapshotEvent(events, (id) => this.store.cameras.has(id) || framed.has(id));
     if (!shown) {
       if (this.snapshotId === "") {

@@ -192,13 +192,21 @@ export class OutpostsPanel {
         h(
           "tr",
           { "data-testid": "outpost-row", "data-outpost": outpost.id, "data-state": state },
-          h("td", {}, outpost.name === outpost.id ? outpost.id : `${outpost.name} (${outpost.id})`),
+          // the Audit button under the name: the row may be wider than the side panel, and
+          // the first cell is always in view
+          h(
+            "td",
+            {},
+            outpost.name === outpost.id ? outpost.id : `${outpost.name} (${outpost.id})`,
+            this.auditReader ? h("br") : null,
+            this.auditReader ? this.auditButton(outpost) : null,
+          ),
           h("td", {}, h("span", { class: "dot", style: `background:${colour}` }), state),
           h("td", {}, outpost.last_received_at ? age(outpost.last_received_at, now) : "never"),
           h("td", { "data-testid": "outpost-device-summary" }, deviceSummary(outpost.device_states)),
           h("td", { class: "num" }, `${outpost.ledger.size} entries, ${outpost.ledger.verified_heads}/${outpost.ledger.heads} heads`),
           h("td", {}, commands),
-          h("td", { class: "detail" }, outpost.link_detail, this.auditReader ? this.auditButton(outpost) : null),
+          h("td", { class: "detail", title: outpost.link_detail }, outpost.link_detail),
         ),
       );
       if (outpost.devices.length > 0) body.append(this.deviceRow(outpost, now));
