@@ -63,8 +63,10 @@ from kordon.link.ingest import Ingestor, IngestResult
 from kordon.link.kinds import EntryKind, Priority
 from kordon.link.mqtt_link import BrokerEndpoint
 from kordon.link.outbox import Outbox, OutboxEntry
-from kordon.link.receiver import LinkReceiver, ReceiverSettings
-from kordon.link.sender import OutboxSender, SenderCounts, SenderSettings
+from kordon.link.receiver import LinkReceiver
+from kordon.link.receiver_settings import ReceiverSettings
+from kordon.link.sender import OutboxSender
+from kordon.link.sender_settings import SenderCounts, SenderSettings
 from kordon.link.topics import LinkTopics
 from kordon.store import Store, sqlite_url
 from kordon.store.models import EventRow

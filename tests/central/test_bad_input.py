@@ -20,7 +20,8 @@ from kordon.link.errors import CodecError
 from kordon.link.ingest import Ingestor
 from kordon.link.kinds import Shipped
 from kordon.link.outbox import Outbox, OutboxEntry
-from kordon.link.receiver import LinkReceiver, ReceiverSettings, Refusal
+from kordon.link.receiver import LinkReceiver
+from kordon.link.receiver_settings import ReceiverSettings, Refusal
 from kordon.link.topics import LinkTopics
 from kordon.store import Store
 from kordon.store.models_link import LinkIngestedRow

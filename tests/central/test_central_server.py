@@ -34,7 +34,8 @@ from kordon.link.edge_events import store_event
 from kordon.link.kinds import Shipped
 from kordon.link.mqtt_link import MqttLink
 from kordon.link.outbox import Outbox, OutboxEntry
-from kordon.link.sender import OutboxSender, SenderSettings
+from kordon.link.sender import OutboxSender
+from kordon.link.sender_settings import SenderSettings
 from kordon.link.topics import LinkTopics
 from kordon.store import Store
 from tests.api.fakes import PASSWORD, cheap_hasher

@@ -19,8 +19,10 @@ from kordon.link.batch import decode_batch, encode_batch
 from kordon.link.errors import CodecError
 from kordon.link.ingest import Ingestor
 from kordon.link.outbox import Outbox, OutboxEntry
-from kordon.link.receiver import LinkReceiver, ReceiverSettings
-from kordon.link.sender import OutboxSender, SenderSettings
+from kordon.link.receiver import LinkReceiver
+from kordon.link.receiver_settings import ReceiverSettings
+from kordon.link.sender import OutboxSender
+from kordon.link.sender_settings import SenderSettings
 from kordon.link.topics import LinkTopics
 from kordon.link.track_thinning import TrackThinning
 from kordon.link.track_wire import decode_tracks, encode_tracks

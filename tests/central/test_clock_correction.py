@@ -20,7 +20,8 @@ from kordon.link.clock_offset import ClockSettings
 from kordon.link.errors import CodecError
 from kordon.link.ingest import Ingestor
 from kordon.link.outbox import Outbox, OutboxEntry
-from kordon.link.receiver import LinkReceiver, ReceiverSettings
+from kordon.link.receiver import LinkReceiver
+from kordon.link.receiver_settings import ReceiverSettings
 from kordon.link.topics import LinkTopics
 from kordon.store import Store
 from tests.link.support import T0, at, endpoint, event

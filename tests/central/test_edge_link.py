@@ -15,7 +15,8 @@ from kordon.central.edge_link import EdgeLinkConfig, EdgeLinkService, edge_endpo
 from kordon.link.edge_events import store_event
 from kordon.link.ingest import Ingestor
 from kordon.link.outbox import Outbox
-from kordon.link.receiver import LinkReceiver, ReceiverSettings
+from kordon.link.receiver import LinkReceiver
+from kordon.link.receiver_settings import ReceiverSettings
 from kordon.link.topics import LinkTopics
 from kordon.store import Store, sqlite_url
 from tests.link.support import BROKER, endpoint, event, require_broker, wait_until

@@ -13,7 +13,8 @@ from kordon.config.edge import EdgeLinkConfig
 from kordon.link.ingest import Ingestor
 from kordon.link.ledger_cursor import LedgerCursor
 from kordon.link.ledger_ingest import LedgerIngestor, stored_heads
-from kordon.link.receiver import LinkReceiver, ReceiverSettings
+from kordon.link.receiver import LinkReceiver
+from kordon.link.receiver_settings import ReceiverSettings
 from kordon.link.topics import LinkTopics
 from kordon.store import Store, sqlite_url
 from tests.link.ledger_support import open_ledger, write_entries

@@ -15,7 +15,8 @@ from kordon.central.track_picture import TrackPicture
 from kordon.domain.live_track import LiveTrack
 from kordon.domain.status import DeviceState
 from kordon.link.ingest import Ingestor
-from kordon.link.receiver import LinkReceiver, ReceiverSettings
+from kordon.link.receiver import LinkReceiver
+from kordon.link.receiver_settings import ReceiverSettings
 from kordon.link.topics import LinkTopics
 from kordon.store import Store, sqlite_url
 from tests.link.support import BROKER, endpoint, require_broker, wait_until

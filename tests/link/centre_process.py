@@ -19,7 +19,8 @@ from types import FrameType
 
 from kordon.link.ingest import Ingestor
 from kordon.link.mqtt_link import BrokerEndpoint
-from kordon.link.receiver import LinkReceiver, ReceiverSettings
+from kordon.link.receiver import LinkReceiver
+from kordon.link.receiver_settings import ReceiverSettings
 from kordon.link.topics import LinkTopics
 from kordon.store import Store
 

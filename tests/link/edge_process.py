@@ -29,7 +29,8 @@ from sqlalchemy import select
 from kordon.domain.time import require_utc
 from kordon.link.edge_events import store_event
 from kordon.link.mqtt_link import BrokerEndpoint
-from kordon.link.sender import OutboxSender, SenderSettings
+from kordon.link.sender import OutboxSender
+from kordon.link.sender_settings import SenderSettings
 from kordon.link.topics import LinkTopics
 from kordon.store.models import EventRow
 from tests.link.support import edge_outbox, edge_store, event

@@ -18,7 +18,8 @@ from kordon.link.ledger_cursor import LedgerCursor
 from kordon.link.ledger_ingest import LedgerIngestor
 from kordon.link.ledger_shipper import LedgerShipper
 from kordon.link.ledger_wire import LedgerAck
-from kordon.link.receiver import LinkReceiver, ReceiverSettings, Refusal
+from kordon.link.receiver import LinkReceiver
+from kordon.link.receiver_settings import ReceiverSettings, Refusal
 from kordon.link.topics import LinkTopics
 from kordon.store import Store
 from tests.link.support import T0, at, endpoint

@@ -15,7 +15,8 @@ from kordon.domain.status import DeviceState, DeviceStatus
 from kordon.link.backlog import Backlog, BacklogHealth, BacklogLimits, outbox_backlog
 from kordon.link.mqtt_link import BrokerEndpoint
 from kordon.link.outbox import Outbox
-from kordon.link.sender import OutboxSender, SenderSettings
+from kordon.link.sender import OutboxSender
+from kordon.link.sender_settings import SenderSettings
 from kordon.store import Store
 from kordon.store.errors import StoreError
 from tests.link.support import T0, ManualSeconds, at, edge_outbox, edge_store, event

@@ -25,8 +25,10 @@ from kordon.incidents.store_outbox import EdgeOutbox
 from kordon.link.batch import decode_batch
 from kordon.link.ingest import EDGE_ATTRIBUTE, Ingestor
 from kordon.link.outbox import Outbox
-from kordon.link.receiver import LinkReceiver, ReceiverSettings
-from kordon.link.sender import OutboxSender, SenderSettings
+from kordon.link.receiver import LinkReceiver
+from kordon.link.receiver_settings import ReceiverSettings
+from kordon.link.sender import OutboxSender
+from kordon.link.sender_settings import SenderSettings
 from kordon.store import Store
 from kordon.store.models import EventRow, IncidentRow
 from kordon.store.models_link import LinkIngestedRow

@@ -19,8 +19,10 @@ from sqlalchemy import func, select
 from kordon.link.edge_events import store_event
 from kordon.link.ingest import EDGE_ATTRIBUTE, Ingestor
 from kordon.link.outbox import Outbox
-from kordon.link.receiver import LinkReceiver, ReceiverSettings
-from kordon.link.sender import OutboxSender, SenderSettings
+from kordon.link.receiver import LinkReceiver
+from kordon.link.receiver_settings import ReceiverSettings
+from kordon.link.sender import OutboxSender
+from kordon.link.sender_settings import SenderSettings
 from kordon.link.topics import LinkTopics
 from kordon.store import Store
 from kordon.store.models_link import LinkIngestedRow

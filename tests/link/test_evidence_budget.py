@@ -26,7 +26,8 @@ from kordon.link.evidence_wire import (
     encode_request,
 )
 from kordon.link.outbox import Outbox
-from kordon.link.sender import OutboxSender, SenderSettings
+from kordon.link.sender import OutboxSender
+from kordon.link.sender_settings import SenderSettings
 from kordon.store import Store
 from tests.central.evidence_support import EDGE, DictSource, payload_bytes
 from tests.link.support import (

@@ -17,8 +17,10 @@ from kordon.link.evidence_server import EvidenceServer, ServerSettings
 from kordon.link.evidence_wire import EvidenceKind
 from kordon.link.ingest import Ingestor
 from kordon.link.outbox import Outbox
-from kordon.link.receiver import LinkReceiver, ReceiverSettings
-from kordon.link.sender import OutboxSender, SenderSettings
+from kordon.link.receiver import LinkReceiver
+from kordon.link.receiver_settings import ReceiverSettings
+from kordon.link.sender import OutboxSender
+from kordon.link.sender_settings import SenderSettings
 from kordon.store import Store
 from tests.central.evidence_support import EDGE, DictSource, payload_bytes
 from tests.link.support import (

@@ -18,8 +18,10 @@ from kordon.link.ledger_cursor import LedgerCursor
 from kordon.link.ledger_ingest import LedgerIngestor
 from kordon.link.ledger_shipper import LedgerShipper
 from kordon.link.outbox import Outbox
-from kordon.link.receiver import LinkReceiver, ReceiverSettings
-from kordon.link.sender import OutboxSender, SenderSettings
+from kordon.link.receiver import LinkReceiver
+from kordon.link.receiver_settings import ReceiverSettings
+from kordon.link.sender import OutboxSender
+from kordon.link.sender_settings import SenderSettings
 from kordon.store import Store
 from tests.link.ledger_support import open_ledger, write_entries
 from tests.link.support import (

@@ -25,7 +25,8 @@ from kordon.link.ledger_rotation import (
     rotation_payload,
 )
 from kordon.link.ledger_rows import EdgeLedgerStateRow
-from kordon.link.receiver import LinkReceiver, Refusal
+from kordon.link.receiver import LinkReceiver
+from kordon.link.receiver_settings import Refusal
 from kordon.store import Store
 from tests.link.ledger_support import (
     CENTRE_NOW,

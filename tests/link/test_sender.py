@@ -12,7 +12,8 @@ import pytest
 from kordon.domain.status import DeviceState, DeviceStatus
 from kordon.link.batch import Ack, decode_batch, encode_ack
 from kordon.link.outbox import Outbox
-from kordon.link.sender import OutboxSender, SenderSettings
+from kordon.link.sender import OutboxSender
+from kordon.link.sender_settings import SenderSettings
 from kordon.store import Store
 from tests.link.support import (
     T0,

@@ -15,7 +15,8 @@ from kordon.domain.status import DeviceState, DeviceStatus
 from kordon.link.batch import decode_batch, entry_wire_bytes
 from kordon.link.kinds import Priority
 from kordon.link.outbox import Outbox, OutboxEntry
-from kordon.link.sender import OutboxSender, SenderSettings
+from kordon.link.sender import OutboxSender
+from kordon.link.sender_settings import SenderSettings
 from kordon.store import Store
 from tests.link.support import (
     T0,

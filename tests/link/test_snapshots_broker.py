@@ -16,8 +16,10 @@ from kordon.link.event_snapshot import MAX_JPEG_BYTES
 from kordon.link.ingest import Ingestor
 from kordon.link.kinds import EntryKind
 from kordon.link.outbox import Outbox
-from kordon.link.receiver import LinkReceiver, ReceiverSettings
-from kordon.link.sender import OutboxSender, SenderSettings
+from kordon.link.receiver import LinkReceiver
+from kordon.link.receiver_settings import ReceiverSettings
+from kordon.link.sender import OutboxSender
+from kordon.link.sender_settings import SenderSettings
 from kordon.link.snapshot_entry import EdgeSnapshots, fit_snapshot
 from kordon.link.snapshot_rows import EventSnapshotRow
 from kordon.store import Store

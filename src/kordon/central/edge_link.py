@@ -40,7 +40,8 @@ from kordon.link.ledger_cursor import LedgerCursor
 from kordon.link.ledger_shipper import LedgerShipper
 from kordon.link.mqtt_link import BrokerEndpoint, TlsFiles
 from kordon.link.outbox import Outbox
-from kordon.link.sender import OutboxSender, SenderCounts, SenderSettings
+from kordon.link.sender import OutboxSender
+from kordon.link.sender_settings import SenderCounts, SenderSettings
 from kordon.link.topics import LinkTopics
 from kordon.link.track_thinning import ThinningSettings, TrackThinning
 from kordon.store.store import Store

@@ -1,6 +1,6 @@
 """``LinkHealth``: what the centre refuses from its edges, as device health an operator sees.
 
-Each refusal of the link (``kordon.link.receiver.Refusal``: an unknown or revoked edge, an
+Each refusal of the link (``kordon.link.receiver_settings.Refusal``: an unknown or revoked edge, an
 oversized or malformed batch, a ledger gap or rewrite…) is already logged and counted; here
 it also becomes a ``degraded`` status of the pseudo-device ``link-<edge>`` (``link-unknown``
 for messages in the name of an edge that is not configured: that name is the sender's, not

@@ -19,9 +19,9 @@ from kordon.link.command_wire import CommandTopics
 from kordon.link.ingest import Ingestor
 from kordon.link.ledger_ingest import LedgerIngestor
 from kordon.link.mqtt_link import BrokerEndpoint, TlsFiles
-from kordon.link.receiver import (
+from kordon.link.receiver import LinkReceiver
+from kordon.link.receiver_settings import (
     ClockHook,
-    LinkReceiver,
     ReceiverCounts,
     ReceiverSettings,
     RefusedHook,
