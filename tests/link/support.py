@@ -9,11 +9,13 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Self
 
 from kordon.domain.event import Direction, Event, EventKind, Frame
 from kordon.link.durability import require_full_sync
 from kordon.link.mqtt_link import BrokerEndpoint, MqttLink
 from kordon.link.outbox import Outbox
+from kordon.link.sender import OutboxSender
 from kordon.link.topics import LinkTopics
 from kordon.store import Store, sqlite_url
 from tests.support.requirements import require_or_skip
@@ -117,6 +119,26 @@ class Collector:
     def received(self) -> list[tuple[str, bytes]]:
         with self._lock:
             return list(self.messages)
+
+
+class SenderRig:
+    """A centre ``Collector`` and an edge ``OutboxSender`` (set by the subclass), both
+    connected on entering the ``with`` block (the sender driven by the test, not its own
+    thread) and both stopped on leaving it."""
+
+    centre: Collector
+    sender: OutboxSender
+
+    def __enter__(self) -> Self:
+        self.centre.link.start()
+        self.sender.start(background=False)
+        wait_until(self.centre.link.connected.is_set, "the centre's connection")
+        wait_until(self.sender.link.connected.is_set, "the sender's connection")
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.sender.stop()
+        self.centre.link.stop()
 
 
 def wait_until(check: Callable[[], bool], what: str, timeout_s: float = WAIT_S) -> None:

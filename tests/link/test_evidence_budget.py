@@ -33,6 +33,7 @@ from tests.central.evidence_support import EDGE, DictSource, payload_bytes
 from tests.link.support import (
     Collector,
     ManualSeconds,
+    SenderRig,
     at,
     edge_outbox,
     edge_store,
@@ -85,7 +86,7 @@ def _range(sha256: str, offset: int, length: int) -> bytes:
     )
 
 
-class Rig:
+class Rig(SenderRig):
     def __init__(self, edge: Store, clip: Path, settings: SenderSettings) -> None:
         self.topics = unique_topics()
         self.outbox: Outbox = edge_outbox(edge)
@@ -110,17 +111,6 @@ class Rig:
             topics=self.topics,
             evidence=self.server,
         )
-
-    def __enter__(self) -> Rig:
-        self.centre.link.start()
-        self.sender.start(background=False)
-        wait_until(self.centre.link.connected.is_set, "the centre's connection")
-        wait_until(self.sender.link.connected.is_set, "the sender's connection")
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.sender.stop()
-        self.centre.link.stop()
 
     def received(self, count: int) -> list[tuple[str, bytes]]:
         wait_until(lambda: len(self.centre.received()) >= count, f"{count} messages")

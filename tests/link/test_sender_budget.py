@@ -22,6 +22,7 @@ from tests.link.support import (
     T0,
     Collector,
     ManualSeconds,
+    SenderRig,
     at,
     edge_outbox,
     edge_store,
@@ -66,7 +67,7 @@ def _alarms(outbox: Outbox, edge: Store, ns: range) -> list[OutboxEntry]:
         return [outbox.append(session, event(n), created_at=at(n)) for n in ns]
 
 
-class Rig:
+class Rig(SenderRig):
     def __init__(self, edge: Store, settings: SenderSettings) -> None:
         self.topics = unique_topics()
         self.outbox = edge_outbox(edge)
@@ -81,17 +82,6 @@ class Rig:
             topics=self.topics,
             now=self.wall,
         )
-
-    def __enter__(self) -> Rig:
-        self.centre.link.start()
-        self.sender.start(background=False)
-        wait_until(self.centre.link.connected.is_set, "the centre's connection")
-        wait_until(self.sender.link.connected.is_set, "the sender's connection")
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.sender.stop()
-        self.centre.link.stop()
 
     def received(self, count: int) -> list[bytes]:
         wait_until(lambda: len(self.centre.received()) >= count, f"{count} batches")
