@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -16,6 +17,7 @@ from kordon.video.pipeline import (
     PlanKind,
 )
 from kordon.video.pipeline.filtering import DetectionFilter
+from kordon.video.pipeline.planner import HeightAt
 from kordon.video.source.frame import Frame
 from tests.pipeline.helpers import ScriptedDetector
 
@@ -94,6 +96,39 @@ def test_planner_serves_tracks_first_and_rotates_motion_beyond_the_cap() -> None
     assert seen == set(range(5))  # every mover got its turn within three frames
     close = np.array([[500, 500, 510, 530], [520, 505, 530, 535]], np.float32)
     assert len(planner.plan(close, wh).crops_xyxy_px) == 1  # neighbours share a crop
+
+
+def test_crops_are_sized_for_a_person_where_the_geometry_knows_how_tall_one_is() -> None:
+    """A 4 px blob gets the crop a standing person at its foot would get (the geometry's
+    height times ``crop_per_height``, at least ``region_min_px_georef``); without geometry
+    it gets ``region_min_px``. A 14 px walker 600 m off gets 48 px, not 96."""
+    settings = PipelineSettings()
+    planner = DetectionPlanner(settings)
+    wh = (1280, 720)
+    blob = np.array([[600, 400, 604, 404]], np.float32)
+    walker = np.array([[900, 420, 906, 434]], np.float32)
+    feet_seen: list[list[float]] = []
+
+    def height(tall: float) -> HeightAt:
+        def at(feet: np.ndarray) -> np.ndarray:
+            feet_seen.extend(feet.tolist())
+            return np.full(len(feet), tall)
+
+        return at
+
+    def side(boxes: np.ndarray, at: HeightAt | None) -> int:
+        ((x1, y1, x2, y2),) = planner.plan(boxes, wh, person_height=at).crops_xyxy_px
+        assert x2 - x1 == y2 - y1
+        return x2 - x1
+
+    assert side(blob, None) == settings.region_min_px == 96
+    assert side(blob, height(31.0)) == math.ceil(31.0 * planner.crop_per_height) == 100
+    assert feet_seen == [[602.0, 404.0]]  # the box's bottom centre
+    assert side(walker, None) == 96
+    assert side(walker, height(14.0)) == settings.region_min_px_georef == 48
+    assert side(walker, height(float("nan"))) == 96  # no ground there: as without geometry
+    big = np.array([[500, 200, 560, 360]], np.float32)  # nearer than the geometry says
+    assert side(big, height(14.0)) == side(big, None) == math.ceil(160 * 3.2)
 
 
 def test_planner_uses_whole_small_frames_and_can_be_ungated() -> None:

@@ -55,3 +55,18 @@ def test_a_thermal_camera_detects_on_black_hot_pictures(thermal_volyn: SiteConfi
         update={"cameras": [camera.model_copy(update={"kind": "visible"})]}
     )
     assert not isinstance(build_detector(visible.cameras[0], visible), BlackHotDetector)
+
+
+def test_a_thermal_camera_runs_its_crops_black_hot_at_the_crops_input_size(
+    thermal_volyn: SiteConfig,
+) -> None:
+    """Thermal crops run at ``region_input_px`` like visible ones (the shipped NanoDet
+    takes any size): the whole-frame detector keeps the model's 416."""
+    camera = thermal_volyn.camera("cam-1")
+    pipeline = build_camera_pipeline(camera, thermal_volyn)
+    crop = pipeline.crop_detector
+    assert isinstance(crop, BlackHotDetector)
+    assert crop is not pipeline.detector
+    assert crop.input_px == pipeline.settings.region_input_px == 256
+    assert isinstance(pipeline.detector, BlackHotDetector)
+    assert pipeline.detector.input_px == 416

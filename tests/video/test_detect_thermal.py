@@ -82,3 +82,31 @@ def test_non_finite_scores_are_left_for_the_pipeline_to_drop() -> None:
 def test_bad_settings_are_refused(contrast: float, boost: float) -> None:
     with pytest.raises(DetectorError):
         BlackHotDetector(FixedDetector([]), heat_contrast=contrast, heat_boost=boost)
+
+
+class SizedDetector(FixedDetector):
+    """A ``FixedDetector`` that can be asked for another input size."""
+
+    def __init__(self, input_px: int | None = None) -> None:
+        super().__init__([])
+        self._input_px = input_px
+
+    @property
+    def input_px(self) -> int | None:
+        return self._input_px
+
+    def resized(self, input_px: int) -> SizedDetector:
+        return SizedDetector(input_px)
+
+
+def test_resizing_a_black_hot_detector_resizes_its_network_and_keeps_its_settings() -> None:
+    detector = BlackHotDetector(SizedDetector(), heat_contrast=12.0, heat_boost=0.25)
+    assert detector.input_px is None
+    small = detector.resized(256)
+    assert isinstance(small, BlackHotDetector)
+    assert small is not detector
+    assert small.input_px == 256
+    assert (small.heat_contrast, small.heat_boost) == (12.0, 0.25)
+    fixed = BlackHotDetector(FixedDetector([]))  # a network of one size only
+    assert fixed.input_px is None
+    assert fixed.resized(256) is fixed

@@ -63,7 +63,7 @@ def border_watch_boxes(
     if len(rows) == 0:
         return np.zeros((0, 4), np.float64)
     foot = np.stack([us[cols], (vs[rows] + vs[rows + 1]) / 2.0], axis=1)
-    heights = _person_height_px(camera, foot)
+    heights = person_height_px(camera, foot)
     keep = np.isfinite(heights) & (heights >= min_height_px)
     foot, heights = foot[keep], heights[keep]
     order = np.lexsort((foot[:, 1], foot[:, 0]))
@@ -82,7 +82,7 @@ def border_watch_boxes(
     return np.asarray(boxes, np.float64).reshape(-1, 4)
 
 
-def _person_height_px(camera: ImageToGround, foot_uv: FloatArray) -> FloatArray:
+def person_height_px(camera: ImageToGround, foot_uv: FloatArray) -> FloatArray:
     """Image height of a standing person at each foot pixel: the ground's lateral scale
     (pixels per metre across the picture) times a person's height."""
     step = np.array([SCALE_STEP_PX / 2.0, 0.0])

@@ -40,7 +40,7 @@ from kordon.domain.scan import SensorScan
 from kordon.domain.time import require_utc
 from kordon.domain.tracks import ImageTracks, PlanarTracks
 from kordon.geo.border import Border
-from kordon.geo.border_watch import border_watch_boxes
+from kordon.geo.border_watch import border_watch_boxes, person_height_px
 from kordon.geo.geo_rules import (
     GeoRuleSettings,
     border_approach_rule,
@@ -191,6 +191,17 @@ class GeoStage:
         model_w, model_h = self.camera.image_size_wh
         scale = np.array([frame_wh[0] / model_w, frame_wh[1] / model_h] * 2, np.float64)
         return boxes * scale
+
+    def person_height_px(
+        self, foot_uv: npt.NDArray[np.float64], frame_wh: tuple[int, int]
+    ) -> npt.NDArray[np.float64]:
+        """A standing person's height at each foot pixel of a ``frame_wh`` frame, in its
+        pixels (:class:`~kordon.video.pipeline.scale.PersonScale`); NaN off the ground."""
+        feet = np.asarray(foot_uv, np.float64).reshape(-1, 2)
+        model_w, model_h = self.camera.image_size_wh
+        sx, sy = frame_wh[0] / model_w, frame_wh[1] / model_h
+        heights = person_height_px(self.camera, feet / np.array([sx, sy]))
+        return heights * sy
 
     def latest_positions(self) -> list[GeoPosition]:
         """Smoothed positions of the tracks seen in the last processed frame."""

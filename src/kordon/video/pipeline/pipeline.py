@@ -22,9 +22,16 @@ from kordon.video.motion.result import MotionResult
 from kordon.video.motion.segmenter import MotionSegmenter
 from kordon.video.pipeline.errors import PipelineError
 from kordon.video.pipeline.filtering import DetectionFilter
-from kordon.video.pipeline.planner import FULL, DetectionPlan, DetectionPlanner, PlanKind
+from kordon.video.pipeline.planner import (
+    FULL,
+    DetectionPlan,
+    DetectionPlanner,
+    HeightAt,
+    PlanKind,
+)
 from kordon.video.pipeline.result import FrameResult, StageTimings
 from kordon.video.pipeline.rules import AnchoredRule, ImageRuleRunner
+from kordon.video.pipeline.scale import PersonScale
 from kordon.video.pipeline.settings import PipelineSettings
 from kordon.video.pipeline.stages import TrackStage
 from kordon.video.pipeline.stats import PipelineStats, StatsRecorder
@@ -109,6 +116,7 @@ class CameraPipeline:
             [s for s in self._stages if isinstance(s, WatchArea)],
             per_frame=self.settings.watch_crops_per_frame,
         )
+        self._scale = next((s for s in self._stages if isinstance(s, PersonScale)), None)
         self._recent: dict[int, _SeenTrack] = {}
         self._stats = StatsRecorder(self.settings.stats_window)
         self._loaded = False
@@ -192,6 +200,7 @@ class CameraPipeline:
                 watch_xyxy_px=self._sweep.next(
                     frame.resolution_wh, crop_per_height=self._planner.crop_per_height
                 ),
+                person_height=self._height_at(frame.resolution_wh),
             )
         detections = self._filter.apply(self._detect(frame, plan))
         t2 = time.perf_counter()
@@ -216,6 +225,12 @@ class CameraPipeline:
             plan=plan,
             timings=timings,
         )
+
+    def _height_at(self, frame_wh: tuple[int, int]) -> HeightAt | None:
+        scale = self._scale
+        if scale is None:
+            return None
+        return lambda feet: scale.person_height_px(feet, frame_wh)
 
     def _segment(self, frame: Frame, track_boxes: np.ndarray) -> MotionResult:
         wh = frame.resolution_wh

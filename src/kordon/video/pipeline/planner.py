@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -13,6 +14,8 @@ from kordon.video.pipeline.settings import PipelineSettings
 
 Boxes = npt.NDArray[np.float32]
 Crop = tuple[int, int, int, int]
+HeightAt = Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]
+"""(N, 2) foot pixels → (N,) a standing person's height there, NaN where unknown."""
 
 
 class PlanKind(StrEnum):
@@ -49,7 +52,10 @@ class DetectionPlanner:
     * otherwise ``REGION``: square crops at (nearly) native resolution, never a shrunken
       whole frame. Each box gets a crop ``region_context_frac`` larger than itself and
       sized so the object is about ``region_target_px`` tall in the detector's input
-      (``region_input_px``), at least ``region_min_px``; boxes that fit a crop already
+      (``region_input_px``), at least ``region_min_px``. Where the camera's geometry knows
+      how tall a standing person is at a box's foot (``person_height``), the crop is sized
+      for that person instead (at least ``region_min_px_georef``), however small the box
+      (a twig's motion, a half-seen walker); boxes that fit a crop already
       planned share it. Track boxes come first (a region with a track is never starved),
       then motion boxes, largest first; beyond ``max_crops`` the motion boxes take turns
       from frame to frame. ``watch`` boxes (the border sweep, :mod:`.watch`) come after
@@ -72,6 +78,7 @@ class DetectionPlanner:
         *,
         track_xyxy_px: npt.ArrayLike = (),
         watch_xyxy_px: npt.ArrayLike = (),
+        person_height: HeightAt | None = None,
     ) -> DetectionPlan:
         s = self.settings
         if not s.motion_gating:
@@ -89,12 +96,16 @@ class DetectionPlanner:
             shift = self._turn % len(motion)
             motion = np.roll(motion, -shift, axis=0) if shift else motion
         crops: list[list[float]] = []
-        boxes = np.concatenate([tracks, watch, motion]).tolist()
+        stacked = np.concatenate([tracks, watch, motion])
+        expected = np.full(len(stacked), np.nan)
+        if person_height is not None and len(stacked):
+            feet = np.stack([(stacked[:, 0] + stacked[:, 2]) / 2.0, stacked[:, 3]], axis=1)
+            expected = np.asarray(person_height(feet), np.float64).reshape(len(stacked))
         used = 0
-        for box in boxes:
+        for box, person_h in zip(stacked.tolist(), expected.tolist(), strict=True):
             if len(crops) >= s.max_crops:
                 break
-            self._place(crops, box, frame_wh)
+            self._place(crops, box, frame_wh, person_h)
             used += 1
         self._turn += max(used - len(tracks) - len(watch), 1)
         out = tuple(self._fit(c, frame_wh) for c in crops)
@@ -107,16 +118,25 @@ class DetectionPlanner:
         s = self.settings
         return max(1.0 + 2.0 * s.region_context_frac, s.region_input_px / s.region_target_px)
 
-    def _side(self, box: list[float], frame_wh: tuple[int, int]) -> float:
+    def _side(self, box: list[float], frame_wh: tuple[int, int], person_h: float) -> float:
         s = self.settings
         w, h = box[2] - box[0], box[3] - box[1]
         grow = 1.0 + 2.0 * s.region_context_frac
         side = max(w * grow, h * grow, h * s.region_input_px / s.region_target_px)
-        return min(max(side, s.region_min_px), float(min(frame_wh)))
+        floor = s.region_min_px
+        if math.isfinite(person_h) and person_h > 0.0:
+            floor = max(s.region_min_px_georef, person_h * self.crop_per_height)
+        return min(max(side, floor), float(min(frame_wh)))
 
-    def _place(self, crops: list[list[float]], box: list[float], frame_wh: tuple[int, int]) -> None:
+    def _place(
+        self,
+        crops: list[list[float]],
+        box: list[float],
+        frame_wh: tuple[int, int],
+        person_h: float = math.nan,
+    ) -> None:
         """Add a crop for ``box`` unless one holds it; grow a near one when that is cheap."""
-        side = self._side(box, frame_wh)
+        side = self._side(box, frame_wh, person_h)
         margin = 0.25 * (box[3] - box[1])
         inner = [box[0] - margin, box[1] - margin, box[2] + margin, box[3] + margin]
         for c in crops:

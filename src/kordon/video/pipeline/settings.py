@@ -79,6 +79,19 @@ class PipelineSettings(BaseModel):
         description="Crops are at least this large (a crop upscaled more than ~3× to the "
         "detector's input invents objects and adds no detail).",
     )
+    region_min_px_georef: float = Field(
+        48.0,
+        ge=16.0,
+        le=8192.0,
+        title="Minimum crop size, georeferenced",
+        description="Where the camera's ground geometry gives a standing person's height at "
+        "a box's foot, the crop is sized for that person (small blobs get the crop a person "
+        "there would get) and is at least this large. NanoDet found a 14 px walker 600 m "
+        "off in 70 % of 48 px crops and 61 % of 96 px ones, and no more false people in "
+        "empty 48 px crops than in 96 px ones. A camera without geometry keeps "
+        "``region_min_px``: with a 48 px floor for every box, blobs of swaying grass at "
+        "200 m got 48 px crops and gave 3 false crossings in 20 on the nuisance range.",
+    )
     region_merge_factor: float = Field(
         1.3,
         ge=1.0,
