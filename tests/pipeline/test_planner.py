@@ -221,3 +221,38 @@ def test_process_before_load_and_time_going_back_are_errors() -> None:
         pipeline.process(frame(2, image))
     pipeline.reset()
     pipeline.process(frame(2, image))
+
+
+class BrightBoxDetector:
+    """Finds the one bright rectangle in the image it is given (a person, for the test)."""
+
+    labels = ("person",)
+
+    def detect(self, image: np.ndarray) -> Detections:
+        ys, xs = np.nonzero(image[..., 0] > 200)
+        if len(xs) == 0:
+            return Detections.empty(self.labels)
+        box = [[float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1)]]
+        return Detections.from_arrays(box, [0.9], [0], labels=self.labels)
+
+
+def test_the_crop_around_a_lost_track_keeps_the_size_of_its_last_box() -> None:
+    """A person whose last boxes grew (a bad detection: legs merged with a shadow) and
+    who is then lost: the crop kept around the track keeps the size of the last box
+    instead of growing with the boxes' last growth a frame at a time."""
+    pipeline = CameraPipeline("cam", BrightBoxDetector())
+    pipeline.load()
+    sides: list[int] = []
+    for i in range(20):
+        image = np.full((720, 1280, 3), 90, np.uint8)
+        h = 60 + (4 * (i - 5) if 5 <= i < 10 else 16 if i >= 10 else 0)
+        if i > 0:  # appears on frame 1 (motion starts the search)
+            # from frame 10 the detector no longer sees them (dim against the ground)
+            image[300 : 300 + h, 400:424] = 255 if i < 10 else 160
+        crops = pipeline.process(frame(i, image)).plan.crops_xyxy_px
+        if i >= 10:
+            assert len(crops) == 1
+            (x1, _, x2, _), *_ = crops
+            assert x1 <= 412 <= x2
+            sides.append(x2 - x1)
+    assert max(sides) == min(sides)

@@ -99,3 +99,56 @@ def test_a_track_begun_half_hidden_takes_the_whole_height_once_it_stays() -> Non
     held = int(MERGE_HOLD_S * FPS)
     assert all(abs(b - hidden[3]) <= 2.0 for b in bottoms[10 : 10 + held])  # a merge, maybe
     assert abs(bottoms[-1] - whole[3]) <= 1.0  # stayed whole: the feet are seen again
+
+
+def test_legs_hidden_a_little_more_each_frame_do_not_lift_the_foot_point() -> None:
+    """A walker 200 m off going into reeds: the box keeps its top and loses 2.5 px of its
+    bottom a frame, never 20 % of the predicted height at once. The track's standing
+    height (``STANDING_DECAY_PER_S``) keeps the feet where they were; without it the
+    foot point rose with the box (17 px in 2 s on the border range, 20 px here)."""
+    tracker = ByteTracker(ByteTrackConfig())
+    top, x = 405.0, 720.0
+    whole = [dets((x, top, x + 14.0, top + 34.0, 0.8)) for _ in range(10)]
+    shrinking = [dets((x, top, x + 14.0, top + 34.0 - 2.5 * k, 0.8)) for k in range(1, 9)]
+    hidden = [dets((x, top, x + 14.0, top + 14.0, 0.8)) for _ in range(5)]
+    bottoms: list[float] = []
+    for i, d in enumerate(whole + shrinking + hidden):
+        tracks = tracker.update(d, i / FPS, frame_wh=(1280, 720))
+        assert tracks.tracker_id.tolist() == [1]
+        bottoms.append(float(tracks.xyxy_px[0, 3]))
+    assert abs(bottoms[9] - (top + 34.0)) <= 1.0
+    # the foot point rises at most the 20 % a box may lose before it counts as occluded
+    # (``occlusion_height_ratio``), not the 20 px the reeds hide, and comes back down
+    assert all(b >= top + 34.0 * 0.8 - 1.0 for b in bottoms[10:])
+    assert all(abs(b - (top + 34.0)) <= 2.0 for b in bottoms[-5:])
+
+
+def test_a_person_walking_away_shrinks_slowly_and_keeps_the_measured_feet() -> None:
+    """Seen whole, a box shrinking 1 % a second (walking away from the camera) is no
+    occlusion: the track follows the measured bottom."""
+    tracker = ByteTracker(ByteTrackConfig())
+    bottoms: list[tuple[float, float]] = []
+    for i in range(100):
+        t = i / FPS
+        h = 34.0 * (1.0 - 0.01) ** t
+        tracks = tracker.update(dets((720.0, 405.0, 734.0, 405.0 + h, 0.8)), t)
+        bottoms.append((float(tracks.xyxy_px[0, 3]), 405.0 + h))
+    assert all(abs(b - want) <= 1.0 for b, want in bottoms[5:])
+
+
+def test_a_box_grown_over_two_people_does_not_hide_the_feet_of_the_one_it_keeps() -> None:
+    """Two walkers overlapping in the picture, one going away and one coming: the detector
+    returns one box growing 2.4 px a frame at both edges (57 → 81 px in 2 s), then the
+    nearer walker's own 59 px box. The standing height grows no faster than it may
+    shrink, so that box is the nearer walker's whole height: his feet are where the
+    detector puts them (not 22 px lower, restored to the merged height)."""
+    tracker = ByteTracker(ByteTrackConfig())
+    x, top = 840.0, 300.0
+    frames = [dets((x, top, x + 25.0, top + 57.0, 0.8)) for _ in range(10)]
+    frames += [dets((x, top - 1.2 * k, x + 25.0, top + 57.0 + 1.2 * k, 0.7)) for k in range(1, 11)]
+    near = (x, top + 12.0 + 10.0, x + 25.0, top + 12.0 + 10.0 + 59.0)  # bottom 381
+    frames += [dets((*near, 0.8)) for _ in range(15)]
+    for i, d in enumerate(frames):
+        tracks = tracker.update(d, i / FPS, frame_wh=(1280, 720))
+        assert tracks.tracker_id.tolist() == [1]
+    assert abs(float(tracks.xyxy_px[0, 3]) - near[3]) <= 2.0

@@ -76,6 +76,19 @@ A merge lasts while one person walks past another; a box that stays taller is th
 seen whole again (legs out of the reeds, a track begun while half hidden), and the
 track takes its height from then on instead of keeping the occluded one for good."""
 
+STANDING_DECAY_PER_S = 0.05
+"""How fast (share per second) a track's *standing height* may shrink or grow. A box that loses
+its bottom a few pixels a frame (someone walking into reeds) passed the frame-to-frame
+occlusion test every time, since the predicted height shrank with it: the foot point
+rose 17 px in 2 s and the ground position ran 10 m ahead of the walker, over the line.
+A person's image height changes with range only: 1.5 % a second walking straight at a
+camera 100 m off. So the height last seen whole is remembered and let shrink only this
+fast, and a box shorter than ``occlusion_height_ratio`` of it with its top in place is
+occluded at the bottom, however gradually it shrank. It grows as slowly (two people
+overlapping in the picture, one walking away and one toward the camera, grew one box
+from 57 to 81 px over 2 s, and the nearer one's feet were then taken as hidden), unless
+a taller box stays for :data:`MERGE_HOLD_S` (the person seen whole again)."""
+
 
 class TrackerError(KordonError):
     """The tracker was given input it cannot use (time going backwards, non-finite boxes)."""
@@ -110,6 +123,10 @@ class _Track:
     gap_steps_s: list[float] = field(default_factory=list)
     grown_since_s: float | None = None
     """When the matched boxes began to be taller than the track (``None``: they are not)."""
+    standing_h: float | None = None
+    """The height of the person seen whole, px (:data:`STANDING_DECAY_PER_S`)."""
+    standing_s: float = 0.0
+    """When ``standing_h`` was last set."""
 
     @property
     def class_id(self) -> int:
@@ -273,6 +290,14 @@ class ByteTracker:
         keep_top, keep_bottom = height_jumped(
             pred, z, min_height_ratio=ratio, edge_tolerance_h=OCCLUSION_TOP_TOLERANCE_H
         )
+        standing = np.asarray([self._standing(t, time_s) for t in tracks], np.float64)
+        standing = np.where(np.isfinite(standing), standing, pred[:, 3])
+        pred_top = pred[:, 1] - pred[:, 3] / 2.0
+        meas_top = z[:, 1] - z[:, 3] / 2.0
+        eroded = (z[:, 3] < ratio * standing) & (
+            np.abs(meas_top - pred_top) <= OCCLUSION_TOP_TOLERANCE_H * standing
+        )
+        keep_top |= eroded
         keep_top &= established
         keep_bottom &= established
         grown = z[:, 3] * ratio > pred[:, 3]
@@ -284,13 +309,42 @@ class ByteTracker:
                 track.grown_since_s = time_s
             if time_s - track.grown_since_s >= MERGE_HOLD_S:
                 keep_top[k] = keep_bottom[k] = False  # whole again: take the measured height
+        tall = pred.copy()
+        tall[:, 3] = np.where(keep_top & ~grown, np.maximum(pred[:, 3], standing), pred[:, 3])
         if keep_top.any():
-            z[keep_top] = restore_height(pred[keep_top], z[keep_top])
+            z[keep_top] = restore_height(tall[keep_top], z[keep_top])
         if keep_bottom.any():
             z[keep_bottom] = restore_height_from_bottom(pred[keep_bottom], z[keep_bottom])
-        for k in np.flatnonzero(keep_top | keep_bottom).tolist():
-            tracks[k].mean[7] = 0.0  # the visible height says nothing about growth
+        rebuilt = keep_top | keep_bottom
+        for k, track in enumerate(tracks):
+            held_s = time_s - track.grown_since_s if track.grown_since_s is not None else None
+            if held_s is not None and held_s >= MERGE_HOLD_S:
+                track.standing_h = float(z[k, 3])  # seen whole again, taller: take it
+            elif rebuilt[k] or held_s is not None:
+                track.standing_h = float(standing[k])  # hidden or merged: nothing learnt
+            else:
+                track.standing_h = max(float(standing[k]), self._grown(track, z[k, 3], time_s))
+            track.standing_s = time_s
+            if rebuilt[k]:
+                track.mean[7] = 0.0  # the visible height says nothing about growth
         return z
+
+    @staticmethod
+    def _grown(track: _Track, height: float, time_s: float) -> float:
+        """``height``, or less: the standing height grows no faster than it may shrink
+        (two people overlapping in the picture grow one box a little each frame)."""
+        if track.standing_h is None:
+            return float(height)
+        dt_s = max(time_s - track.standing_s, 0.0)
+        return float(min(height, track.standing_h * (1.0 + STANDING_DECAY_PER_S) ** dt_s))
+
+    @staticmethod
+    def _standing(track: _Track, time_s: float) -> float:
+        """The track's standing height now, shrunk since it was set (NaN: none yet)."""
+        if track.standing_h is None:
+            return math.nan
+        dt_s = max(time_s - track.standing_s, 0.0)
+        return float(track.standing_h * (1.0 - STANDING_DECAY_PER_S) ** dt_s)
 
     def _apply(
         self, pairs: list[tuple[int, int]], dets: Detections, time_s: float, *, high: bool
