@@ -26,6 +26,7 @@ from kordon.fusion.flood import FloodGuard
 from kordon.fusion.health import FusionHealthEvent, RejectCounters, RejectReason
 from kordon.fusion.hypothesiser import MahalanobisHypothesiser
 from kordon.fusion.initiator import MOfNInitiator
+from kordon.fusion.local_ids import LocalIdBook
 from kordon.fusion.measurement import MeasurementModel, PositionModel
 from kordon.fusion.predictor import ConstantVelocityPredictor, Predictor
 from kordon.fusion.provenance import ProvenanceLog, TrackProvenance
@@ -46,6 +47,9 @@ ACCEPTED = int(RejectReason.ACCEPTED)
 # A track's primary sensor (the one whose local ids steer association) hands over to
 # another supporting sensor after this long without supporting the track (s).
 PRIMARY_HANDOFF_S = 1.0
+# Local ids do not steer association between tracks walking toward each other (velocities
+# more than 90° apart) whose velocities differ by more than this (m/s): people passing.
+PASSING_MPS = 1.0
 # Up to this many live tracks every one is scored against a scan without pre-selection.
 SMALL_TABLE = 48
 
@@ -116,7 +120,7 @@ class SiteTracker:
         self._buffer = ReorderBuffer()
         self._table = TrackTable(len(registry))
         self._provenance = ProvenanceLog()
-        self._local: dict[tuple[int, str], int] = {}
+        self._local = LocalIdBook()
         self.counters = RejectCounters()
         self.numerical_failures = 0
         self.late_updates = 0
@@ -296,7 +300,16 @@ class SiteTracker:
             mean, cov = self._predictor.predict(prior_mean, prior_cov, time_s - prior_time)
             cost = self._hypothesiser.hypothesise(mean, cov, z, noise, model).cost
             if self.config.local_id_bonus > 0 and self._local:
-                self._apply_local_bonus(cost, cand, local_id, sensor)
+                self._apply_local_bonus(
+                    cost,
+                    cand,
+                    local_id,
+                    sensor,
+                    z=z,
+                    time_s=time_s,
+                    velocity=mean[:, 2:],
+                    rivals=first,
+                )
             ci, oj = self._associator.associate_in_tiers(cost, first)
             if ci.size:
                 rows = ci if cand is None else cand[ci]
@@ -376,23 +389,36 @@ class SiteTracker:
         sensor_id = self.registry.ids[sensor]
         record = self._provenance.record
         local = self._local
-        for site_id, lid in zip(out.tolist(), local_id.tolist(), strict=True):
+        for k, (site_id, lid) in enumerate(zip(out.tolist(), local_id.tolist(), strict=True)):
             record(site_id, sensor_id, time_s, lid)
-            if lid:
-                local[(sensor, lid)] = site_id
+            local.bind(sensor, lid, site_id, time_s, z[k])
         return out
 
     def _apply_local_bonus(
-        self, cost: F64, cand: I64 | None, local_id: npt.NDArray[np.str_], sensor: int
+        self,
+        cost: F64,
+        cand: I64 | None,
+        local_id: npt.NDArray[np.str_],
+        sensor: int,
+        *,
+        z: F64,
+        time_s: float,
+        velocity: F64,
+        rivals: npt.NDArray[np.bool_],
     ) -> None:
         """Lower the cost of (track, observation) pairs continuing a sensor-local id
-        (``cand``: the table rows behind the rows of ``cost``, ``None`` for all rows)."""
+        (``cand``: the table rows behind the rows of ``cost``, ``None`` for all rows;
+        ``velocity``: their predicted velocities; ``rivals``: those that may compete).
+
+        Ids break the ties the ground motion cannot (people walking together, a group
+        splitting up). Not for a report that also gates with a rival coming the other
+        way (``PASSING_MPS``): people passing each other are told apart by their own
+        motion (they part at their summed speed) better than by an image tracker that
+        sees them overlap and swaps them there (the demo's tower looking along their
+        path). Nor for a report whose local id jumped (see
+        :mod:`kordon.fusion.local_ids`)."""
         table = self._table
-        sites = np.fromiter(
-            (self._local.get((sensor, lid), -1) if lid else -1 for lid in local_id.tolist()),
-            np.int64,
-            local_id.shape[0],
-        )
+        sites = self._local.continuing(sensor, local_id.tolist(), z, time_s, self._velocity_of)
         obs_cols = np.flatnonzero(sites >= 0)
         if obs_cols.size == 0:
             return
@@ -411,8 +437,26 @@ class SiteTracker:
             track_rows = column[rows[live]]
             ok = track_rows >= 0
             track_rows, cols = track_rows[ok], obs_cols[live][ok]
+        if cols.size == 0:
+            return
+        gated = np.isfinite(cost[:, cols]) & rivals[:, None]
+        # (T, K): each rival's velocity against the bound track's, per bound report
+        vel = velocity[:, None, :]
+        bound = velocity[track_rows][None, :, :]
+        head_on = np.sum(vel * bound, axis=2) < 0.0
+        dv = vel - bound
+        apart = gated & head_on & (np.hypot(dv[..., 0], dv[..., 1]) > PASSING_MPS)
+        alike = ~apart.any(axis=0)
+        track_rows, cols = track_rows[alike], cols[alike]
         # ``inf - bonus`` stays ``inf``: pairs outside the gate stay outside.
         cost[track_rows, cols] -= self.config.local_id_bonus
+
+    def _velocity_of(self, site_track_ids: I64) -> F64:
+        """Each live track's velocity (m/s, (K, 2)); zero for an id no longer live."""
+        table = self._table
+        rows = np.minimum(np.searchsorted(table.site_track_id, site_track_ids), len(table) - 1)
+        live = table.site_track_id[rows] == site_track_ids
+        return np.where(live[:, None], table.mean[rows, 2:], 0.0)
 
     def _predict_all(self, time_s: float) -> tuple[F64, F64]:
         """Every track's mean (T, 4) and position covariance (T, 2, 2) at ``time_s`` (not
@@ -440,8 +484,7 @@ class SiteTracker:
             for sensor_id, local_ids in self._provenance.forget(site_id).items():
                 sensor = self.registry.ids.index(sensor_id)
                 for lid in local_ids:
-                    if self._local.get((sensor, lid)) == site_id:
-                        del self._local[(sensor, lid)]
+                    self._local.forget(sensor, lid, site_id)
         t.keep(~gone)
         return ~gone, deleted
 
