@@ -287,17 +287,15 @@ class ByteTracker:
             return z
         pred = np.stack([t.mean[:4] for t in tracks])
         established = np.asarray([t.confirmed for t in tracks], bool)
-        keep_top, keep_bottom = height_jumped(
-            pred, z, min_height_ratio=ratio, edge_tolerance_h=OCCLUSION_TOP_TOLERANCE_H
-        )
         standing = np.asarray([self._standing(t, time_s) for t in tracks], np.float64)
         standing = np.where(np.isfinite(standing), standing, pred[:, 3])
-        pred_top = pred[:, 1] - pred[:, 3] / 2.0
-        meas_top = z[:, 1] - z[:, 3] / 2.0
-        eroded = (z[:, 3] < ratio * standing) & (
-            np.abs(meas_top - pred_top) <= OCCLUSION_TOP_TOLERANCE_H * standing
+        keep_top, keep_bottom = height_jumped(
+            pred,
+            z,
+            min_height_ratio=ratio,
+            edge_tolerance_h=OCCLUSION_TOP_TOLERANCE_H,
+            standing_h=standing,
         )
-        keep_top |= eroded
         keep_top &= established
         keep_bottom &= established
         grown = z[:, 3] * ratio > pred[:, 3]

@@ -28,6 +28,7 @@ def height_jumped(
     *,
     min_height_ratio: float,
     edge_tolerance_h: float,
+    standing_h: npt.NDArray[np.float64] | None = None,
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """Masks ``(keep_top, keep_bottom)``, (N,) each, of measurements to rebuild.
 
@@ -37,6 +38,11 @@ def height_jumped(
     ``keep_bottom``: the height grew that much with the bottom edge in place (merged
     with someone higher in the picture). A box shrunk with its bottom in place (head
     hidden) keeps its foot point anyway and is left alone.
+
+    ``standing_h`` (N,), where given, is each track's height last seen whole: a box below
+    ``min_height_ratio`` of *it*, top within ``edge_tolerance_h`` of it, is occluded at the
+    bottom too, however gradually it shrank (the prediction shrinks with a box that loses
+    a few pixels a frame, so the frame-to-frame test alone never fires).
     """
     pred = np.asarray(predicted_cxcywh, np.float64).reshape(-1, 4)
     meas = np.asarray(measured_cxcywh, np.float64).reshape(-1, 4)
@@ -48,6 +54,12 @@ def height_jumped(
     top_kept = np.abs(meas_top - pred_top) <= edge_tolerance_h * pred_h
     bottom_kept = np.abs(meas_bottom - pred_bottom) <= edge_tolerance_h * pred_h
     keep_top = (shrunk | grown) & top_kept
+    if standing_h is not None:
+        standing = np.asarray(standing_h, np.float64).reshape(-1)
+        eroded = (meas[:, 3] < min_height_ratio * standing) & (
+            np.abs(meas_top - pred_top) <= edge_tolerance_h * standing
+        )
+        keep_top |= eroded
     keep_bottom = grown & bottom_kept & ~top_kept
     return np.asarray(keep_top, np.bool_), np.asarray(keep_bottom, np.bool_)
 
