@@ -92,3 +92,29 @@ def test_an_outlier_below_the_jump_only_nudges() -> None:
 def test_settings_are_checked(kwargs: dict[str, float], name: str) -> None:
     with pytest.raises(SmootherError, match=name):
         GeoSmoother(**kwargs)  # type: ignore[arg-type]
+
+
+def test_unlearnt_doubt_is_not_shrunk_by_the_learnt_noise_share_nor_taught() -> None:
+    """A steady track has learnt a tenth of the model's noise; a measurement 6 m off with
+    6 m of doubt about hidden feet moves it far less than the same one without the doubt,
+    and leaves the learnt share as it was."""
+    plain, doubtful = GeoSmoother(), GeoSmoother()
+    _walk(plain, noise_m=0.1, updates=150)
+    _walk(doubtful, noise_m=0.1, updates=150)
+    t = 150 / FPS
+    here = np.array([1.3 * t, 0.0])
+    off = here + np.array([0.0, 6.0])
+    before = doubtful.state(1)
+    assert before is not None
+    share = before.noise_scale
+    moved = plain.update(1, off, MODEL_COV, t).mean[1]
+    state = doubtful.update(1, off, MODEL_COV, t, unlearnt_cov_m2=np.diag([0.0, 36.0]))
+    assert not state.restarted
+    assert state.mean[1] < 0.2 * moved
+    assert state.noise_scale == share
+
+
+def test_unlearnt_doubt_must_be_finite() -> None:
+    smoother = GeoSmoother()
+    with pytest.raises(SmootherError, match="unlearnt covariance must be finite"):
+        smoother.update(1, np.zeros(2), MODEL_COV, 0.0, unlearnt_cov_m2=np.full((2, 2), np.nan))

@@ -108,15 +108,30 @@ class GeoSmoother:
         return self._states.get(track_id)
 
     def update(
-        self, track_id: int, xy_m: FloatArray, cov_m2: FloatArray, time_s: float
+        self,
+        track_id: int,
+        xy_m: FloatArray,
+        cov_m2: FloatArray,
+        time_s: float,
+        *,
+        unlearnt_cov_m2: FloatArray | None = None,
     ) -> SmoothedState:
-        """Predict the track to ``time_s`` and fuse one ground measurement."""
+        """Predict the track to ``time_s`` and fuse one ground measurement.
+
+        ``unlearnt_cov_m2``: doubt about this one measurement beyond the camera model's
+        (feet possibly hidden below the box), added as is: the track's learnt noise share
+        does not shrink it, and such a measurement teaches the filter nothing about it."""
         if not (np.all(np.isfinite(xy_m)) and np.all(np.isfinite(cov_m2))):
             raise SmootherError(f"track {track_id}: measurement must be finite")
+        extra = np.zeros((2, 2))
+        if unlearnt_cov_m2 is not None:
+            if not np.all(np.isfinite(unlearnt_cov_m2)):
+                raise SmootherError(f"track {track_id}: unlearnt covariance must be finite")
+            extra = 0.5 * (unlearnt_cov_m2 + unlearnt_cov_m2.T)
         r = 0.5 * (cov_m2 + cov_m2.T) + self.min_var_m2 * np.eye(2)
         state = self._states.get(track_id)
         if state is None:
-            return self._start(track_id, xy_m, r, time_s)
+            return self._start(track_id, xy_m, r + extra, time_s)
         dt = time_s - state.time_s
         if dt < 0:
             raise SmootherError(
@@ -132,11 +147,11 @@ class GeoSmoother:
         cov = f @ state.cov @ f.T + q
         predicted = _H @ cov @ _H.T
         innovation = xy_m - _H @ mean
-        r_used = state.noise_scale * r
+        r_used = state.noise_scale * r + extra
         s = predicted + r_used
         nis = float(innovation @ np.linalg.solve(s, innovation))
         if nis > self.jump_nis:  # no walker moves so: the image track took someone else
-            restarted = self._start(track_id, xy_m, r, time_s)
+            restarted = self._start(track_id, xy_m, r + extra, time_s)
             restarted.restarted = True
             return restarted
         if nis > _OUTLIER_NIS:  # an outlier (a jump of the foot point) only nudges
@@ -148,7 +163,7 @@ class GeoSmoother:
         state.mean, state.cov, state.time_s = mean, 0.5 * (cov + cov.T), time_s
         state.updates += 1
         state.restarted = False
-        if self.min_noise_scale < 1.0:
+        if self.min_noise_scale < 1.0 and not extra.any():
             self._adapt(state, innovation, predicted, r)
         return state
 

@@ -7,14 +7,22 @@ Per frame (implements the camera pipeline's ``TrackStage``):
 2. each track's ground point is smoothed by a constant-velocity Kalman filter in metres
    (:class:`~kordon.geo.geo_smoother.GeoSmoother`), weighted by the projection covariance
    scaled to the noise the track itself shows; a track whose ground point jumps where no
-   walker goes (the tracker took someone else) is smoothed afresh and known to the rules
-   by a new id from then on (events still name the image track);
-3. the smoothed positions become ``PlanarTracks`` in the local frame, with a quality from
+   walker goes (the tracker took someone else, or a box merged with a bush) is smoothed
+   afresh there; when the jump went over the border it is known to the rules by a new id
+   from then on (a swap must not read as a crossing; events still name the image track),
+   otherwise it keeps its id and the rules the side it was on (a walker whose foot point
+   jumped near the line is still seen to cross it);
+3. a person box shorter than a standing person at its foot (the camera's geometry says
+   how tall) may be missing its feet (reeds, a bank): the ground span down to ``top +
+   standing height`` is doubt added to the position's covariance
+   (:mod:`~kordon.geo.hidden_feet`), and fades over :data:`DOUBT_FADE_S` once the boxes
+   are whole, while the smoother still carries the short boxes' positions;
+4. the smoothed positions become ``PlanarTracks`` in the local frame, with a quality from
    the position uncertainty (and lower for a track's first updates);
-4. geo rules run on them, with each smoothed position's covariance: border crossing
+5. geo rules run on them, with each smoothed position's covariance: border crossing
    (inbound/outbound once the track is on the other side with the configured confidence),
    approach to the border, zone enter/exit/dwell;
-5. every event gets lat/lon, km post, sector, uncertainty and ``source_id`` = camera id.
+6. every event gets lat/lon, km post, sector, uncertainty and ``source_id`` = camera id.
 
 ``observations`` holds the raw (unsmoothed) ground observations of the last frame, for
 site-level fusion; ``latest_positions()`` the smoothed positions for the live map.
@@ -48,6 +56,7 @@ from kordon.geo.geo_rules import (
     zone_rules,
 )
 from kordon.geo.geo_smoother import GeoSmoother
+from kordon.geo.hidden_feet import hidden_feet_cov
 from kordon.geo.projection import ABOVE_HORIZON, ImageToGround
 from kordon.geo.site_geometry import SiteGeometry
 from kordon.rules.base import Rule
@@ -57,6 +66,11 @@ logger = logging.getLogger(__name__)
 
 class GeoStageError(KordonError, ValueError):
     """The geo stage was configured or fed with something it cannot use."""
+
+
+DOUBT_FADE_S = 2.0
+"""Time constant (s) over which a track's doubt about hidden feet fades once its boxes
+are whole again: the smoother's estimate still carries the short boxes' positions."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +93,11 @@ class GeoStageSettings:
     :class:`~kordon.geo.geo_smoother.GeoSmoother`); 1 trusts the model as it is."""
     quality_scale_m: float = 10.0
     warmup_updates: int = 3
+    hidden_feet_ratio: float = 0.8
+    """A person box shorter than this share of a standing person at its foot (from the
+    camera's geometry) may be missing its feet: the ground span to ``top + standing
+    height`` is added to its position's covariance (:mod:`kordon.geo.hidden_feet`);
+    0 turns it off."""
     zones: bool = True
     geo_rules: bool = True
     """Run the border, approach and zone rules here; off when the site picture runs them on
@@ -163,6 +182,8 @@ class GeoStage:
         self._rule_id: dict[int, int] = {}
         self._image_id: dict[int, int] = {}
         self._next_fresh = -1
+        # per image track: the hidden-feet doubt last carried, and when
+        self._doubt: dict[int, tuple[npt.NDArray[np.float64], float]] = {}
 
     def start(self) -> None:
         """Build the border indexes (slow on long lines) before the first frame."""
@@ -216,6 +237,7 @@ class GeoStage:
         time_s = time.timestamp()
         planar = self._georeference(tracks, time, time_s)
         for gone in self.smoother.forget(time_s):
+            self._doubt.pop(gone, None)
             fresh = self._rule_id.pop(gone, None)
             if fresh is not None:
                 del self._image_id[fresh]
@@ -243,6 +265,17 @@ class GeoStage:
             np.sum(ground.reason[finite] == ABOVE_HORIZON)
         )
         names = live.class_names
+        hidden = np.zeros((len(live), 2, 2))
+        if self.settings.hidden_feet_ratio > 0.0:
+            person = np.asarray([n == "person" for n in names], np.bool_) & valid
+            if person.any():
+                hidden[person] = hidden_feet_cov(
+                    self.camera,
+                    uv[person],
+                    height_px[person],
+                    ground.xy_m[person],
+                    min_height_ratio=self.settings.hidden_feet_ratio,
+                )
         ids: list[int] = []
         xy: list[tuple[float, float]] = []
         classes: list[str] = []
@@ -250,7 +283,7 @@ class GeoStage:
         covs: list[np.ndarray] = []
         for k in np.flatnonzero(valid).tolist():
             tid = int(live.tracker_id[k])
-            cov = ground.covariance_m2[k]
+            cov = ground.covariance_m2[k] + hidden[k]
             z = ground.xy_m[k]
             self.observations.append(
                 Observation(
@@ -267,13 +300,19 @@ class GeoStage:
                     source_track_id=str(tid),
                 )
             )
-            state = self.smoother.update(tid, z, cov, time_s)
-            if state.restarted:
+            before = self.smoother.state(tid)
+            old_xy = before.xy_m if before is not None else None
+            state = self.smoother.update(
+                tid, z, ground.covariance_m2[k], time_s, unlearnt_cov_m2=hidden[k]
+            )
+            if state.restarted and self._jump_crosses_border(old_xy, z):
                 self._image_id.pop(self._rule_id.get(tid, tid), None)
                 self._rule_id[tid] = self._next_fresh
                 self._image_id[self._next_fresh] = tid
                 self._next_fresh -= 1
-            sigma = state.uncertainty_m
+            doubt = self._doubt_now(tid, hidden[k], time_s)
+            position_cov = state.position_cov_m2 + doubt
+            sigma = float(np.sqrt(max(float(np.linalg.eigvalsh(position_cov)[-1]), 0.0)))
             q = 1.0 / (1.0 + sigma / self.settings.quality_scale_m)
             if state.updates < self.settings.warmup_updates:
                 q *= 0.5
@@ -281,7 +320,7 @@ class GeoStage:
             xy.append((float(state.mean[0]), float(state.mean[1])))
             classes.append(names[k])
             quality.append(q)
-            covs.append(state.position_cov_m2)
+            covs.append(position_cov)
             self._uncertainty[tid] = sigma
         if not ids:
             return PlanarTracks.empty()
@@ -308,6 +347,32 @@ class GeoStage:
             quality=np.asarray(quality, np.float64),
             position_cov=np.asarray(covs, np.float64).reshape(-1, 2, 2),
         )
+
+    def _doubt_now(
+        self, track_id: int, hidden: npt.NDArray[np.float64], time_s: float
+    ) -> npt.NDArray[np.float64]:
+        """The track's doubt about hidden feet: this box's, or what is left of an earlier
+        box's while the smoother still carries positions measured from it."""
+        before = self._doubt.get(track_id)
+        doubt = hidden
+        if before is not None:
+            kept = before[0] * math.exp(-(time_s - before[1]) / DOUBT_FADE_S)
+            if np.trace(kept) > np.trace(doubt):
+                doubt = kept
+        if doubt.any():
+            self._doubt[track_id] = (doubt, time_s)
+        else:
+            self._doubt.pop(track_id, None)
+        return doubt
+
+    def _jump_crosses_border(
+        self, old_xy: npt.NDArray[np.float64] | None, new_xy: npt.NDArray[np.float64]
+    ) -> bool:
+        """Whether a restarted track's jump went over the border (or cannot be told)."""
+        if self.border is None or old_xy is None:
+            return True
+        d = self.border.signed_distance_m(np.stack([old_xy, new_xy])).distance_m
+        return bool(np.sign(d[0]) != np.sign(d[1]))
 
     def _enrich(self, event: Event, frame_index: int) -> Event:
         if event.x is None or event.y is None or event.frame is not Frame.LOCAL:
