@@ -37,7 +37,7 @@ from kordon.interop.missions.model import Command
 from kordon.interop.missions.patrol import patrol_sector
 from kordon.interop.missions.patrol import plan_patrol as patrol_mission
 from kordon.sensors.mavlink.endpoint import EndpointSpec, UdpEndpoint
-from kordon.sim.drone import MissionReceiver, MissionServer
+from kordon.sim.mission_receiver import MissionReceiver, MissionServer
 from kordon.video.source.clock import Clock, FakeClock, SystemClock
 from tests.api.conftest import TestClient, login
 from tests.api.fakes import IN_SECTOR, OUT_SECTOR, T0, Site, build_site

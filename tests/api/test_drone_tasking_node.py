@@ -19,7 +19,7 @@ from kordon.config.loader import load_site
 from kordon.domain.status import DeviceStatus
 from kordon.geo.site_geometry import SiteGeometry
 from kordon.lifecycle import Service
-from kordon.sim.drone import SimulatedDroneService
+from kordon.sim.drone_service import SimulatedDroneService
 from kordon.sim.flight_plan import Waypoint
 from kordon.video.source.clock import SystemClock
 from kordon.wiring.drones import drones

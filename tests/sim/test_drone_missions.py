@@ -16,7 +16,8 @@ from kordon.geo.frame import LocalFrame
 from kordon.interop.missions.model import Command, Frame, Mission, MissionItem
 from kordon.sensors.mavlink.endpoint import EndpointSpec, UdpEndpoint
 from kordon.sensors.mavlink.mission_upload import MissionUploader
-from kordon.sim.drone import SimulatedDrone, SimulatedDroneService
+from kordon.sim.drone import SimulatedDrone
+from kordon.sim.drone_service import SimulatedDroneService
 from kordon.sim.flight_plan import FlightPlan, Waypoint, flown_route, mission_speed_mps
 from kordon.video.source.clock import SystemClock
 

@@ -24,8 +24,9 @@ from kordon.lifecycle import Service
 from kordon.node_errors import NodeBuildError
 from kordon.sensors.mavlink.endpoint import EndpointSpec
 from kordon.sensors.mavlink.service import MavlinkService
-from kordon.sim.drone import SimulatedDrone, SimulatedDroneService, mission_duration_s, waypoints_of
+from kordon.sim.drone import SimulatedDrone, mission_duration_s, waypoints_of
 from kordon.sim.drone_camera import SimulatedFlight
+from kordon.sim.drone_service import SimulatedDroneService
 from kordon.sim.flight_plan import Waypoint
 from kordon.sim.source import SharedEpoch
 from kordon.video.source.clock import Clock

@@ -38,7 +38,7 @@ from kordon.sensors.mavlink.mission_upload import (
     UploadError,
     UploadRefusedError,
 )
-from kordon.sim.drone import MissionReceiver, MissionServer
+from kordon.sim.mission_receiver import MissionReceiver, MissionServer
 from kordon.video.source.clock import FakeClock, SystemClock
 
 BUFFER_M = 100.0

@@ -20,7 +20,8 @@ from kordon.interop.missions import PatrolSpec, patrol_sector, plan_patrol
 from kordon.interop.missions.model import Mission
 from kordon.sensors.mavlink.ingest import IngestLimits
 from kordon.sensors.mavlink.service import MavlinkService
-from kordon.sim.drone import SimulatedDrone, SimulatedDroneService, waypoints_of
+from kordon.sim.drone import SimulatedDrone, waypoints_of
+from kordon.sim.drone_service import SimulatedDroneService
 from kordon.sim.flight_plan import Waypoint
 from kordon.video.source.clock import FakeClock
 

@@ -18,7 +18,8 @@ from kordon.domain.status import DeviceState, DeviceStatus
 from kordon.geo.frame import LocalFrame
 from kordon.sensors.mavlink.ingest import IngestLimits
 from kordon.sensors.mavlink.service import MavlinkService
-from kordon.sim.drone import DroneRadio, SimulatedDrone
+from kordon.sim.drone import SimulatedDrone
+from kordon.sim.drone_radio import DroneRadio
 from kordon.sim.flight_plan import Waypoint
 from kordon.video.source.clock import FakeClock
 from tests.sensors.mavlink.frames import Vehicle
