@@ -57,6 +57,7 @@ from kordon.video.tracking.occlusion import (
     height_jumped,
     restore_height,
     restore_height_from_bottom,
+    someone_below,
 )
 
 OCCLUSION_TOP_TOLERANCE_H = 0.15
@@ -307,8 +308,21 @@ class ByteTracker:
                 track.grown_since_s = time_s
             if time_s - track.grown_since_s >= MERGE_HOLD_S:
                 keep_top[k] = keep_bottom[k] = False  # whole again: take the measured height
+        # someone lower in the picture inside the box: its bottom may be theirs, however
+        # slowly it stretched and however long (never longer than the standing height)
+        others = [
+            np.asarray([o.mean[:4] for o in self._tracks.items if o.confirmed and o is not t])
+            for t in tracks
+        ]
+        stretched = someone_below(z, pred, others) & established & (z[:, 3] > standing)
+        stretched &= np.abs((z[:, 1] - z[:, 3] / 2.0) - (pred[:, 1] - pred[:, 3] / 2.0)) <= (
+            OCCLUSION_TOP_TOLERANCE_H * standing
+        )
+        keep_top |= stretched
+        keep_bottom &= ~stretched
         tall = pred.copy()
         tall[:, 3] = np.where(keep_top & ~grown, np.maximum(pred[:, 3], standing), pred[:, 3])
+        tall[:, 3] = np.where(stretched, standing, tall[:, 3])
         if keep_top.any():
             z[keep_top] = restore_height(tall[keep_top], z[keep_top])
         if keep_bottom.any():
@@ -316,7 +330,9 @@ class ByteTracker:
         rebuilt = keep_top | keep_bottom
         for k, track in enumerate(tracks):
             held_s = time_s - track.grown_since_s if track.grown_since_s is not None else None
-            if held_s is not None and held_s >= MERGE_HOLD_S:
+            if stretched[k]:
+                pass  # taller than standing, someone's feet below: the height holds as it is
+            elif held_s is not None and held_s >= MERGE_HOLD_S:
                 track.standing_h = float(z[k, 3])  # seen whole again, taller: take it
             elif rebuilt[k] or held_s is not None:
                 track.standing_h = float(standing[k])  # hidden or merged: nothing learnt

@@ -82,3 +82,34 @@ def restore_height_from_bottom(predicted_cxcywh: Boxes, measured_cxcywh: Boxes) 
     out[:, 3] = pred[:, 3]
     out[:, 1] = bottom - pred[:, 3] / 2.0
     return out
+
+
+def someone_below(
+    measured_cxcywh: Boxes, predicted_cxcywh: Boxes, others_cxcywh: list[Boxes]
+) -> npt.NDArray[np.bool_]:
+    """(N,) whether someone else's predicted box (``others_cxcywh[k]``: (M_k, 4), the
+    other tracks') stands lower in the picture than track ``k``'s feet *and* inside its
+    measured box's columns and rows: the box's bottom may be that person's.
+
+    A far walker passing behind a nearer one (an intruder beyond the line behind a patrol
+    on the home side) is detected as one box that stretches down a few pixels a frame
+    toward the nearer one's feet: never a jump the frame-to-frame test sees, and longer
+    than a merge is held, so the foot point slid 5 px (12 m at 400 m) over the line.
+    """
+    meas = np.asarray(measured_cxcywh, np.float64).reshape(-1, 4)
+    pred = np.asarray(predicted_cxcywh, np.float64).reshape(-1, 4)
+    out = np.zeros(len(meas), np.bool_)
+    for k, others in enumerate(others_cxcywh):
+        other = np.asarray(others, np.float64).reshape(-1, 4)
+        if len(other) == 0:
+            continue
+        m_left, m_right = meas[k, 0] - meas[k, 2] / 2.0, meas[k, 0] + meas[k, 2] / 2.0
+        o_left, o_right = other[:, 0] - other[:, 2] / 2.0, other[:, 0] + other[:, 2] / 2.0
+        o_top, o_bottom = other[:, 1] - other[:, 3] / 2.0, other[:, 1] + other[:, 3] / 2.0
+        m_bottom = meas[k, 1] + meas[k, 3] / 2.0
+        own_bottom = pred[k, 1] + pred[k, 3] / 2.0
+        beside = (o_left < m_right) & (o_right > m_left)
+        lower = o_bottom > own_bottom + 0.1 * pred[k, 3]
+        reached = o_top < m_bottom
+        out[k] = bool(np.any(beside & lower & reached))
+    return out
