@@ -9,17 +9,14 @@ telemetry over a :class:`~kordon.sim.drone_radio.DroneRadio` (on a
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import threading
 import time
-
-from pymavlink.dialects.v20 import ardupilotmega as mav  # type: ignore[import-untyped]
 
 from kordon.interop.missions.model import Mission
 from kordon.sim.drone import SimulatedDrone
 from kordon.sim.drone_radio import DroneRadio
-from kordon.sim.mission_receiver import MissionReceiver
+from kordon.sim.mission_receiver import MissionReceiver, UplinkParser
+from kordon.sim.service_thread import ServiceThread
 from kordon.sim.source import SharedEpoch
 from kordon.video.source.clock import Clock
 
@@ -51,12 +48,10 @@ class SimulatedDroneService:
         self._target = (host, port)
         self._clock = clock
         self._rate_hz = rate_hz
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._thread = ServiceThread(self._run, name=self.name)
         self.receiver = MissionReceiver(system_id=drone.system_id)
         """The vehicle's side of mission uploads on its telemetry link."""
-        self._parser = mav.MAVLink(None)
-        self._parser.robust_parsing = True
+        self._parser = UplinkParser()
         self.flown: list[tuple[float, Mission]] = []
         """Accepted uploads: the flight time each was taken at, and the mission."""
 
@@ -65,21 +60,16 @@ class SimulatedDroneService:
         return self._drone
 
     async def start(self) -> None:
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
         self._thread.start()
 
     async def stop(self) -> None:
-        self._stopping.set()
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            await asyncio.to_thread(thread.join, 5.0)
+        await self._thread.stop_async()
 
     def _run(self) -> None:
         radio = DroneRadio(*self._target)
         start = self._clock.monotonic()
         try:
-            while not self._stopping.is_set():
+            while not self._thread.stopping.is_set():
                 radio.send(self._drone.frames_at(self._flight_s(start)))
                 self._listen(radio, start, 1.0 / self._rate_hz)
         except OSError:
@@ -91,7 +81,7 @@ class SimulatedDroneService:
         """Answer what the ground station sends until the next telemetry is due (paced in
         real seconds, like the telemetry itself)."""
         due = time.monotonic() + wait_s
-        while not self._stopping.is_set():
+        while not self._thread.stopping.is_set():
             remaining = due - time.monotonic()
             if remaining <= 0:
                 return
@@ -99,13 +89,7 @@ class SimulatedDroneService:
             if got is None:
                 continue
             data, sender = got
-            try:
-                messages = self._parser.parse_buffer(data) or []
-            except Exception:  # a vehicle ignores what it cannot parse
-                continue
-            for msg in messages:
-                if msg.get_type() == "BAD_DATA":
-                    continue
+            for msg in self._parser.messages(data):
                 uploads = self.receiver.uploads
                 replies = self.receiver.handle(msg)
                 mission = self.receiver.received

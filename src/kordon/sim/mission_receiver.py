@@ -12,8 +12,10 @@ from typing import Any
 
 from pymavlink.dialects.v20 import ardupilotmega as mav  # type: ignore[import-untyped]
 
+from kordon.interop.missions.mavlink_items import item_of_message
 from kordon.interop.missions.model import Mission, MissionItem
 from kordon.sim.drone_telemetry import AUTOPILOT_COMPONENT
+from kordon.sim.service_thread import ServiceThread
 
 
 class MissionReceiver:
@@ -75,7 +77,7 @@ class MissionReceiver:
                 return []
             if seq != len(self._items):
                 return [self._request(len(self._items))]
-            self._items.append(_item_of(msg))
+            self._items.append(item_of_message(msg))
             if len(self._items) < self._count:
                 return [self._request(len(self._items))]
             home = self._items[0]
@@ -105,18 +107,21 @@ class MissionReceiver:
         return bytes(msg.pack(self._encoder))
 
 
-def _item_of(msg: Any) -> MissionItem:
-    scale = 1e-7 if msg.frame in (0, 3, 5, 6, 10, 11) else 1.0
-    params = (
-        float(msg.param1),
-        float(msg.param2),
-        float(msg.param3),
-        float(msg.param4),
-        msg.x * scale,
-        msg.y * scale,
-        float(msg.z),
-    )
-    return MissionItem(int(msg.command), int(msg.frame), params, bool(msg.autocontinue))
+class UplinkParser:
+    """What a vehicle takes from a ground station's datagrams: the parsed MAVLink
+    messages (pymavlink, robust parsing), without ``BAD_DATA``; a datagram it cannot
+    parse gives none (a vehicle ignores it)."""
+
+    def __init__(self) -> None:
+        self._parser = mav.MAVLink(None)
+        self._parser.robust_parsing = True
+
+    def messages(self, data: bytes) -> list[Any]:
+        try:
+            parsed = self._parser.parse_buffer(data) or []
+        except Exception:  # a vehicle ignores what it cannot parse
+            return []
+        return [msg for msg in parsed if msg.get_type() != "BAD_DATA"]
 
 
 class MissionServer:
@@ -130,10 +135,8 @@ class MissionServer:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._sock.bind((host, port))
         self._sock.settimeout(0.05)
-        self._parser = mav.MAVLink(None)
-        self._parser.robust_parsing = True
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._parser = UplinkParser()
+        self._thread = ServiceThread(self._run, name="sim-mission-server")
         self.lock = threading.Lock()
 
     @property
@@ -142,32 +145,21 @@ class MissionServer:
         return str(host), int(port)
 
     def start(self) -> None:
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="sim-mission-server", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
-        self._stopping.set()
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.join(5.0)
+        self._thread.stop()
         self._sock.close()
 
     def _run(self) -> None:
-        while not self._stopping.is_set():
+        while not self._thread.stopping.is_set():
             try:
                 data, sender = self._sock.recvfrom(65535)
             except TimeoutError:
                 continue
             except OSError:
                 return
-            try:
-                messages = self._parser.parse_buffer(data) or []
-            except Exception:  # a vehicle ignores what it cannot parse
-                continue
-            for msg in messages:
-                if msg.get_type() == "BAD_DATA":
-                    continue
+            for msg in self._parser.messages(data):
                 with self.lock:
                     replies = self.receiver.handle(msg)
                 for reply in replies:

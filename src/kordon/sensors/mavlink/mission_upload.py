@@ -49,11 +49,11 @@ from kordon.domain.errors import KordonError
 from kordon.geo.border import Border
 from kordon.interop.missions.clearance import ClearanceViolation, MissionClearance
 from kordon.interop.missions.cue import Cue, CueError, CueSpec, plan_cue
+from kordon.interop.missions.mavlink_items import GLOBAL_FRAMES
 from kordon.interop.missions.model import Command, Frame, Mission, MissionError, MissionItem
 from kordon.video.source.clock import Clock
 
 MISSION_TYPE = 0  # MAV_MISSION_TYPE_MISSION
-GLOBAL_FRAMES = frozenset({0, 3, 5, 6, 10, 11})  # x/y are latitude/longitude × 1e7
 _GCS_SYSTEM_ID = 255
 _GCS_COMPONENT_ID = 190
 
@@ -155,21 +155,6 @@ def item_message(seq: int, item: MissionItem, target: tuple[int, int]) -> Any:
         p[6] if math.isfinite(p[6]) else 0.0,
         MISSION_TYPE,
     )
-
-
-def item_of_message(msg: Any) -> MissionItem:
-    """A received ``MISSION_ITEM_INT`` back to a :class:`MissionItem`."""
-    scale = 1e-7 if msg.frame in GLOBAL_FRAMES else 1.0
-    params = (
-        float(msg.param1),
-        float(msg.param2),
-        float(msg.param3),
-        float(msg.param4),
-        msg.x * scale,
-        msg.y * scale,
-        float(msg.z),
-    )
-    return MissionItem(int(msg.command), int(msg.frame), params, bool(msg.autocontinue))
 
 
 def result_name(code: int) -> str:
