@@ -119,6 +119,19 @@ class GeoPosition:
 
 
 @dataclass(slots=True)
+class _TrackState:
+    """What the stage keeps about one image track while the smoother carries it."""
+
+    fresh_id: int | None = None
+    """The id the rules know the track by since its ground position jumped over the border
+    to someone else (negative, never an image track's); ``None``: its own."""
+    doubt_m2: npt.NDArray[np.float64] | None = None
+    """The hidden-feet doubt last carried (a ground covariance); ``None``: none."""
+    doubt_time_s: float = 0.0
+    """When ``doubt_m2`` was carried."""
+
+
+@dataclass(slots=True)
 class SkipCounters:
     """Anchors that could not be put on the ground since the stage started."""
 
@@ -176,14 +189,12 @@ class GeoStage:
         self.skipped = SkipCounters()
         self.observations: list[Observation] = []
         self._latest: list[GeoPosition] = []
+        # per image track in the last processed frame: its position uncertainty (m)
         self._uncertainty: dict[int, float] = {}
-        # the id the rules know an image track by: its own, or a fresh one (negative, never
-        # an image track's) after its ground position jumped to someone else
-        self._rule_id: dict[int, int] = {}
-        self._image_id: dict[int, int] = {}
+        # per image track the smoother carries (created with its first update, forgotten
+        # with it): the id the rules know it by, its hidden-feet doubt
+        self._tracks: dict[int, _TrackState] = {}
         self._next_fresh = -1
-        # per image track: the hidden-feet doubt last carried, and when
-        self._doubt: dict[int, tuple[npt.NDArray[np.float64], float]] = {}
 
     def start(self) -> None:
         """Build the border indexes (slow on long lines) before the first frame."""
@@ -237,10 +248,7 @@ class GeoStage:
         time_s = time.timestamp()
         planar = self._georeference(tracks, time, time_s)
         for gone in self.smoother.forget(time_s):
-            self._doubt.pop(gone, None)
-            fresh = self._rule_id.pop(gone, None)
-            if fresh is not None:
-                del self._image_id[fresh]
+            self._tracks.pop(gone, None)
         events: list[Event] = []
         for rule in self.rules:
             events.extend(rule.trigger(planar, time))
@@ -277,6 +285,7 @@ class GeoStage:
                     min_height_ratio=self.settings.hidden_feet_ratio,
                 )
         ids: list[int] = []
+        image_ids: list[int] = []
         xy: list[tuple[float, float]] = []
         classes: list[str] = []
         quality: list[float] = []
@@ -305,18 +314,18 @@ class GeoStage:
             state = self.smoother.update(
                 tid, z, ground.covariance_m2[k], time_s, unlearnt_cov_m2=hidden[k]
             )
+            track = self._tracks.setdefault(tid, _TrackState())
             if state.restarted and self._jump_crosses_border(old_xy, z):
-                self._image_id.pop(self._rule_id.get(tid, tid), None)
-                self._rule_id[tid] = self._next_fresh
-                self._image_id[self._next_fresh] = tid
+                track.fresh_id = self._next_fresh
                 self._next_fresh -= 1
-            doubt = self._doubt_now(tid, hidden[k], time_s)
+            doubt = self._doubt_now(track, hidden[k], time_s)
             position_cov = state.position_cov_m2 + doubt
             sigma = float(np.sqrt(max(float(np.linalg.eigvalsh(position_cov)[-1]), 0.0)))
             q = 1.0 / (1.0 + sigma / self.settings.quality_scale_m)
             if state.updates < self.settings.warmup_updates:
                 q *= 0.5
-            ids.append(self._rule_id.get(tid, tid))
+            ids.append(tid if track.fresh_id is None else track.fresh_id)
+            image_ids.append(tid)
             xy.append((float(state.mean[0]), float(state.mean[1])))
             classes.append(names[k])
             quality.append(q)
@@ -328,16 +337,16 @@ class GeoStage:
         lonlat = self.geometry.frame.xy_to_lonlat(xy_arr)
         self._latest = [
             GeoPosition(
-                track_id=self._image_id.get(tid, tid),
+                track_id=tid,
                 lat=float(lonlat[i, 1]),
                 lon=float(lonlat[i, 0]),
                 class_name=classes[i],
                 time=time,
                 east_m=xy[i][0],
                 north_m=xy[i][1],
-                uncertainty_m=self._uncertainty[self._image_id.get(tid, tid)],
+                uncertainty_m=self._uncertainty[tid],
             )
-            for i, tid in enumerate(ids)
+            for i, tid in enumerate(image_ids)
         ]
         return PlanarTracks(
             track_id=np.asarray(ids, np.int64),
@@ -348,22 +357,27 @@ class GeoStage:
             position_cov=np.asarray(covs, np.float64).reshape(-1, 2, 2),
         )
 
+    @staticmethod
     def _doubt_now(
-        self, track_id: int, hidden: npt.NDArray[np.float64], time_s: float
+        track: _TrackState, hidden: npt.NDArray[np.float64], time_s: float
     ) -> npt.NDArray[np.float64]:
         """The track's doubt about hidden feet: this box's, or what is left of an earlier
         box's while the smoother still carries positions measured from it."""
-        before = self._doubt.get(track_id)
         doubt = hidden
-        if before is not None:
-            kept = before[0] * math.exp(-(time_s - before[1]) / DOUBT_FADE_S)
+        if track.doubt_m2 is not None:
+            kept = track.doubt_m2 * math.exp(-(time_s - track.doubt_time_s) / DOUBT_FADE_S)
             if np.trace(kept) > np.trace(doubt):
                 doubt = kept
         if doubt.any():
-            self._doubt[track_id] = (doubt, time_s)
+            track.doubt_m2, track.doubt_time_s = doubt, time_s
         else:
-            self._doubt.pop(track_id, None)
+            track.doubt_m2 = None
         return doubt
+
+    def _image_id(self, rule_id: int) -> int:
+        """The image track the rules know by ``rule_id``: the one given it as a fresh id,
+        else ``rule_id`` itself."""
+        return next((tid for tid, t in self._tracks.items() if t.fresh_id == rule_id), rule_id)
 
     def _jump_crosses_border(
         self, old_xy: npt.NDArray[np.float64] | None, new_xy: npt.NDArray[np.float64]
@@ -389,7 +403,7 @@ class GeoStage:
         uncertainty: float | None = None
         track_id = event.track_id
         if track_id is not None:
-            image_id = self._image_id.get(int(track_id), int(track_id))
+            image_id = self._image_id(int(track_id))
             track_id = str(image_id)
             uncertainty = self._uncertainty.get(image_id)
         if uncertainty is not None and not math.isfinite(uncertainty):
