@@ -59,6 +59,24 @@ from kordon.video.tracking.occlusion import (
     restore_height_from_bottom,
     someone_below,
 )
+from kordon.video.tracking.standing import (
+    MERGE_HOLD_S,
+    STANDING_DECAY_PER_S,
+    grown_since,
+    merge_over,
+    next_standing,
+    standing_now,
+)
+
+__all__ = [
+    "EDGE_MARGIN_W",
+    "MAX_REUPDATE_STEPS",
+    "MERGE_HOLD_S",
+    "OCCLUSION_TOP_TOLERANCE_H",
+    "STANDING_DECAY_PER_S",
+    "ByteTracker",
+    "TrackerError",
+]
 
 OCCLUSION_TOP_TOLERANCE_H = 0.15
 """How far (box heights) a shrunken or grown box's top (or bottom) may be from the
@@ -70,25 +88,6 @@ target most likely left the view, so it gets no long lost buffer."""
 
 MAX_REUPDATE_STEPS = 20
 """Virtual updates at most when re-filtering a track over a gap (longer gaps are resampled)."""
-
-MERGE_HOLD_S = 2.0
-"""How long a box that *grew* with one edge in place is taken as merged with someone else.
-A merge lasts while one person walks past another; a box that stays taller is the person
-seen whole again (legs out of the reeds, a track begun while half hidden), and the
-track takes its height from then on instead of keeping the occluded one for good."""
-
-STANDING_DECAY_PER_S = 0.05
-"""How fast (share per second) a track's *standing height* may shrink or grow. A box that loses
-its bottom a few pixels a frame (someone walking into reeds) passed the frame-to-frame
-occlusion test every time, since the predicted height shrank with it: the foot point
-rose 17 px in 2 s and the ground position ran 10 m ahead of the walker, over the line.
-A person's image height changes with range only: 1.5 % a second walking straight at a
-camera 100 m off. So the height last seen whole is remembered and let shrink only this
-fast, and a box shorter than ``occlusion_height_ratio`` of it with its top in place is
-occluded at the bottom, however gradually it shrank. It grows as slowly (two people
-overlapping in the picture, one walking away and one toward the camera, grew one box
-from 57 to 81 px over 2 s, and the nearer one's feet were then taken as hidden), unless
-a taller box stays for :data:`MERGE_HOLD_S` (the person seen whole again)."""
 
 
 class TrackerError(KordonError):
@@ -125,7 +124,7 @@ class _Track:
     grown_since_s: float | None = None
     """When the matched boxes began to be taller than the track (``None``: they are not)."""
     standing_h: float | None = None
-    """The height of the person seen whole, px (:data:`STANDING_DECAY_PER_S`)."""
+    """The height of the person seen whole, px (:mod:`kordon.video.tracking.standing`)."""
     standing_s: float = 0.0
     """When ``standing_h`` was last set."""
 
@@ -288,7 +287,9 @@ class ByteTracker:
             return z
         pred = np.stack([t.mean[:4] for t in tracks])
         established = np.asarray([t.confirmed for t in tracks], bool)
-        standing = np.asarray([self._standing(t, time_s) for t in tracks], np.float64)
+        standing = np.asarray(
+            [standing_now(t.standing_h, t.standing_s, time_s) for t in tracks], np.float64
+        )
         standing = np.where(np.isfinite(standing), standing, pred[:, 3])
         keep_top, keep_bottom = height_jumped(
             pred,
@@ -301,19 +302,12 @@ class ByteTracker:
         keep_bottom &= established
         grown = z[:, 3] * ratio > pred[:, 3]
         for k, track in enumerate(tracks):
-            if not grown[k]:
-                track.grown_since_s = None
-                continue
-            if track.grown_since_s is None:
-                track.grown_since_s = time_s
-            if time_s - track.grown_since_s >= MERGE_HOLD_S:
+            track.grown_since_s = grown_since(track.grown_since_s, bool(grown[k]), time_s)
+            if merge_over(track.grown_since_s, time_s):
                 keep_top[k] = keep_bottom[k] = False  # whole again: take the measured height
         # someone lower in the picture inside the box: its bottom may be theirs, however
         # slowly it stretched and however long (never longer than the standing height)
-        others = [
-            np.asarray([o.mean[:4] for o in self._tracks.items if o.confirmed and o is not t])
-            for t in tracks
-        ]
+        others = self._other_boxes(tracks)
         stretched = someone_below(z, pred, others) & established & (z[:, 3] > standing)
         stretched &= np.abs((z[:, 1] - z[:, 3] / 2.0) - (pred[:, 1] - pred[:, 3] / 2.0)) <= (
             OCCLUSION_TOP_TOLERANCE_H * standing
@@ -329,36 +323,31 @@ class ByteTracker:
             z[keep_bottom] = restore_height_from_bottom(pred[keep_bottom], z[keep_bottom])
         rebuilt = keep_top | keep_bottom
         for k, track in enumerate(tracks):
-            held_s = time_s - track.grown_since_s if track.grown_since_s is not None else None
-            if stretched[k]:
-                pass  # taller than standing, someone's feet below: the height holds as it is
-            elif held_s is not None and held_s >= MERGE_HOLD_S:
-                track.standing_h = float(z[k, 3])  # seen whole again, taller: take it
-            elif rebuilt[k] or held_s is not None:
-                track.standing_h = float(standing[k])  # hidden or merged: nothing learnt
-            else:
-                track.standing_h = max(float(standing[k]), self._grown(track, z[k, 3], time_s))
+            track.standing_h = next_standing(
+                track.standing_h,
+                track.standing_s,
+                now_h=float(standing[k]),
+                measured_h=float(z[k, 3]),
+                time_s=time_s,
+                grown_since_s=track.grown_since_s,
+                stretched=bool(stretched[k]),
+                rebuilt=bool(rebuilt[k]),
+            )
             track.standing_s = time_s
             if rebuilt[k]:
                 track.mean[7] = 0.0  # the visible height says nothing about growth
         return z
 
-    @staticmethod
-    def _grown(track: _Track, height: float, time_s: float) -> float:
-        """``height``, or less: the standing height grows no faster than it may shrink
-        (two people overlapping in the picture grow one box a little each frame)."""
-        if track.standing_h is None:
-            return float(height)
-        dt_s = max(time_s - track.standing_s, 0.0)
-        return float(min(height, track.standing_h * (1.0 + STANDING_DECAY_PER_S) ** dt_s))
-
-    @staticmethod
-    def _standing(track: _Track, time_s: float) -> float:
-        """The track's standing height now, shrunk since it was set (NaN: none yet)."""
-        if track.standing_h is None:
-            return math.nan
-        dt_s = max(time_s - track.standing_s, 0.0)
-        return float(track.standing_h * (1.0 - STANDING_DECAY_PER_S) ** dt_s)
+    def _other_boxes(self, tracks: list[_Track]) -> list[npt.NDArray[np.float64]]:
+        """Per track, the other confirmed tracks' predicted boxes (cx, cy, w, h): (M, 4)."""
+        confirmed = [o for o in self._tracks.items if o.confirmed]
+        boxes = np.asarray([o.mean[:4] for o in confirmed], np.float64).reshape(-1, 4)
+        row = {id(o): j for j, o in enumerate(confirmed)}
+        others: list[npt.NDArray[np.float64]] = []
+        for t in tracks:
+            j = row.get(id(t))
+            others.append(boxes if j is None else np.delete(boxes, j, axis=0))
+        return others
 
     def _apply(
         self, pairs: list[tuple[int, int]], dets: Detections, time_s: float, *, high: bool
