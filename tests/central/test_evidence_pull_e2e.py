@@ -122,6 +122,9 @@ def test_a_pull_survives_a_cut_link_and_a_centre_restart(store: Store, tmp_path:
         # a window asked twice while queued chunks landed), not the third already held.
         resent = server.counts().chunk_bytes - SIZE
         assert 0 <= resent <= 2 * 2 * WINDOW, resent
+        # the completion is committed (what status reads) just before it is audited, on
+        # the link's thread: wait for the audit entry, then check the log is exactly that
+        wait_until(lambda: "done" in audit.outcomes(), "the completion in the audit log")
         assert audit.outcomes() == ["requested", "done"]
     finally:
         asyncio.run(service.stop())
